@@ -1,0 +1,178 @@
+//! `apply`: fold one event into the state. Total and pure: the server uses it
+//! authoritatively, the browser optimistically, replay and time travel over
+//! the whole log. Every event bumps the version of its stream by one.
+
+use super::event::Event;
+use super::model::*;
+
+pub fn apply(mut state: ProjectState, event: &Event) -> ProjectState {
+    apply_mut(&mut state, event);
+    state
+}
+
+/// In-place form of [`apply`], for folding long logs without moving the state.
+pub fn apply_mut(state: &mut ProjectState, event: &Event) {
+    use Event::*;
+    match event {
+        ProjectCreated {
+            key,
+            name,
+            kind,
+            statuses,
+        } => {
+            state.project = Some(Project {
+                key: key.clone(),
+                name: name.clone(),
+                kind: *kind,
+                statuses: statuses.clone(),
+                version: 0,
+            });
+        }
+        IssueCreated {
+            issue,
+            title,
+            description,
+            issue_type,
+            priority,
+            status,
+            rank,
+            reporter,
+            assignee,
+            labels,
+            points,
+            parent,
+            sprint,
+            original_estimate,
+        } => {
+            let Some(key) = state.project.as_ref().map(|p| p.key.clone()) else {
+                return;
+            };
+            state.issues.insert(
+                *issue,
+                Issue {
+                    key: super::ids::IssueKey::new(key, *issue),
+                    title: title.clone(),
+                    description: description.clone(),
+                    issue_type: *issue_type,
+                    priority: *priority,
+                    status: *status,
+                    rank: rank.clone(),
+                    reporter: reporter.clone(),
+                    assignee: assignee.clone(),
+                    labels: labels.clone(),
+                    points: *points,
+                    parent: *parent,
+                    sprint: *sprint,
+                    original_estimate: *original_estimate,
+                    // Jira starts the remaining estimate at the original one.
+                    remaining_estimate: *original_estimate,
+                    version: 0,
+                },
+            );
+        }
+        SprintCreated {
+            sprint,
+            name,
+            goal,
+            start,
+            end,
+        } => {
+            state.sprints.insert(
+                *sprint,
+                Sprint {
+                    number: *sprint,
+                    name: name.clone(),
+                    goal: goal.clone(),
+                    start: *start,
+                    end: *end,
+                    state: SprintState::Planned,
+                    version: 0,
+                },
+            );
+        }
+        _ => {}
+    }
+    match event.stream() {
+        StreamRef::Project => {
+            if let Some(p) = state.project.as_mut() {
+                apply_to_project(p, event);
+                p.version += 1;
+            }
+        }
+        StreamRef::Issue(n) => {
+            if let Some(i) = state.issues.get_mut(&n) {
+                apply_to_issue(i, event);
+                i.version += 1;
+            }
+        }
+        StreamRef::Sprint(n) => {
+            if let Some(s) = state.sprints.get_mut(&n) {
+                apply_to_sprint(s, event);
+                s.version += 1;
+            }
+        }
+    }
+}
+
+fn apply_to_project(p: &mut Project, event: &Event) {
+    use Event::*;
+    match event {
+        ProjectRenamed { name } => p.name = name.clone(),
+        StatusAdded { status } => p.statuses.push(status.clone()),
+        StatusRenamed { status, name } => {
+            if let Some(s) = p.statuses.iter_mut().find(|s| s.id == *status) {
+                s.name = name.clone();
+            }
+        }
+        WipLimitSet { status, limit } => {
+            if let Some(s) = p.statuses.iter_mut().find(|s| s.id == *status) {
+                s.wip_limit = *limit;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn apply_to_issue(i: &mut Issue, event: &Event) {
+    use Event::*;
+    match event {
+        IssueTitleChanged { title, .. } => i.title = title.clone(),
+        IssueDescriptionChanged { description, .. } => i.description = description.clone(),
+        IssueTypeChanged { issue_type, .. } => i.issue_type = *issue_type,
+        IssuePriorityChanged { priority, .. } => i.priority = *priority,
+        IssueAssigneeChanged { assignee, .. } => i.assignee = assignee.clone(),
+        IssueLabelsChanged { labels, .. } => i.labels = labels.clone(),
+        IssuePointsChanged { points, .. } => i.points = *points,
+        IssueParentChanged { parent, .. } => i.parent = *parent,
+        IssueSprintChanged { sprint, .. } => i.sprint = *sprint,
+        IssueOriginalEstimateChanged { estimate, .. } => i.original_estimate = *estimate,
+        IssueRemainingEstimateChanged { estimate, .. } => i.remaining_estimate = *estimate,
+        IssueMoved { to, rank, .. } => {
+            i.status = *to;
+            i.rank = rank.clone();
+        }
+        IssueRanked { rank, .. } => i.rank = rank.clone(),
+        _ => {}
+    }
+}
+
+fn apply_to_sprint(s: &mut Sprint, event: &Event) {
+    match event {
+        Event::SprintStarted { start, end, .. } => {
+            s.start = Some(*start);
+            s.end = Some(*end);
+            s.state = SprintState::Active;
+        }
+        Event::SprintCompleted { .. } => s.state = SprintState::Closed,
+        _ => {}
+    }
+}
+
+/// The state after folding `events` into an empty project.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> ProjectState {
+    let mut state = ProjectState::default();
+    for e in events {
+        apply_mut(&mut state, e);
+    }
+    state
+}

@@ -1,0 +1,237 @@
+//! What an event changed, in words a person reads: the issue history and the
+//! "who changed what, old → new" of a conflict report.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+use super::command::{Command, Field};
+use super::event::Event;
+use super::ids::*;
+use super::model::{ProjectState, StreamRef};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// The stream came into being.
+    Created { summary: String },
+    Field {
+        field: Field,
+        old: Option<String>,
+        new: Option<String>,
+    },
+    /// A command was refused because these fields had changed meanwhile.
+    Conflict {
+        fields: Vec<Field>,
+        attempted: String,
+    },
+}
+
+/// A change with who made it and when: a row of an issue's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRecord {
+    pub seq: u64,
+    pub stream: StreamRef,
+    pub version: u64,
+    pub actor: UserName,
+    pub at_ms: i64,
+    pub change: Change,
+}
+
+/// Longest text kept in history entries; the log keeps the full value.
+const SHOWN_CHARS: usize = 200;
+
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(ToString::to_string)
+}
+
+fn labels(l: &BTreeSet<Label>) -> Option<String> {
+    (!l.is_empty()).then(|| l.iter().map(Label::as_str).collect::<Vec<_>>().join(", "))
+}
+
+/// The changes `event` makes to `before` (the state just before it).
+pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
+    use Event::*;
+    let project = before.project.as_ref();
+    let status_name =
+        |id: StatusId| project.map_or_else(|| format!("status {}", id.0), |p| p.status_name(id));
+    let issue_key = |n: IssueNumber| match project {
+        Some(p) => IssueKey::new(p.key.clone(), n).to_string(),
+        None => n.to_string(),
+    };
+    let sprint_name = |n: &Option<SprintNumber>| {
+        n.map(|n| {
+            before
+                .sprints
+                .get(&n)
+                .map_or_else(|| format!("sprint {}", n.0), |s| s.name.to_string())
+        })
+    };
+    let issue = match event.stream() {
+        StreamRef::Issue(n) => before.issues.get(&n),
+        _ => None,
+    };
+    let field =
+        |field, old: Option<String>, new: Option<String>| vec![Change::Field { field, old, new }];
+    match event {
+        ProjectCreated { key, name, .. } => vec![Change::Created {
+            summary: format!("project {key} “{name}”"),
+        }],
+        IssueCreated {
+            issue_type, title, ..
+        } => {
+            vec![Change::Created {
+                summary: format!("{} “{}”", issue_type.label(), shown(title.as_str())),
+            }]
+        }
+        SprintCreated { name, .. } => vec![Change::Created {
+            summary: format!("sprint “{name}”"),
+        }],
+        ProjectRenamed { name } => field(
+            Field::Name,
+            project.map(|p| p.name.to_string()),
+            Some(name.to_string()),
+        ),
+        StatusAdded { status } => field(
+            Field::Workflow,
+            None,
+            Some(format!("added column “{}”", status.name)),
+        ),
+        StatusRenamed { status, name } => field(
+            Field::Workflow,
+            Some(status_name(*status)),
+            Some(name.to_string()),
+        ),
+        WipLimitSet { status, limit } => {
+            let old = project
+                .and_then(|p| p.status(*status))
+                .and_then(|s| s.wip_limit);
+            let describe = |l: Option<u32>| {
+                Some(l.map_or("no limit".into(), |l| {
+                    format!("{}: WIP {l}", status_name(*status))
+                }))
+            };
+            field(Field::Workflow, describe(old), describe(*limit))
+        }
+        IssueTitleChanged { title, .. } => field(
+            Field::Title,
+            issue.map(|i| shown(i.title.as_str())),
+            Some(shown(title.as_str())),
+        ),
+        IssueDescriptionChanged { description, .. } => field(
+            Field::Description,
+            issue
+                .map(|i| shown(i.description.as_str()))
+                .filter(|d| !d.is_empty()),
+            Some(shown(description.as_str())).filter(|d| !d.is_empty()),
+        ),
+        IssueTypeChanged { issue_type, .. } => field(
+            Field::Type,
+            issue.map(|i| i.issue_type.label().into()),
+            Some(issue_type.label().into()),
+        ),
+        IssuePriorityChanged { priority, .. } => field(
+            Field::Priority,
+            issue.map(|i| i.priority.label().into()),
+            Some(priority.label().into()),
+        ),
+        IssueAssigneeChanged { assignee, .. } => field(
+            Field::Assignee,
+            issue.and_then(|i| opt(&i.assignee)),
+            opt(assignee),
+        ),
+        IssueLabelsChanged { labels: l, .. } => field(
+            Field::Labels,
+            issue.and_then(|i| labels(&i.labels)),
+            labels(l),
+        ),
+        IssuePointsChanged { points, .. } => field(
+            Field::Points,
+            issue.and_then(|i| opt(&i.points)),
+            opt(points),
+        ),
+        IssueParentChanged { parent, .. } => field(
+            Field::Parent,
+            issue.and_then(|i| i.parent.map(issue_key)),
+            parent.map(issue_key),
+        ),
+        IssueSprintChanged { sprint, .. } => field(
+            Field::Sprint,
+            issue.and_then(|i| sprint_name(&i.sprint)),
+            sprint_name(sprint),
+        ),
+        IssueOriginalEstimateChanged { estimate, .. } => field(
+            Field::OriginalEstimate,
+            issue.and_then(|i| opt(&i.original_estimate)),
+            opt(estimate),
+        ),
+        IssueRemainingEstimateChanged { estimate, .. } => field(
+            Field::RemainingEstimate,
+            issue.and_then(|i| opt(&i.remaining_estimate)),
+            opt(estimate),
+        ),
+        IssueMoved { from, to, .. } if from == to => field(Field::Rank, None, None),
+        IssueMoved { from, to, .. } => {
+            let mut c = field(
+                Field::Status,
+                Some(status_name(*from)),
+                Some(status_name(*to)),
+            );
+            c.extend(field(Field::Rank, None, None));
+            c
+        }
+        IssueRanked { .. } => field(Field::Rank, None, None),
+        SprintStarted { start, end, .. } => {
+            let mut c = field(
+                Field::SprintState,
+                Some("planned".into()),
+                Some("active".into()),
+            );
+            c.extend(field(Field::Dates, None, Some(format!("{start} – {end}"))));
+            c
+        }
+        SprintCompleted { .. } => field(
+            Field::SprintState,
+            Some("active".into()),
+            Some("closed".into()),
+        ),
+        ConflictRecorded {
+            fields, command, ..
+        } => {
+            vec![Change::Conflict {
+                fields: fields.clone(),
+                attempted: describe(before, command),
+            }]
+        }
+    }
+}
+
+/// A short description of what a command asked for, e.g. "move to Done".
+pub fn describe(state: &ProjectState, command: &Command) -> String {
+    let project = state.project.as_ref();
+    let status_name =
+        |id: StatusId| project.map_or_else(|| format!("status {}", id.0), |p| p.status_name(id));
+    match command {
+        Command::MoveIssue { to, .. } => format!("move to {}", status_name(*to)),
+        Command::RankIssue { .. } => "re-rank".into(),
+        Command::UpdateIssue { patch, .. } => {
+            let fields: Vec<&str> = patch.fields().into_iter().map(Field::label).collect();
+            format!("change {}", fields.join(", "))
+        }
+        Command::StartSprint { .. } => "start the sprint".into(),
+        Command::CompleteSprint { .. } => "complete the sprint".into(),
+        Command::RenameProject { name } => format!("rename to “{name}”"),
+        Command::AddStatus { .. } | Command::RenameStatus { .. } | Command::SetWipLimit { .. } => {
+            "change the workflow".into()
+        }
+        Command::CreateProject { .. } | Command::CreateIssue(_) | Command::CreateSprint { .. } => {
+            "create".into()
+        }
+    }
+}

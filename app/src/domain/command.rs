@@ -1,0 +1,282 @@
+//! Commands: what a user asks for. `decide` turns one into events or refuses it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+use super::ids::*;
+use super::model::{IssueType, Priority, ProjectKind, StatusCategory, StreamRef};
+
+/// A command as it travels from a client: with its id (for idempotency) and
+/// the version of the target stream its author saw (for merge/conflict).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandEnvelope {
+    pub id: CommandId,
+    pub project: ProjectKey,
+    pub base_version: u64,
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    CreateProject {
+        key: ProjectKey,
+        name: ProjectName,
+        kind: ProjectKind,
+    },
+    RenameProject {
+        name: ProjectName,
+    },
+    AddStatus {
+        name: StatusName,
+        category: StatusCategory,
+    },
+    RenameStatus {
+        status: StatusId,
+        name: StatusName,
+    },
+    SetWipLimit {
+        status: StatusId,
+        limit: Option<u32>,
+    },
+    CreateIssue(NewIssue),
+    UpdateIssue {
+        issue: IssueNumber,
+        patch: IssuePatch,
+    },
+    /// Put the issue in column `to`, right after `after` (`None`: at the top).
+    MoveIssue {
+        issue: IssueNumber,
+        to: StatusId,
+        after: Option<IssueNumber>,
+    },
+    /// Re-rank in the backlog: right after `after` (`None`: at the top).
+    RankIssue {
+        issue: IssueNumber,
+        after: Option<IssueNumber>,
+    },
+    CreateSprint {
+        name: SprintName,
+        goal: LongText,
+        start: Option<Date>,
+        end: Option<Date>,
+    },
+    StartSprint {
+        sprint: SprintNumber,
+        start: Date,
+        end: Date,
+    },
+    /// Close the sprint; its unfinished issues go to `open_issues_to`
+    /// (another sprint) or, with `None`, back to the backlog.
+    CompleteSprint {
+        sprint: SprintNumber,
+        open_issues_to: Option<SprintNumber>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewIssue {
+    pub title: Title,
+    #[serde(default)]
+    pub description: LongText,
+    pub issue_type: IssueType,
+    pub priority: Priority,
+    /// The column to start in; the workflow's first status when `None`.
+    #[serde(default)]
+    pub status: Option<StatusId>,
+    /// Set by the server to the signed-in actor; a client's value is ignored.
+    pub reporter: UserName,
+    #[serde(default)]
+    pub assignee: Option<UserName>,
+    #[serde(default)]
+    pub labels: BTreeSet<Label>,
+    #[serde(default)]
+    pub points: Option<Points>,
+    #[serde(default)]
+    pub parent: Option<IssueNumber>,
+    #[serde(default)]
+    pub sprint: Option<SprintNumber>,
+    #[serde(default)]
+    pub original_estimate: Option<Minutes>,
+}
+
+/// A partial edit of an issue: `None` leaves a field alone. For optional
+/// fields, `Some(None)` clears the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Title>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<LongText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_type: Option<IssueType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub assignee: Option<Option<UserName>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeSet<Label>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub points: Option<Option<Points>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub parent: Option<Option<IssueNumber>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub sprint: Option<Option<SprintNumber>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub original_estimate: Option<Option<Minutes>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub remaining_estimate: Option<Option<Minutes>>,
+}
+
+/// A field of a stream, the unit of merge and conflict: two concurrent
+/// changes conflict only when they touch the same field of the same stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Name,
+    Workflow,
+    Title,
+    Description,
+    Type,
+    Priority,
+    Status,
+    Rank,
+    Assignee,
+    Labels,
+    Points,
+    Parent,
+    Sprint,
+    OriginalEstimate,
+    RemainingEstimate,
+    Goal,
+    Dates,
+    SprintState,
+}
+
+impl Field {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Workflow => "workflow",
+            Self::Title => "title",
+            Self::Description => "description",
+            Self::Type => "type",
+            Self::Priority => "priority",
+            Self::Status => "status",
+            Self::Rank => "rank",
+            Self::Assignee => "assignee",
+            Self::Labels => "labels",
+            Self::Points => "story points",
+            Self::Parent => "parent",
+            Self::Sprint => "sprint",
+            Self::OriginalEstimate => "original estimate",
+            Self::RemainingEstimate => "remaining estimate",
+            Self::Goal => "goal",
+            Self::Dates => "dates",
+            Self::SprintState => "sprint state",
+        }
+    }
+}
+
+impl Command {
+    /// The existing stream whose version the command is based on; `None`
+    /// for commands that create a new stream.
+    pub fn target(&self) -> Option<StreamRef> {
+        match self {
+            Self::CreateProject { .. } | Self::CreateIssue(_) | Self::CreateSprint { .. } => None,
+            Self::RenameProject { .. }
+            | Self::AddStatus { .. }
+            | Self::RenameStatus { .. }
+            | Self::SetWipLimit { .. } => Some(StreamRef::Project),
+            Self::UpdateIssue { issue, .. }
+            | Self::MoveIssue { issue, .. }
+            | Self::RankIssue { issue, .. } => Some(StreamRef::Issue(*issue)),
+            Self::StartSprint { sprint, .. } | Self::CompleteSprint { sprint, .. } => {
+                Some(StreamRef::Sprint(*sprint))
+            }
+        }
+    }
+
+    /// The fields of the target stream this command sets.
+    pub fn fields(&self) -> BTreeSet<Field> {
+        let fields: &[Field] = match self {
+            Self::CreateProject { .. } | Self::CreateIssue(_) | Self::CreateSprint { .. } => &[],
+            Self::RenameProject { .. } => &[Field::Name],
+            Self::AddStatus { .. } | Self::RenameStatus { .. } | Self::SetWipLimit { .. } => {
+                &[Field::Workflow]
+            }
+            Self::UpdateIssue { patch, .. } => return patch.fields(),
+            Self::MoveIssue { .. } => &[Field::Status, Field::Rank],
+            Self::RankIssue { .. } => &[Field::Rank],
+            Self::StartSprint { .. } => &[Field::SprintState, Field::Dates],
+            Self::CompleteSprint { .. } => &[Field::SprintState],
+        };
+        fields.iter().copied().collect()
+    }
+}
+
+impl IssuePatch {
+    pub fn fields(&self) -> BTreeSet<Field> {
+        [
+            (self.title.is_some(), Field::Title),
+            (self.description.is_some(), Field::Description),
+            (self.issue_type.is_some(), Field::Type),
+            (self.priority.is_some(), Field::Priority),
+            (self.assignee.is_some(), Field::Assignee),
+            (self.labels.is_some(), Field::Labels),
+            (self.points.is_some(), Field::Points),
+            (self.parent.is_some(), Field::Parent),
+            (self.sprint.is_some(), Field::Sprint),
+            (self.original_estimate.is_some(), Field::OriginalEstimate),
+            (self.remaining_estimate.is_some(), Field::RemainingEstimate),
+        ]
+        .into_iter()
+        .filter_map(|(set, field)| set.then_some(field))
+        .collect()
+    }
+}
+
+/// Serde for `Option<Option<T>>`: an absent key is `None`, `null` is `Some(None)`.
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        v: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}

@@ -1,0 +1,80 @@
+//! Errors of the domain: bad input (`ParseError`) and commands that the
+//! current state does not allow (`DomainError`). Both carry the offending
+//! value so the message can be shown to the user as it is.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{IssueKey, IssueNumber, ProjectKey, SprintNumber, StatusId};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum ParseError {
+    #[error("the key must be 2–10 uppercase letters A–Z, like ABC (got \"{0}\")")]
+    ProjectKey(String),
+    #[error("\"{0}\" is not an issue key like ABC-123")]
+    IssueKey(String),
+    #[error("the {0} must not be empty")]
+    Empty(&'static str),
+    #[error("the {what} is too long: {len} characters, at most {max}")]
+    TooLong {
+        what: &'static str,
+        max: usize,
+        len: usize,
+    },
+    #[error("the {0} must not contain control characters")]
+    ControlCharacter(&'static str),
+    #[error("\"{0}\" is not a user name (1–32 of a–z, 0–9, _ . -)")]
+    UserName(String),
+    #[error("\"{0}\" is not a label (1–40 characters, no spaces)")]
+    Label(String),
+    #[error("\"{0}\" is not a number of story points (0–1000, at most one decimal)")]
+    Points(String),
+    #[error("\"{0}\" is not a date like 2026-11-21")]
+    Date(String),
+    #[error("\"{0}\" is not a rank key")]
+    Rank(String),
+}
+
+/// Why a well-formed command cannot be applied to the current state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum DomainError {
+    #[error("a project with key {0} already exists")]
+    ProjectExists(ProjectKey),
+    #[error("there is no project {0}")]
+    ProjectNotFound(ProjectKey),
+    #[error("the project does not exist yet")]
+    NoProject,
+    #[error("there is no issue {0}")]
+    IssueNotFound(IssueKey),
+    #[error("there is no status with id {0:?} in this workflow")]
+    StatusNotFound(StatusId),
+    #[error("a status named \"{0}\" already exists")]
+    StatusExists(String),
+    #[error("there is no sprint {0:?} in this project")]
+    SprintNotFound(SprintNumber),
+    #[error("the parent of a story, task or bug must be an epic")]
+    ParentNotEpic,
+    #[error("{0} has child issues, so its type cannot change")]
+    HasChildren(IssueKey),
+    #[error("an epic cannot have a parent")]
+    EpicWithParent,
+    #[error("a sub-task needs a parent issue that is not a sub-task")]
+    SubTaskParent,
+    #[error("issue {0} is not in this project")]
+    ForeignIssue(IssueNumber),
+    #[error("sprint {0:?} is {1}, so it cannot be {2}")]
+    SprintState(SprintNumber, &'static str, &'static str),
+    #[error("sprint {0:?} is already active; complete it first")]
+    SprintAlreadyActive(SprintNumber),
+    #[error("the end date must not be before the start date")]
+    DatesReversed,
+    #[error("a WIP limit must be between 1 and 999")]
+    WipLimit,
+    #[error("the stream is at version {current}, the command says {claimed}")]
+    VersionAhead { current: u64, claimed: u64 },
+    #[error("no more room in the rank space here")]
+    RankExhausted,
+    #[error("this project has reached its limit of {0} issues")]
+    TooManyIssues(u32),
+    #[error("an issue can carry at most {0} labels")]
+    TooManyLabels(usize),
+}

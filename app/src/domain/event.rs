@@ -1,0 +1,236 @@
+//! Events: facts in the log. Each variant's serialized name and shape are a
+//! contract with every stored log and client: never change one once released;
+//! add a new variant instead.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+use super::command::{Command, Field};
+use super::ids::*;
+use super::model::{IssueType, Priority, ProjectKind, Status, StreamRef};
+use super::rank::Rank;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
+    #[serde(rename = "project_created")]
+    ProjectCreated {
+        key: ProjectKey,
+        name: ProjectName,
+        kind: ProjectKind,
+        statuses: Vec<Status>,
+    },
+    #[serde(rename = "project_renamed")]
+    ProjectRenamed { name: ProjectName },
+    #[serde(rename = "status_added")]
+    StatusAdded { status: Status },
+    #[serde(rename = "status_renamed")]
+    StatusRenamed { status: StatusId, name: StatusName },
+    #[serde(rename = "wip_limit_set")]
+    WipLimitSet {
+        status: StatusId,
+        limit: Option<u32>,
+    },
+
+    #[serde(rename = "issue_created")]
+    IssueCreated {
+        issue: IssueNumber,
+        title: Title,
+        description: LongText,
+        issue_type: IssueType,
+        priority: Priority,
+        status: StatusId,
+        rank: Rank,
+        reporter: UserName,
+        assignee: Option<UserName>,
+        labels: BTreeSet<Label>,
+        points: Option<Points>,
+        parent: Option<IssueNumber>,
+        sprint: Option<SprintNumber>,
+        original_estimate: Option<Minutes>,
+    },
+    #[serde(rename = "issue_title_changed")]
+    IssueTitleChanged { issue: IssueNumber, title: Title },
+    #[serde(rename = "issue_description_changed")]
+    IssueDescriptionChanged {
+        issue: IssueNumber,
+        description: LongText,
+    },
+    #[serde(rename = "issue_type_changed")]
+    IssueTypeChanged {
+        issue: IssueNumber,
+        issue_type: IssueType,
+    },
+    #[serde(rename = "issue_priority_changed")]
+    IssuePriorityChanged {
+        issue: IssueNumber,
+        priority: Priority,
+    },
+    #[serde(rename = "issue_assignee_changed")]
+    IssueAssigneeChanged {
+        issue: IssueNumber,
+        assignee: Option<UserName>,
+    },
+    #[serde(rename = "issue_labels_changed")]
+    IssueLabelsChanged {
+        issue: IssueNumber,
+        labels: BTreeSet<Label>,
+    },
+    #[serde(rename = "issue_points_changed")]
+    IssuePointsChanged {
+        issue: IssueNumber,
+        points: Option<Points>,
+    },
+    #[serde(rename = "issue_parent_changed")]
+    IssueParentChanged {
+        issue: IssueNumber,
+        parent: Option<IssueNumber>,
+    },
+    #[serde(rename = "issue_sprint_changed")]
+    IssueSprintChanged {
+        issue: IssueNumber,
+        sprint: Option<SprintNumber>,
+    },
+    #[serde(rename = "issue_original_estimate_changed")]
+    IssueOriginalEstimateChanged {
+        issue: IssueNumber,
+        estimate: Option<Minutes>,
+    },
+    #[serde(rename = "issue_remaining_estimate_changed")]
+    IssueRemainingEstimateChanged {
+        issue: IssueNumber,
+        estimate: Option<Minutes>,
+    },
+    /// A board move: a new column and/or a new place in it (`from == to` for a reorder).
+    #[serde(rename = "issue_moved")]
+    IssueMoved {
+        issue: IssueNumber,
+        from: StatusId,
+        to: StatusId,
+        rank: Rank,
+    },
+    /// A backlog re-rank.
+    #[serde(rename = "issue_ranked")]
+    IssueRanked { issue: IssueNumber, rank: Rank },
+
+    #[serde(rename = "sprint_created")]
+    SprintCreated {
+        sprint: SprintNumber,
+        name: SprintName,
+        goal: LongText,
+        start: Option<Date>,
+        end: Option<Date>,
+    },
+    #[serde(rename = "sprint_started")]
+    SprintStarted {
+        sprint: SprintNumber,
+        start: Date,
+        end: Date,
+    },
+    #[serde(rename = "sprint_completed")]
+    SprintCompleted { sprint: SprintNumber },
+
+    /// Audit only, changes no state: a command was refused because a change
+    /// it did not see had touched the same fields. The actor is the author of
+    /// the refused command.
+    #[serde(rename = "conflict_recorded")]
+    ConflictRecorded {
+        stream: StreamRef,
+        base_version: u64,
+        fields: Vec<Field>,
+        command: Box<Command>,
+    },
+}
+
+impl Event {
+    /// The stream this event belongs to (its version is bumped by it).
+    pub fn stream(&self) -> StreamRef {
+        use Event::*;
+        match self {
+            ProjectCreated { .. }
+            | ProjectRenamed { .. }
+            | StatusAdded { .. }
+            | StatusRenamed { .. }
+            | WipLimitSet { .. } => StreamRef::Project,
+            IssueCreated { issue, .. }
+            | IssueTitleChanged { issue, .. }
+            | IssueDescriptionChanged { issue, .. }
+            | IssueTypeChanged { issue, .. }
+            | IssuePriorityChanged { issue, .. }
+            | IssueAssigneeChanged { issue, .. }
+            | IssueLabelsChanged { issue, .. }
+            | IssuePointsChanged { issue, .. }
+            | IssueParentChanged { issue, .. }
+            | IssueSprintChanged { issue, .. }
+            | IssueOriginalEstimateChanged { issue, .. }
+            | IssueRemainingEstimateChanged { issue, .. }
+            | IssueMoved { issue, .. }
+            | IssueRanked { issue, .. } => StreamRef::Issue(*issue),
+            SprintCreated { sprint, .. }
+            | SprintStarted { sprint, .. }
+            | SprintCompleted { sprint } => StreamRef::Sprint(*sprint),
+            ConflictRecorded { stream, .. } => *stream,
+        }
+    }
+
+    /// The fields this event changed (empty for creations and audit events:
+    /// a creation cannot be concurrent with an edit based on it).
+    pub fn fields(&self) -> BTreeSet<Field> {
+        use Event::*;
+        let fields: &[Field] = match self {
+            ProjectCreated { .. }
+            | IssueCreated { .. }
+            | SprintCreated { .. }
+            | ConflictRecorded { .. } => &[],
+            ProjectRenamed { .. } => &[Field::Name],
+            StatusAdded { .. } | StatusRenamed { .. } | WipLimitSet { .. } => &[Field::Workflow],
+            IssueTitleChanged { .. } => &[Field::Title],
+            IssueDescriptionChanged { .. } => &[Field::Description],
+            IssueTypeChanged { .. } => &[Field::Type],
+            IssuePriorityChanged { .. } => &[Field::Priority],
+            IssueAssigneeChanged { .. } => &[Field::Assignee],
+            IssueLabelsChanged { .. } => &[Field::Labels],
+            IssuePointsChanged { .. } => &[Field::Points],
+            IssueParentChanged { .. } => &[Field::Parent],
+            IssueSprintChanged { .. } => &[Field::Sprint],
+            IssueOriginalEstimateChanged { .. } => &[Field::OriginalEstimate],
+            IssueRemainingEstimateChanged { .. } => &[Field::RemainingEstimate],
+            IssueMoved { from, to, .. } if from == to => &[Field::Rank],
+            IssueMoved { .. } => &[Field::Status, Field::Rank],
+            IssueRanked { .. } => &[Field::Rank],
+            SprintStarted { .. } => &[Field::SprintState, Field::Dates],
+            SprintCompleted { .. } => &[Field::SprintState],
+        };
+        fields.iter().copied().collect()
+    }
+
+    /// The stable name stored in the log's `event_type` column.
+    pub fn type_name(&self) -> &'static str {
+        use Event::*;
+        match self {
+            ProjectCreated { .. } => "project_created",
+            ProjectRenamed { .. } => "project_renamed",
+            StatusAdded { .. } => "status_added",
+            StatusRenamed { .. } => "status_renamed",
+            WipLimitSet { .. } => "wip_limit_set",
+            IssueCreated { .. } => "issue_created",
+            IssueTitleChanged { .. } => "issue_title_changed",
+            IssueDescriptionChanged { .. } => "issue_description_changed",
+            IssueTypeChanged { .. } => "issue_type_changed",
+            IssuePriorityChanged { .. } => "issue_priority_changed",
+            IssueAssigneeChanged { .. } => "issue_assignee_changed",
+            IssueLabelsChanged { .. } => "issue_labels_changed",
+            IssuePointsChanged { .. } => "issue_points_changed",
+            IssueParentChanged { .. } => "issue_parent_changed",
+            IssueSprintChanged { .. } => "issue_sprint_changed",
+            IssueOriginalEstimateChanged { .. } => "issue_original_estimate_changed",
+            IssueRemainingEstimateChanged { .. } => "issue_remaining_estimate_changed",
+            IssueMoved { .. } => "issue_moved",
+            IssueRanked { .. } => "issue_ranked",
+            SprintCreated { .. } => "sprint_created",
+            SprintStarted { .. } => "sprint_started",
+            SprintCompleted { .. } => "sprint_completed",
+            ConflictRecorded { .. } => "conflict_recorded",
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Kanri's event core, shared by the server and the browser. It imports no
+//! I/O: no clock, no database, no network, no UI framework.
+//!
+//! `decide(state, command)` judges a command and returns events; `apply(state,
+//! event)` folds an event into state. The server runs both authoritatively
+//! inside its append transaction; the browser runs the same functions to show
+//! a user's action at once, before the server has answered.
+
+mod apply;
+mod change;
+mod command;
+mod concurrency;
+mod decide;
+mod error;
+mod event;
+mod ids;
+mod log;
+mod model;
+mod rank;
+
+#[cfg(test)]
+mod tests;
+
+pub use apply::{apply, apply_mut, replay};
+pub use change::{Change, ChangeRecord, changes, describe};
+pub use command::{Command, CommandEnvelope, Field, IssuePatch, NewIssue};
+pub use concurrency::{Rebase, rebase};
+pub use decide::{MAX_ISSUES, MAX_LABELS, decide, default_workflow};
+pub use error::{DomainError, ParseError};
+pub use event::Event;
+pub use ids::*;
+pub use log::{Outcome, Recorded, Snapshot};
+pub use model::*;
+pub use rank::Rank;

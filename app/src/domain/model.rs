@@ -1,0 +1,234 @@
+//! The state of a project's streams, as folded from its events.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::ids::*;
+use super::rank::Rank;
+
+/// Scrum boards show the active sprint; Kanban boards show all open issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectKind {
+    Scrum,
+    Kanban,
+}
+
+/// Which part of the flow a status belongs to; reports count `Done` as done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusCategory {
+    ToDo,
+    InProgress,
+    Done,
+}
+
+/// A workflow status: one column of the board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub id: StatusId,
+    pub name: StatusName,
+    pub category: StatusCategory,
+    pub wip_limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    pub key: ProjectKey,
+    pub name: ProjectName,
+    pub kind: ProjectKind,
+    /// In board order, left to right.
+    pub statuses: Vec<Status>,
+    pub version: u64,
+}
+
+impl Project {
+    pub fn status(&self, id: StatusId) -> Option<&Status> {
+        self.statuses.iter().find(|s| s.id == id)
+    }
+    /// The status new issues start in: the first column.
+    pub fn initial_status(&self) -> Option<StatusId> {
+        self.statuses.first().map(|s| s.id)
+    }
+    pub fn status_name(&self, id: StatusId) -> String {
+        self.status(id)
+            .map_or_else(|| format!("status {}", id.0), |s| s.name.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueType {
+    Story,
+    Task,
+    Bug,
+    Epic,
+    SubTask,
+}
+
+impl IssueType {
+    pub const ALL: [IssueType; 5] = [
+        Self::Story,
+        Self::Task,
+        Self::Bug,
+        Self::Epic,
+        Self::SubTask,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Story => "Story",
+            Self::Task => "Task",
+            Self::Bug => "Bug",
+            Self::Epic => "Epic",
+            Self::SubTask => "Sub-task",
+        }
+    }
+}
+
+/// Jira's five priorities, highest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Highest,
+    High,
+    Medium,
+    Low,
+    Lowest,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 5] = [
+        Self::Highest,
+        Self::High,
+        Self::Medium,
+        Self::Low,
+        Self::Lowest,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Highest => "Highest",
+            Self::High => "High",
+            Self::Medium => "Medium",
+            Self::Low => "Low",
+            Self::Lowest => "Lowest",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    pub key: IssueKey,
+    pub title: Title,
+    pub description: LongText,
+    pub issue_type: IssueType,
+    pub priority: Priority,
+    pub status: StatusId,
+    pub rank: Rank,
+    pub reporter: UserName,
+    pub assignee: Option<UserName>,
+    pub labels: BTreeSet<Label>,
+    pub points: Option<Points>,
+    /// The epic (for stories, tasks, bugs) or parent issue (for sub-tasks).
+    pub parent: Option<IssueNumber>,
+    pub sprint: Option<SprintNumber>,
+    pub original_estimate: Option<Minutes>,
+    pub remaining_estimate: Option<Minutes>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SprintState {
+    Planned,
+    Active,
+    Closed,
+}
+
+impl SprintState {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Active => "active",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sprint {
+    pub number: SprintNumber,
+    pub name: SprintName,
+    pub goal: LongText,
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+    pub state: SprintState,
+    pub version: u64,
+}
+
+/// Everything `decide` needs to judge a command on a project: the project
+/// stream and all its issue and sprint streams. Versions are per stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectState {
+    pub project: Option<Project>,
+    pub issues: BTreeMap<IssueNumber, Issue>,
+    pub sprints: BTreeMap<SprintNumber, Sprint>,
+}
+
+impl ProjectState {
+    pub fn issue(&self, n: IssueNumber) -> Option<&Issue> {
+        self.issues.get(&n)
+    }
+
+    /// Issues in `status`, in rank order.
+    pub fn column(&self, status: StatusId) -> Vec<&Issue> {
+        let mut cards: Vec<&Issue> = self
+            .issues
+            .values()
+            .filter(|i| i.status == status)
+            .collect();
+        cards.sort_by(|a, b| a.rank.cmp(&b.rank));
+        cards
+    }
+
+    /// All issues in rank order (the backlog order).
+    pub fn ranked(&self) -> Vec<&Issue> {
+        let mut all: Vec<&Issue> = self.issues.values().collect();
+        all.sort_by(|a, b| a.rank.cmp(&b.rank));
+        all
+    }
+
+    /// The version of the stream a command or event addresses (0 if it does not exist yet).
+    pub fn version_of(&self, stream: &StreamRef) -> u64 {
+        match stream {
+            StreamRef::Project => self.project.as_ref().map_or(0, |p| p.version),
+            StreamRef::Issue(n) => self.issues.get(n).map_or(0, |i| i.version),
+            StreamRef::Sprint(n) => self.sprints.get(n).map_or(0, |s| s.version),
+        }
+    }
+
+    pub fn active_sprint(&self) -> Option<&Sprint> {
+        self.sprints
+            .values()
+            .find(|s| s.state == SprintState::Active)
+    }
+}
+
+/// A stream within a project: the project itself, one issue or one sprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "number", rename_all = "snake_case")]
+pub enum StreamRef {
+    Project,
+    Issue(IssueNumber),
+    Sprint(SprintNumber),
+}
+
+impl StreamRef {
+    /// The stream's id in the log: `ABC`, `ABC-12` or `ABC/sprint-3`.
+    pub fn id(&self, project: &ProjectKey) -> String {
+        match self {
+            Self::Project => project.to_string(),
+            Self::Issue(n) => format!("{project}-{n}"),
+            Self::Sprint(n) => format!("{project}/sprint-{}", n.0),
+        }
+    }
+}
