@@ -2,4 +2,6 @@
 //! (`api`) and the Leptos UI (`ui`), compiled for the server (`ssr`) and for
 //! the browser (`hydrate`).
 
+pub mod api;
 pub mod domain;
+pub mod ui;

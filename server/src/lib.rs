@@ -1,1 +1,15 @@
+//! Kanri's server: configuration, the SQLite event store and its projections,
+//! the command service, the live hub, the subscriber projections, and the
+//! HTTP routes that serve the Leptos app.
 
+pub mod backend;
+pub mod config;
+pub mod db;
+pub mod hub;
+pub mod replay;
+pub mod routes;
+pub mod service;
+pub mod startup;
+pub mod store;
+pub mod subscribers;
+pub mod telemetry;

@@ -1,1 +1,91 @@
-fn main() {}
+//! `kanri-server`: serve the app (default), or `replay --verify`.
+
+use server::config::{Config, database_path};
+use server::db::Db;
+use server::startup::{Application, shutdown_signal};
+use server::store::Store;
+use server::{replay, telemetry};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    telemetry::init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["serve"] => serve().await,
+        ["replay", "--verify"] => replay_verify().await,
+        _ => {
+            eprintln!("usage: kanri-server [serve | replay --verify]");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve() -> ExitCode {
+    let app = match Config::from_env() {
+        Ok(config) => Application::build(config).await,
+        Err(e) => Err(e.into()),
+    };
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("kanri: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "Kanri is running at http://{}  (Ctrl-C stops it)",
+        app.addr()
+    );
+    match app.run_until(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kanri: the server failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn replay_verify() -> ExitCode {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/kanri.db".into());
+    let result = async {
+        let path = database_path(&url)?;
+        if !path.exists() {
+            return Err(format!("there is no database at {}", path.display()).into());
+        }
+        let live = Store::new(Db::open(&path).await?);
+        let scratch = std::env::temp_dir().join(format!("kanri-replay-{}.db", std::process::id()));
+        let report = replay::verify(&live, scratch.clone()).await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
+        }
+        Ok::<_, Box<dyn std::error::Error>>(report?)
+    }
+    .await;
+    match result {
+        Ok(report) => {
+            println!(
+                "replayed {} events in {:.2?}",
+                report.events, report.rebuild_time
+            );
+            for (table, rows) in &report.tables {
+                println!("  {table}: {rows} rows match");
+            }
+            match report.first_difference {
+                None => {
+                    println!("every projection equals the replay of the log");
+                    ExitCode::SUCCESS
+                }
+                Some(difference) => {
+                    println!("MISMATCH: {difference}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("kanri replay: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

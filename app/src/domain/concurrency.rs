@@ -27,7 +27,9 @@ pub fn rebase(
     current_version: u64,
     intervening: &[Event],
 ) -> Result<Rebase, DomainError> {
-    if command.target().is_none() || base_version == current_version {
+    // With no target stream (yet) there is nothing to rebase on; `decide`
+    // then says what is missing.
+    if command.target().is_none() || current_version == 0 || base_version == current_version {
         return Ok(Rebase::UpToDate);
     }
     if base_version > current_version {

@@ -84,11 +84,7 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
         Command::StartSprint { sprint, start, end } => {
             let s = ctx.sprint(*sprint)?;
             if s.state != SprintState::Planned {
-                return Err(DomainError::SprintState(
-                    *sprint,
-                    s.state.label(),
-                    "started",
-                ));
+                return Err(DomainError::sprint_state(*sprint, s.state, "started"));
             }
             if let Some(active) = state.active_sprint() {
                 return Err(DomainError::SprintAlreadyActive(active.number));
@@ -202,7 +198,11 @@ impl Ctx<'_> {
     /// A sprint an issue may be put into: it exists and is not closed.
     fn open_sprint(&self, n: SprintNumber) -> Result<(), DomainError> {
         match self.sprint(n)?.state {
-            SprintState::Closed => Err(DomainError::SprintState(n, "closed", "given issues")),
+            SprintState::Closed => Err(DomainError::sprint_state(
+                n,
+                SprintState::Closed,
+                "given issues",
+            )),
             _ => Ok(()),
         }
     }
@@ -484,18 +484,14 @@ impl Ctx<'_> {
     ) -> Result<Vec<Event>, DomainError> {
         let sprint = self.sprint(n)?;
         if sprint.state != SprintState::Active {
-            return Err(DomainError::SprintState(
-                n,
-                sprint.state.label(),
-                "completed",
-            ));
+            return Err(DomainError::sprint_state(n, sprint.state, "completed"));
         }
         if let Some(target) = to {
             let t = self.sprint(target)?;
             if t.state != SprintState::Planned {
-                return Err(DomainError::SprintState(
+                return Err(DomainError::sprint_state(
                     target,
-                    t.state.label(),
+                    t.state,
                     "given the open issues",
                 ));
             }

@@ -3,8 +3,13 @@
 //! value so the message can be shown to the user as it is.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// Static text in errors that must also deserialize (owned on the way in).
+pub type Text = Cow<'static, str>;
 
 use super::ids::{IssueKey, IssueNumber, ProjectKey, SprintNumber, StatusId};
+use super::model::SprintState;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ParseError {
@@ -13,7 +18,7 @@ pub enum ParseError {
     #[error("\"{0}\" is not an issue key like ABC-123")]
     IssueKey(String),
     #[error("the {0} must not be empty")]
-    Empty(&'static str),
+    Empty(Text),
     #[error("the {what} is too long: {len} characters, at most {max}")]
     TooLong {
         what: &'static str,
@@ -21,7 +26,7 @@ pub enum ParseError {
         len: usize,
     },
     #[error("the {0} must not contain control characters")]
-    ControlCharacter(&'static str),
+    ControlCharacter(Text),
     #[error("\"{0}\" is not a user name (1–32 of a–z, 0–9, _ . -)")]
     UserName(String),
     #[error("\"{0}\" is not a label (1–40 characters, no spaces)")]
@@ -62,7 +67,7 @@ pub enum DomainError {
     #[error("issue {0} is not in this project")]
     ForeignIssue(IssueNumber),
     #[error("sprint {0:?} is {1}, so it cannot be {2}")]
-    SprintState(SprintNumber, &'static str, &'static str),
+    SprintState(SprintNumber, Text, Text),
     #[error("sprint {0:?} is already active; complete it first")]
     SprintAlreadyActive(SprintNumber),
     #[error("the end date must not be before the start date")]
@@ -77,4 +82,11 @@ pub enum DomainError {
     TooManyIssues(u32),
     #[error("an issue can carry at most {0} labels")]
     TooManyLabels(usize),
+}
+
+impl DomainError {
+    /// The sprint's state does not allow `action` (e.g. "started").
+    pub fn sprint_state(sprint: SprintNumber, state: SprintState, action: &'static str) -> Self {
+        Self::SprintState(sprint, state.label().into(), action.into())
+    }
 }

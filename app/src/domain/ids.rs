@@ -65,14 +65,18 @@ string_form!(ProjectKey);
 fn bounded_text(raw: &str, max: usize, what: &'static str) -> Result<String, ParseError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
-        return Err(ParseError::Empty(what));
+        return Err(ParseError::Empty(what.into()));
     }
     let len = trimmed.chars().count();
     if len > max {
-        return Err(ParseError::TooLong { what, max, len });
+        return Err(ParseError::TooLong {
+            what: what.into(),
+            max,
+            len,
+        });
     }
     if trimmed.chars().any(|c| c.is_control()) {
-        return Err(ParseError::ControlCharacter(what));
+        return Err(ParseError::ControlCharacter(what.into()));
     }
     Ok(trimmed.to_owned())
 }

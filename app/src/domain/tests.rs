@@ -73,7 +73,7 @@ fn names_are_trimmed_and_must_not_be_empty_or_too_long() {
     assert_eq!(ProjectName::parse("  Apollo  ").unwrap().as_str(), "Apollo");
     assert_eq!(
         ProjectName::parse("   "),
-        Err(ParseError::Empty("project name"))
+        Err(ParseError::Empty("project name".into()))
     );
     let long = "x".repeat(81);
     assert!(matches!(

@@ -1,0 +1,28 @@
+//! The port between the server functions (in this crate) and the server's
+//! store and service (in the server crate, which this crate cannot name).
+//! The server provides an `Arc<dyn Backend>` as Leptos context.
+
+use futures::future::BoxFuture;
+use std::sync::Arc;
+
+use super::{ApiError, ProjectSnapshot, ProjectSummary};
+use crate::domain::{CommandEnvelope, CommandId, Outcome, ProjectKey, UserName};
+
+pub trait Backend: Send + Sync + 'static {
+    fn projects(&self) -> BoxFuture<'_, Result<Vec<ProjectSummary>, ApiError>>;
+    fn project(&self, key: ProjectKey) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>>;
+    fn execute(
+        &self,
+        actor: UserName,
+        envelope: CommandEnvelope,
+    ) -> BoxFuture<'_, Result<Outcome, ApiError>>;
+    /// A fresh random command id, for commands the server starts itself.
+    fn new_command_id(&self) -> CommandId;
+    /// Who is acting in this request.
+    fn actor(&self, headers: &http::HeaderMap) -> UserName;
+}
+
+/// The backend provided by the server for this request.
+pub fn backend() -> Result<Arc<dyn Backend>, ApiError> {
+    leptos::prelude::use_context::<Arc<dyn Backend>>().ok_or(ApiError::Unavailable)
+}

@@ -1,0 +1,15 @@
+//! The API the UI calls: server functions (`#[server]`), the types they carry
+//! and, on the server only, the port (`Backend`) the server crate implements.
+
+mod error;
+mod functions;
+mod types;
+
+#[cfg(feature = "ssr")]
+mod backend;
+
+#[cfg(feature = "ssr")]
+pub use backend::{Backend, backend};
+pub use error::ApiError;
+pub use functions::*;
+pub use types::*;

@@ -1,0 +1,22 @@
+//! What server functions return, beyond the domain's own types.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{ProjectKey, ProjectKind, ProjectName, ProjectState};
+
+/// A project as listed on the home page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectSummary {
+    pub key: ProjectKey,
+    pub name: ProjectName,
+    pub kind: ProjectKind,
+    pub issues: u32,
+}
+
+/// A project's whole state, as of global sequence `last_seq`: what a board
+/// starts from before it follows the live events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectSnapshot {
+    pub state: ProjectState,
+    pub last_seq: u64,
+}

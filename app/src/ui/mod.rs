@@ -1,0 +1,53 @@
+//! The Leptos UI, one module per screen. Every page renders completely on
+//! the server; hydration then makes it interactive.
+
+mod home;
+mod layout;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use home::HomePage;
+use layout::{NotFound, TopBar};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // No favicon request: a 404 would show up as a console error.
+                <link rel="icon" href="data:," />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="kanri" href="/pkg/kanri.css" />
+        <Title formatter=|page: String| if page.is_empty() { "Kanri".to_string() } else { format!("{page} · Kanri") } />
+        <Router>
+            <TopBar />
+            <main>
+                // Async mode: the HTML is sent once the data is in, so pages
+                // are complete without JavaScript.
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,85 @@
+//! The server's side of `app::api::Backend`: translates between the server
+//! functions and the service, and turns internal errors into ones a user
+//! may see (the details go to the log, never to the client).
+
+use app::api::{ApiError, Backend, ProjectSnapshot, ProjectSummary};
+use app::domain::*;
+use futures::future::BoxFuture;
+use std::sync::Arc;
+
+use crate::service::{ExecError, Kanri};
+use crate::store::StoreError;
+
+/// The actor until accounts exist: the `kanri_user` cookie if it holds a
+/// valid user name, else `guest`.
+const USER_COOKIE: &str = "kanri_user";
+
+pub struct ServerBackend(pub Arc<Kanri>);
+
+fn unavailable(e: StoreError) -> ApiError {
+    tracing::error!(error = %e, "store error");
+    ApiError::Unavailable
+}
+
+impl From<ExecError> for ApiError {
+    fn from(e: ExecError) -> Self {
+        match e {
+            ExecError::Domain(d) => ApiError::Rejected(d),
+            ExecError::KeyMismatch { .. } | ExecError::CommandIdTaken(_) => ApiError::Invalid {
+                field: "command".into(),
+                message: e.to_string(),
+            },
+            ExecError::Store(s) => unavailable(s),
+        }
+    }
+}
+
+impl Backend for ServerBackend {
+    fn projects(&self) -> BoxFuture<'_, Result<Vec<ProjectSummary>, ApiError>> {
+        Box::pin(async move {
+            let rows = self.0.store().projects().await.map_err(unavailable)?;
+            Ok(rows
+                .into_iter()
+                .map(|(p, issues)| ProjectSummary {
+                    key: p.key,
+                    name: p.name,
+                    kind: p.kind,
+                    issues,
+                })
+                .collect())
+        })
+    }
+
+    fn project(&self, key: ProjectKey) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>> {
+        Box::pin(async move {
+            match self.0.project_state(&key).await.map_err(unavailable)? {
+                Some((state, last_seq)) => Ok(ProjectSnapshot { state, last_seq }),
+                None => Err(ApiError::NotFound(format!("project {key}"))),
+            }
+        })
+    }
+
+    fn execute(
+        &self,
+        actor: UserName,
+        envelope: CommandEnvelope,
+    ) -> BoxFuture<'_, Result<Outcome, ApiError>> {
+        Box::pin(async move { Ok(self.0.execute(&actor, envelope).await?) })
+    }
+
+    fn new_command_id(&self) -> CommandId {
+        CommandId(uuid::Uuid::new_v4())
+    }
+
+    fn actor(&self, headers: &http::HeaderMap) -> UserName {
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == USER_COOKIE)
+            .and_then(|(_, value)| UserName::parse(value).ok())
+            .unwrap_or_else(|| UserName::parse("guest").expect("static user name"))
+    }
+}

@@ -1,0 +1,96 @@
+//! Configuration from the environment, parsed once at start-up. Every error
+//! names the variable and says what is wrong with its value.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen (`KANRI_ADDR`, default `127.0.0.1:3000`).
+    pub addr: SocketAddr,
+    /// The SQLite database file (`DATABASE_URL`, default `./data/kanri.db`).
+    pub database: PathBuf,
+    /// Whether subscriber projections run (`KANRI_SUBSCRIBERS=off` pauses them).
+    pub run_subscribers: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("KANRI_ADDR={0:?} is not an address like 127.0.0.1:3000")]
+    Addr(String),
+    #[error("DATABASE_URL={0:?}: only SQLite is supported so far (sqlite://path/to/kanri.db)")]
+    UnsupportedDatabase(String),
+    #[error("DATABASE_URL={0:?} names no database file")]
+    EmptyDatabasePath(String),
+    #[error("KANRI_SUBSCRIBERS={0:?} must be on or off")]
+    Subscribers(String),
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let addr = var("KANRI_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr = addr.parse().map_err(|_| ConfigError::Addr(addr))?;
+        let database =
+            database_path(&var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kanri.db".into()))?;
+        let run_subscribers = match var("KANRI_SUBSCRIBERS").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => return Err(ConfigError::Subscribers(other.into())),
+        };
+        Ok(Self {
+            addr,
+            database,
+            run_subscribers,
+        })
+    }
+}
+
+/// Accepts `sqlite://path`, `sqlite:path` or a bare path.
+pub fn database_path(url: &str) -> Result<PathBuf, ConfigError> {
+    let url = url.trim();
+    let path = if let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        rest.split('?').next().unwrap_or_default()
+    } else if url.contains("://") {
+        return Err(ConfigError::UnsupportedDatabase(url.into()));
+    } else {
+        url
+    };
+    if path.is_empty() || path.contains(":memory:") {
+        return Err(ConfigError::EmptyDatabasePath(url.into()));
+    }
+    Ok(PathBuf::from(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_parse_to_paths() {
+        assert_eq!(
+            database_path("sqlite://data/k.db").unwrap(),
+            PathBuf::from("data/k.db")
+        );
+        assert_eq!(
+            database_path("sqlite:///tmp/k.db?mode=rwc").unwrap(),
+            PathBuf::from("/tmp/k.db")
+        );
+        assert_eq!(database_path("k.db").unwrap(), PathBuf::from("k.db"));
+        assert!(matches!(
+            database_path("postgres://x/y"),
+            Err(ConfigError::UnsupportedDatabase(_))
+        ));
+        assert!(matches!(
+            database_path("sqlite://"),
+            Err(ConfigError::EmptyDatabasePath(_))
+        ));
+        assert!(matches!(
+            database_path("sqlite::memory:"),
+            Err(ConfigError::EmptyDatabasePath(_))
+        ));
+    }
+}

@@ -1,0 +1,30 @@
+//! `GET /healthz`: 200 when the database answers, 503 when it does not, with
+//! the log head and each subscriber projection's lag behind it.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::AppState;
+use crate::subscribers;
+
+#[tracing::instrument(skip_all)]
+pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let store = state.kanri.store();
+    if !store.db().ping().await {
+        tracing::warn!("health check: the database does not answer");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "database": "unreachable" })),
+        );
+    }
+    let head = store.head(None).await.unwrap_or(0);
+    let subscribers = subscribers::status(store).await.unwrap_or_default();
+    (
+        StatusCode::OK,
+        Json(
+            json!({ "status": "ok", "database": "ok", "log_head": head, "subscribers": subscribers }),
+        ),
+    )
+}

@@ -1,0 +1,255 @@
+//! The application service: runs commands through decide → rebase rule →
+//! append → publish, and answers queries. It is the only writer of state.
+//!
+//! Each project's state is cached in memory behind its own lock, so a
+//! command is judged without reading the database; the cache is dropped and
+//! reloaded from the projections whenever an append fails.
+
+use app::domain::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::hub::Hub;
+use crate::store::{AppendMeta, Store, StoreError, Until};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("the command creates project {key} but is addressed to {addressed}")]
+    KeyMismatch {
+        key: ProjectKey,
+        addressed: ProjectKey,
+    },
+    #[error("command id {0} was already used by another user")]
+    CommandIdTaken(CommandId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A project's cached state and the last global sequence folded into it.
+struct Cached {
+    state: ProjectState,
+    last_seq: u64,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
+
+pub struct Kanri {
+    store: Store,
+    hub: Arc<Hub>,
+    slots: Mutex<HashMap<ProjectKey, Slot>>,
+}
+
+/// Attempts when another process wins the race for a stream version.
+const RACE_RETRIES: usize = 3;
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl Kanri {
+    pub fn new(store: Store, hub: Arc<Hub>) -> Self {
+        Self {
+            store,
+            hub,
+            slots: Mutex::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
+    fn slot(&self, key: &ProjectKey) -> Slot {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(key.clone()).or_default().clone()
+    }
+
+    async fn load(&self, key: &ProjectKey) -> Result<Cached, StoreError> {
+        let state = self.store.load_project(key).await?.unwrap_or_default();
+        let last_seq = self.store.head(Some(key)).await?;
+        Ok(Cached { state, last_seq })
+    }
+
+    /// Executes one command for `actor`. A repeated command id returns the
+    /// first answer and writes nothing.
+    #[tracing::instrument(skip_all, fields(project = %envelope.project, command_id = %envelope.id, actor = %actor))]
+    pub async fn execute(
+        &self,
+        actor: &UserName,
+        envelope: CommandEnvelope,
+    ) -> Result<Outcome, ExecError> {
+        let slot = self.slot(&envelope.project);
+        let mut cached = slot.lock().await;
+        for attempt in 1..=RACE_RETRIES {
+            if let Some((by, outcome)) = self.store.find_command(envelope.id).await? {
+                return if by == actor.as_str() {
+                    Ok(outcome)
+                } else {
+                    Err(ExecError::CommandIdTaken(envelope.id))
+                };
+            }
+            if cached.is_none() {
+                *cached = Some(self.load(&envelope.project).await?);
+            }
+            let entry = cached.as_mut().expect("loaded above");
+            match self.try_execute(&mut entry.state, actor, &envelope).await {
+                Ok(outcome) => {
+                    entry.last_seq = entry.last_seq.max(outcome.last_seq());
+                    self.hub.publish(&outcome.recorded());
+                    return Ok(outcome);
+                }
+                Err(ExecError::Store(StoreError::Race(stream))) if attempt < RACE_RETRIES => {
+                    tracing::warn!(%stream, attempt, "another writer appended first; reloading");
+                    *cached = None;
+                }
+                Err(e @ ExecError::Store(_)) => {
+                    // The state may hold events the failed transaction rolled back.
+                    *cached = None;
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    async fn try_execute(
+        &self,
+        state: &mut ProjectState,
+        actor: &UserName,
+        envelope: &CommandEnvelope,
+    ) -> Result<Outcome, ExecError> {
+        let project = &envelope.project;
+        let mut command = envelope.command.clone();
+        match &mut command {
+            Command::CreateProject { key, .. } if key != project => {
+                return Err(ExecError::KeyMismatch {
+                    key: key.clone(),
+                    addressed: project.clone(),
+                });
+            }
+            Command::CreateProject { .. } => {}
+            _ if state.project.is_none() => {
+                return Err(DomainError::ProjectNotFound(project.clone()).into());
+            }
+            Command::CreateIssue(new) => new.reporter = actor.clone(),
+            _ => {}
+        }
+        let target = command.target();
+        let base = envelope.base_version;
+        let current = target.map_or(0, |t| state.version_of(&t));
+        let intervening = match target {
+            Some(t) if base < current => self
+                .store
+                .stream_after(project, t, base)
+                .await?
+                .into_iter()
+                .map(|r| r.event)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let meta = AppendMeta {
+            project,
+            actor,
+            command_id: envelope.id,
+            at_ms: now_ms(),
+        };
+        let outcome = match rebase(&command, base, current, &intervening)? {
+            Rebase::Conflict(fields) => {
+                let stream = target.expect("only commands on existing streams conflict");
+                let changes = self.store.history(project, stream, base).await?;
+                let fields: Vec<Field> = fields.into_iter().collect();
+                let audit = Event::ConflictRecorded {
+                    stream,
+                    base_version: base,
+                    fields: fields.clone(),
+                    command: Box::new(command),
+                };
+                tracing::info!(?fields, base, current, "conflict recorded");
+                self.store
+                    .append(state, &meta, vec![audit], |state, mut recorded| {
+                        Outcome::Conflict {
+                            fields,
+                            recorded: recorded.remove(0),
+                            changes,
+                            current: snapshot(state, stream),
+                        }
+                    })
+                    .await?
+            }
+            Rebase::UpToDate => {
+                let events = decide(state, &command)?;
+                self.store
+                    .append(state, &meta, events, |_, events| Outcome::Accepted {
+                        events,
+                    })
+                    .await?
+            }
+            Rebase::Merge => {
+                let events = decide(state, &command)?;
+                let over = self
+                    .store
+                    .history(project, target.expect("merges have a target"), base)
+                    .await?;
+                self.store
+                    .append(state, &meta, events, |_, events| Outcome::Merged {
+                        events,
+                        over,
+                    })
+                    .await?
+            }
+        };
+        Ok(outcome)
+    }
+
+    /// A project's current state and the last sequence folded into it.
+    pub async fn project_state(
+        &self,
+        key: &ProjectKey,
+    ) -> Result<Option<(ProjectState, u64)>, StoreError> {
+        let slot = self.slot(key);
+        let mut cached = slot.lock().await;
+        if cached.is_none() {
+            *cached = Some(self.load(key).await?);
+        }
+        let entry = cached.as_ref().expect("loaded above");
+        Ok(entry
+            .state
+            .project
+            .is_some()
+            .then(|| (entry.state.clone(), entry.last_seq)))
+    }
+
+    /// Time travel: the project as it was after sequence `seq` or at time `at_ms`.
+    pub async fn project_as_of(
+        &self,
+        key: &ProjectKey,
+        until: Until,
+    ) -> Result<(ProjectState, u64), StoreError> {
+        let events = self.store.events_until(key, until).await?;
+        let last = events.last().map_or(0, |r| r.seq);
+        Ok((replay(events.iter().map(|r| &r.event)), last))
+    }
+}
+
+/// The current state of one stream, for a conflict answer.
+pub fn snapshot(state: &ProjectState, stream: StreamRef) -> Option<Snapshot> {
+    match stream {
+        StreamRef::Project => state.project.clone().map(Snapshot::Project),
+        StreamRef::Issue(n) => state
+            .issues
+            .get(&n)
+            .cloned()
+            .map(|i| Snapshot::Issue(Box::new(i))),
+        StreamRef::Sprint(n) => state.sprints.get(&n).cloned().map(Snapshot::Sprint),
+    }
+}

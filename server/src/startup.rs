@@ -1,0 +1,151 @@
+//! Building and running the application: used by `main` and by the tests,
+//! which start it on port 0 with a fresh database.
+
+use leptos::prelude::LeptosOptions;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, ConfigError};
+use crate::db::{Db, DbError};
+use crate::hub::Hub;
+use crate::routes::{AppState, router};
+use crate::service::Kanri;
+use crate::store::{Store, StoreError};
+use crate::subscribers;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot read the event log: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    addr: SocketAddr,
+    state: AppState,
+    stop: watch::Sender<bool>,
+    subscribers: Vec<JoinHandle<()>>,
+}
+
+/// The site (WASM, JS, CSS) that cargo-leptos built: `LEPTOS_SITE_ROOT` or `target/site`.
+fn leptos_options(addr: SocketAddr) -> LeptosOptions {
+    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+    LeptosOptions::builder()
+        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kanri"))
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let db = Db::open(&config.database).await?;
+        let store = Store::new(db);
+        let hub = Arc::new(Hub::new(store.head(None).await?));
+        let kanri = Arc::new(Kanri::new(store.clone(), hub.clone()));
+        let (stop, stopped) = watch::channel(false);
+        let subscribers = if config.run_subscribers {
+            subscribers::all()
+                .into_iter()
+                .map(|sub| {
+                    tokio::spawn(subscribers::run(
+                        store.clone(),
+                        sub,
+                        hub.head(),
+                        stopped.clone(),
+                    ))
+                })
+                .collect()
+        } else {
+            tracing::warn!("subscriber projections are paused (KANRI_SUBSCRIBERS=off)");
+            Vec::new()
+        };
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartError::Listen {
+                    addr: config.addr,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Listen {
+            addr: config.addr,
+            source,
+        })?;
+        let state = AppState {
+            leptos_options: leptos_options(addr),
+            kanri,
+        };
+        tracing::info!(%addr, database = %config.database.display(), "Kanri is ready");
+        Ok(Self {
+            listener,
+            addr,
+            state,
+            stop,
+            subscribers,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn kanri(&self) -> Arc<Kanri> {
+        self.state.kanri.clone()
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight
+    /// finish, stops the subscribers and closes the database.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let kanri = self.state.kanri.clone();
+        let result = axum::serve(self.listener, router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await;
+        let _ = self.stop.send(true);
+        for task in self.subscribers {
+            let _ = task.await;
+        }
+        kanri.store().db().close().await;
+        tracing::info!("Kanri stopped");
+        result
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,374 @@
+//! The event store: the one place that talks SQL. Appends write the events,
+//! the inline projections and the command's answer in one transaction, so the
+//! projections never disagree with the log.
+
+mod projection;
+
+use app::domain::*;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+
+use crate::db::Db;
+pub use projection::{InlineProjection, rebuild_inline};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("stored data does not decode ({what}): {source}")]
+    Corrupt {
+        what: &'static str,
+        source: serde_json::Error,
+    },
+    /// Another writer appended to the stream first (only possible with
+    /// several server processes on one database).
+    #[error("stream {0} moved on during the append")]
+    Race(String),
+}
+
+impl StoreError {
+    fn corrupt(what: &'static str) -> impl FnOnce(serde_json::Error) -> Self {
+        move |source| Self::Corrupt { what, source }
+    }
+}
+
+/// Who and what an append is for.
+pub struct AppendMeta<'a> {
+    pub project: &'a ProjectKey,
+    pub actor: &'a UserName,
+    pub command_id: CommandId,
+    pub at_ms: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Db,
+}
+
+const EVENT_COLUMNS: &str = "seq, project, version, payload, actor, at_ms, command_id";
+
+impl Store {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Appends `events` (already decided against `state`) in one transaction,
+    /// folding each into `state` as it goes. `answer` turns the state after
+    /// them and the recorded events into the outcome stored for the command
+    /// id. On error `state` may hold events that were rolled back: the caller
+    /// must discard it.
+    pub async fn append(
+        &self,
+        state: &mut ProjectState,
+        meta: &AppendMeta<'_>,
+        events: Vec<Event>,
+        answer: impl FnOnce(&ProjectState, Vec<Recorded>) -> Outcome,
+    ) -> Result<Outcome, StoreError> {
+        let mut tx = self.db.write.begin().await?;
+        let mut recorded = Vec::with_capacity(events.len());
+        let mut projection = InlineProjection::default();
+        for event in events {
+            let stream = event.stream();
+            let version = state.version_of(&stream) + 1;
+            let changes = changes(state, &event);
+            apply_mut(state, &event);
+            let seq = insert_event(&mut tx, meta, &stream, version, &event).await?;
+            let rec = Recorded {
+                seq,
+                project: meta.project.clone(),
+                stream,
+                version,
+                actor: meta.actor.clone(),
+                at_ms: meta.at_ms,
+                command_id: meta.command_id,
+                event,
+            };
+            projection.record(&rec, changes);
+            recorded.push(rec);
+        }
+        projection.write(&mut tx, state).await?;
+        let outcome = answer(state, recorded);
+        let stored = serde_json::to_string(&outcome).map_err(StoreError::corrupt("outcome"))?;
+        sqlx::query("INSERT INTO commands (command_id, project, actor, outcome, at_ms) VALUES (?, ?, ?, ?, ?)")
+            .bind(meta.command_id.to_string())
+            .bind(meta.project.as_str())
+            .bind(meta.actor.as_str())
+            .bind(stored)
+            .bind(meta.at_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The stored answer to a command id, with the actor who sent it.
+    pub async fn find_command(
+        &self,
+        id: CommandId,
+    ) -> Result<Option<(String, Outcome)>, StoreError> {
+        let row = sqlx::query("SELECT actor, outcome FROM commands WHERE command_id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.db.write)
+            .await?;
+        row.map(|r| {
+            let outcome =
+                serde_json::from_str(r.get("outcome")).map_err(StoreError::corrupt("outcome"))?;
+            Ok((r.get("actor"), outcome))
+        })
+        .transpose()
+    }
+
+    /// A project's state from the inline projections (`None` if it does not exist).
+    pub async fn load_project(&self, key: &ProjectKey) -> Result<Option<ProjectState>, StoreError> {
+        let pool = &self.db.write;
+        let Some(doc) = sqlx::query_scalar::<_, String>("SELECT doc FROM projects WHERE key = ?")
+            .bind(key.as_str())
+            .fetch_optional(pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut state = ProjectState {
+            project: Some(serde_json::from_str(&doc).map_err(StoreError::corrupt("project"))?),
+            ..Default::default()
+        };
+        let issues = sqlx::query_scalar::<_, String>("SELECT doc FROM issues WHERE project = ?")
+            .bind(key.as_str())
+            .fetch_all(pool)
+            .await?;
+        for doc in issues {
+            let issue: Issue = serde_json::from_str(&doc).map_err(StoreError::corrupt("issue"))?;
+            state.issues.insert(issue.key.number, issue);
+        }
+        let sprints = sqlx::query_scalar::<_, String>("SELECT doc FROM sprints WHERE project = ?")
+            .bind(key.as_str())
+            .fetch_all(pool)
+            .await?;
+        for doc in sprints {
+            let sprint: Sprint =
+                serde_json::from_str(&doc).map_err(StoreError::corrupt("sprint"))?;
+            state.sprints.insert(sprint.number, sprint);
+        }
+        Ok(Some(state))
+    }
+
+    /// All projects by name, with their issue counts.
+    pub async fn projects(&self) -> Result<Vec<(Project, u32)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.doc, (SELECT COUNT(*) FROM issues i WHERE i.project = p.key) AS issues \
+             FROM projects p ORDER BY p.name, p.key",
+        )
+        .fetch_all(&self.db.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let project =
+                    serde_json::from_str(r.get("doc")).map_err(StoreError::corrupt("project"))?;
+                Ok((project, r.get::<i64, _>("issues") as u32))
+            })
+            .collect()
+    }
+
+    /// A stream's events after `version`, in order.
+    pub async fn stream_after(
+        &self,
+        project: &ProjectKey,
+        stream: StreamRef,
+        version: u64,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE stream = ? AND version > ? ORDER BY version"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(stream.id(project))
+            .bind(version as i64)
+            .fetch_all(&self.db.write)
+            .await?;
+        rows.iter().map(decode_event).collect()
+    }
+
+    /// Up to `limit` events after global sequence `after`, of one project or of all.
+    pub async fn events_after(
+        &self,
+        project: Option<&ProjectKey>,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        let rows = match project {
+            Some(p) => {
+                let sql = format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE project = ? AND seq > ? ORDER BY seq LIMIT ?"
+                );
+                sqlx::query(&sql)
+                    .bind(p.as_str())
+                    .bind(after as i64)
+                    .bind(limit)
+                    .fetch_all(&self.db.read)
+                    .await?
+            }
+            None => {
+                let sql = format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?"
+                );
+                sqlx::query(&sql)
+                    .bind(after as i64)
+                    .bind(limit)
+                    .fetch_all(&self.db.read)
+                    .await?
+            }
+        };
+        rows.iter().map(decode_event).collect()
+    }
+
+    /// The whole log in sequence order, streamed (for rebuilds).
+    pub fn all_events(&self) -> impl futures::Stream<Item = Result<Recorded, StoreError>> + '_ {
+        use futures::StreamExt;
+        const SQL: &str = "SELECT seq, project, version, payload, actor, at_ms, command_id FROM events ORDER BY seq";
+        sqlx::query(SQL)
+            .fetch(&self.db.read)
+            .map(|row| decode_event(&row?))
+    }
+
+    /// A project's events up to and including `seq` (or up to time `at_ms`): the input of time travel.
+    pub async fn events_until(
+        &self,
+        project: &ProjectKey,
+        until: Until,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        let (clause, bound) = match until {
+            Until::Seq(s) => ("seq <= ?", s as i64),
+            Until::Time(t) => ("at_ms <= ?", t),
+        };
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE project = ? AND {clause} ORDER BY seq"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(project.as_str())
+            .bind(bound)
+            .fetch_all(&self.db.read)
+            .await?;
+        rows.iter().map(decode_event).collect()
+    }
+
+    /// The highest global sequence (0 for an empty log), of one project or of all.
+    pub async fn head(&self, project: Option<&ProjectKey>) -> Result<u64, StoreError> {
+        let seq: Option<i64> = match project {
+            Some(p) => {
+                sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE project = ?")
+                    .bind(p.as_str())
+                    .fetch_one(&self.db.read)
+                    .await?
+            }
+            None => {
+                sqlx::query_scalar("SELECT MAX(seq) FROM events")
+                    .fetch_one(&self.db.read)
+                    .await?
+            }
+        };
+        Ok(seq.unwrap_or(0) as u64)
+    }
+
+    /// A stream's history after `version` (who changed what, when, old → new).
+    pub async fn history(
+        &self,
+        project: &ProjectKey,
+        stream: StreamRef,
+        after_version: u64,
+    ) -> Result<Vec<ChangeRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, version, actor, at_ms, change FROM history WHERE stream = ? AND version > ? ORDER BY seq, idx",
+        )
+        .bind(stream.id(project))
+        .bind(after_version as i64)
+        .fetch_all(&self.db.write)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChangeRecord {
+                    seq: r.get::<i64, _>("seq") as u64,
+                    stream,
+                    version: r.get::<i64, _>("version") as u64,
+                    actor: parse_actor(r.get("actor"))?,
+                    at_ms: r.get("at_ms"),
+                    change: serde_json::from_str(r.get("change"))
+                        .map_err(StoreError::corrupt("history"))?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The end point of a time-travel query.
+#[derive(Debug, Clone, Copy)]
+pub enum Until {
+    Seq(u64),
+    Time(i64),
+}
+
+async fn insert_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    meta: &AppendMeta<'_>,
+    stream: &StreamRef,
+    version: u64,
+    event: &Event,
+) -> Result<u64, StoreError> {
+    let payload = serde_json::to_string(event).map_err(StoreError::corrupt("event"))?;
+    let stream_id = stream.id(meta.project);
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO events (project, stream, version, event_type, payload, actor, at_ms, command_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+    )
+    .bind(meta.project.as_str())
+    .bind(&stream_id)
+    .bind(version as i64)
+    .bind(event.type_name())
+    .bind(payload)
+    .bind(meta.actor.as_str())
+    .bind(meta.at_ms)
+    .bind(meta.command_id.to_string())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Race(stream_id),
+        _ => StoreError::Sql(e),
+    })?;
+    Ok(seq as u64)
+}
+
+fn parse_actor(raw: &str) -> Result<UserName, StoreError> {
+    UserName::parse(raw).map_err(|e| StoreError::Corrupt {
+        what: "actor",
+        source: serde::de::Error::custom(e),
+    })
+}
+
+fn decode_event(row: &SqliteRow) -> Result<Recorded, StoreError> {
+    let event: Event =
+        serde_json::from_str(row.get("payload")).map_err(StoreError::corrupt("event"))?;
+    let project = ProjectKey::parse(row.get("project")).map_err(|e| StoreError::Corrupt {
+        what: "project key",
+        source: serde::de::Error::custom(e),
+    })?;
+    let command_id = row
+        .get::<String, _>("command_id")
+        .parse()
+        .map(CommandId)
+        .map_err(|e| StoreError::Corrupt {
+            what: "command id",
+            source: serde::de::Error::custom(e),
+        })?;
+    Ok(Recorded {
+        seq: row.get::<i64, _>("seq") as u64,
+        project,
+        stream: event.stream(),
+        version: row.get::<i64, _>("version") as u64,
+        actor: parse_actor(row.get("actor"))?,
+        at_ms: row.get("at_ms"),
+        command_id,
+        event,
+    })
+}

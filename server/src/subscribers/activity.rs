@@ -1,0 +1,77 @@
+//! Per-project activity: how many events each project logged per (UTC) day.
+
+use app::domain::Recorded;
+use futures::future::BoxFuture;
+use sqlx::{Sqlite, Transaction};
+use std::collections::BTreeMap;
+
+use super::Subscriber;
+use crate::store::StoreError;
+
+pub struct ActivityCounts;
+
+impl Subscriber for ActivityCounts {
+    fn name(&self) -> &'static str {
+        "activity_counts"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["project_activity"]
+    }
+
+    fn handle<'a>(
+        &'a self,
+        tx: &'a mut Transaction<'static, Sqlite>,
+        batch: &'a [Recorded],
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let mut counts: BTreeMap<(&str, String), i64> = BTreeMap::new();
+            for r in batch {
+                *counts
+                    .entry((r.project.as_str(), utc_day(r.at_ms)))
+                    .or_default() += 1;
+            }
+            for ((project, day), n) in counts {
+                sqlx::query(
+                    "INSERT INTO project_activity (project, day, events) VALUES (?, ?, ?) \
+                     ON CONFLICT (project, day) DO UPDATE SET events = project_activity.events + excluded.events",
+                )
+                .bind(project)
+                .bind(day)
+                .bind(n)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The UTC calendar day of a Unix time in milliseconds, as `YYYY-MM-DD`
+/// (Howard Hinnant's days-to-civil algorithm).
+pub fn utc_day(at_ms: i64) -> String {
+    let days = at_ms.div_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_day;
+
+    #[test]
+    fn utc_days_match_the_calendar() {
+        assert_eq!(utc_day(0), "1970-01-01");
+        assert_eq!(utc_day(951_782_400_000), "2000-02-29");
+        assert_eq!(utc_day(1_795_219_199_999), "2026-11-21");
+        assert_eq!(utc_day(-1), "1969-12-31");
+    }
+}

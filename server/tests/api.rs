@@ -1,0 +1,190 @@
+//! Black-box tests of the HTTP surface: health, the server-rendered home
+//! page, the create-project server function and start-up errors.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use server::config::Config;
+use server::startup::{Application, StartError};
+
+#[tokio::test]
+async fn healthz_is_200_with_the_database_and_503_without() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["database"], "ok");
+    assert!(
+        body["subscribers"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty()),
+        "{body}"
+    );
+
+    app.kanri.store().db().close().await;
+    let res = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["database"], "unreachable");
+}
+
+#[tokio::test]
+async fn the_home_page_lists_projects_in_its_server_rendered_html() {
+    let app = spawn_app().await;
+    let empty = app
+        .client
+        .get(&app.address)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(empty.contains("No projects yet"), "{empty}");
+
+    app.create_project("APL", "Apollo <mobile>").await;
+    app.create_project("ZEB", "Zebra").await;
+    let res = app.client.get(&app.address).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    let apollo = html
+        .find("Apollo &lt;mobile&gt;")
+        .expect("the name is in the HTML, escaped");
+    let zebra = html.find("Zebra").expect("both projects are listed");
+    assert!(apollo < zebra, "listed by name");
+    assert!(html.contains(r#"href="/p/APL/board""#));
+    assert!(
+        html.contains("/pkg/kanri.js"),
+        "the page loads the hydration script"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(format!("{}/no/such/page", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+/// Calls the create-project server function as the browser's form does.
+async fn create(app: &TestApp, name: &str, key: &str) -> (u16, Value) {
+    let res = app
+        .client
+        .post(format!("{}/api/fn/create_project", app.address))
+        .header("Accept", "application/json")
+        .form(&[("name", name), ("key", key)])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap())
+}
+
+async fn project_count(app: &TestApp) -> usize {
+    app.kanri.store().projects().await.unwrap().len()
+}
+
+#[tokio::test]
+async fn creating_a_project_through_the_server_function_stores_it_as_events() {
+    let app = spawn_app().await;
+    let (status, body) = create(&app, "  Apollo  ", "APL").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["key"], "APL");
+    assert_eq!(body["name"], "Apollo");
+    let events = app.kanri.store().events_after(None, 0, 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event.type_name(), "project_created");
+    assert_eq!(events[0].actor.as_str(), "guest");
+    assert_eq!(app.state("APL").await.project.unwrap().statuses.len(), 4);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_on_its_field_and_stores_nothing() {
+    let app = spawn_app().await;
+    app.create_project("APL", "Apollo").await;
+    let cases = [
+        ("", "NEW", "name", "must not be empty"),
+        ("   ", "NEW", "name", "must not be empty"),
+        (&"x".repeat(81), "NEW", "name", "too long"),
+        ("Name", "A", "key", "2–10 uppercase letters"),
+        ("Name", "abc", "key", "2–10 uppercase letters"),
+        ("Name", "AB1", "key", "2–10 uppercase letters"),
+        ("Name", "ABCDEFGHIJK", "key", "2–10 uppercase letters"),
+        ("Name", "APL", "key", "already exists"),
+    ];
+    for (name, key, field, message) in cases {
+        let (status, body) = create(&app, name, key).await;
+        assert!(
+            status >= 400 && status < 600,
+            "{name:?}/{key:?} got {status}"
+        );
+        let invalid = &body["Invalid"];
+        assert_eq!(invalid["field"], field, "{name:?}/{key:?}: {body}");
+        assert!(
+            invalid["message"].as_str().unwrap().contains(message),
+            "{name:?}/{key:?}: {body}"
+        );
+    }
+    assert_eq!(project_count(&app).await, 1);
+    assert_eq!(
+        app.kanri.store().head(None).await.unwrap(),
+        1,
+        "nothing but the first project in the log"
+    );
+}
+
+#[tokio::test]
+async fn an_unwritable_database_path_is_a_clear_start_up_error() {
+    let dir = tempfile_dir::TempDir::new();
+    let blocker = dir.0.join("not-a-dir");
+    std::fs::write(&blocker, "a file where a directory should be").unwrap();
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database: blocker.join("kanri.db"),
+        run_subscribers: true,
+    };
+    let err = Application::build(config)
+        .await
+        .err()
+        .expect("start-up fails");
+    assert!(matches!(err, StartError::Db(_)), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("not-a-dir"), "{message}");
+}
+
+#[tokio::test]
+async fn a_taken_port_is_a_clear_start_up_error() {
+    let app = spawn_app().await;
+    let addr = app.address.trim_start_matches("http://").parse().unwrap();
+    let dir = tempfile_dir::TempDir::new();
+    let config = Config {
+        addr,
+        database: dir.0.join("k.db"),
+        run_subscribers: false,
+    };
+    let err = Application::build(config)
+        .await
+        .err()
+        .expect("start-up fails");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot listen on {addr}")),
+        "{err}"
+    );
+}

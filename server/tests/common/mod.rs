@@ -1,0 +1,182 @@
+//! Spawning the real application on 127.0.0.1:0 with a fresh SQLite file.
+#![allow(dead_code)]
+
+use app::domain::*;
+use server::config::Config;
+use server::service::Kanri;
+use server::startup::Application;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub struct TestApp {
+    pub address: String,
+    pub kanri: Arc<Kanri>,
+    pub db_path: PathBuf,
+    pub client: reqwest::Client,
+    _dir: Option<tempfile_dir::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+pub mod tempfile_dir {
+    /// A directory removed on drop (the tests' own, to avoid a dependency).
+    pub struct TempDir(pub std::path::PathBuf);
+    impl TempDir {
+        pub fn new() -> Self {
+            let dir = std::env::temp_dir().join(format!("kanri-test-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            Self(dir)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile_dir::TempDir::new();
+    let db_path = dir.0.join("kanri.db");
+    let mut app = spawn_app_on(db_path, true).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// Starts the app on an existing (or new) database file.
+pub async fn spawn_app_on(db_path: PathBuf, run_subscribers: bool) -> TestApp {
+    server::telemetry::init();
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database: db_path.clone(),
+        run_subscribers,
+    };
+    let app = Application::build(config).await.expect("the app starts");
+    let address = format!("http://{}", app.addr());
+    let kanri = app.kanri();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        kanri,
+        db_path,
+        client: reqwest::Client::new(),
+        _dir: None,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+impl TestApp {
+    /// Stops the server gracefully and waits for it; keeps the database file.
+    pub async fn stop(mut self) -> Option<tempfile_dir::TempDir> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server ran");
+        }
+        self._dir.take()
+    }
+
+    pub async fn execute(
+        &self,
+        actor: &str,
+        project: &str,
+        base_version: u64,
+        command: Command,
+    ) -> Result<Outcome, server::service::ExecError> {
+        let envelope = CommandEnvelope {
+            id: new_id(),
+            project: key(project),
+            base_version,
+            command,
+        };
+        self.kanri.execute(&user(actor), envelope).await
+    }
+
+    pub async fn create_project(&self, k: &str, name: &str) {
+        let command = Command::CreateProject {
+            key: key(k),
+            name: ProjectName::parse(name).unwrap(),
+            kind: ProjectKind::Scrum,
+        };
+        self.execute("alice", k, 0, command)
+            .await
+            .expect("project created");
+    }
+
+    pub async fn create_issue(&self, project: &str, title: &str) -> IssueNumber {
+        match self
+            .execute("alice", project, 0, new_issue(title))
+            .await
+            .expect("issue created")
+        {
+            Outcome::Accepted { events } => match events[0].event {
+                Event::IssueCreated { issue, .. } => issue,
+                ref other => panic!("unexpected {other:?}"),
+            },
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    pub async fn state(&self, project: &str) -> ProjectState {
+        self.kanri
+            .project_state(&key(project))
+            .await
+            .unwrap()
+            .expect("project exists")
+            .0
+    }
+}
+
+pub fn new_id() -> CommandId {
+    CommandId(uuid::Uuid::new_v4())
+}
+
+pub fn key(s: &str) -> ProjectKey {
+    ProjectKey::parse(s).unwrap()
+}
+
+pub fn user(s: &str) -> UserName {
+    UserName::parse(s).unwrap()
+}
+
+pub fn new_issue(title: &str) -> Command {
+    Command::CreateIssue(NewIssue {
+        title: Title::parse(title).unwrap(),
+        description: LongText::default(),
+        issue_type: IssueType::Task,
+        priority: Priority::Medium,
+        status: None,
+        reporter: user("nobody"),
+        assignee: None,
+        labels: Default::default(),
+        points: None,
+        parent: None,
+        sprint: None,
+        original_estimate: None,
+    })
+}
+
+pub fn rename(issue: IssueNumber, title: &str) -> Command {
+    Command::UpdateIssue {
+        issue,
+        patch: IssuePatch {
+            title: Some(Title::parse(title).unwrap()),
+            ..Default::default()
+        },
+    }
+}
+
+pub fn move_to(issue: IssueNumber, status: u32) -> Command {
+    Command::MoveIssue {
+        issue,
+        to: StatusId(status),
+        after: None,
+    }
+}
