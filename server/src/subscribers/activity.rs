@@ -71,7 +71,8 @@ mod tests {
     fn utc_days_match_the_calendar() {
         assert_eq!(utc_day(0), "1970-01-01");
         assert_eq!(utc_day(951_782_400_000), "2000-02-29");
-        assert_eq!(utc_day(1_795_219_199_999), "2026-11-21");
+        assert_eq!(utc_day(1_795_305_599_999), "2026-11-21");
+        assert_eq!(utc_day(1_795_305_600_000), "2026-11-22");
         assert_eq!(utc_day(-1), "1969-12-31");
     }
 }
