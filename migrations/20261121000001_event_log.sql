@@ -1,9 +1,11 @@
 -- Kanri's schema. The event log is the source of truth; every other table is
 -- a projection derived from it and can be rebuilt by replay.
--- Keep the SQL portable to Postgres: only the AUTOINCREMENT key differs
--- (BIGINT GENERATED ALWAYS AS IDENTITY there).
+-- Keep the SQL portable to Postgres: only the AUTOINCREMENT key (BIGINT
+-- there) and WITHOUT ROWID (a plain table there) differ.
 
 -- The immutable log: global sequence, per-stream version, actor, time, command.
+-- The single writer assigns `seq`; UNIQUE (stream, version) is the last guard
+-- against two writers deciding on the same version.
 CREATE TABLE events (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     project    TEXT    NOT NULL,
@@ -17,7 +19,6 @@ CREATE TABLE events (
     UNIQUE (stream, version)
 );
 CREATE INDEX events_by_project ON events (project, seq);
-CREATE INDEX events_by_command ON events (command_id);
 
 CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
@@ -32,7 +33,7 @@ CREATE TABLE commands (
     actor      TEXT    NOT NULL,
     outcome    TEXT    NOT NULL,
     at_ms      INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 
 -- Inline projections: written in the append transaction.
 CREATE TABLE projects (
@@ -58,7 +59,6 @@ CREATE TABLE issues (
     PRIMARY KEY (project, number)
 );
 CREATE INDEX issues_by_column ON issues (project, status, rank);
-CREATE INDEX issues_by_rank ON issues (project, rank);
 
 CREATE TABLE sprints (
     project TEXT    NOT NULL,
@@ -70,19 +70,19 @@ CREATE TABLE sprints (
     PRIMARY KEY (project, number)
 );
 
--- Who changed what, when, old -> new: one row per change an event made.
+-- Who changed what, when, old -> new: one row per change an event made,
+-- clustered by stream because it is read one stream at a time.
 CREATE TABLE history (
-    seq     INTEGER NOT NULL,
-    idx     INTEGER NOT NULL,
-    project TEXT    NOT NULL,
     stream  TEXT    NOT NULL,
     version INTEGER NOT NULL,
+    idx     INTEGER NOT NULL,
+    seq     INTEGER NOT NULL,
+    project TEXT    NOT NULL,
     actor   TEXT    NOT NULL,
     at_ms   INTEGER NOT NULL,
     change  TEXT    NOT NULL,
-    PRIMARY KEY (seq, idx)
-);
-CREATE INDEX history_by_stream ON history (stream, version);
+    PRIMARY KEY (stream, version, idx)
+) WITHOUT ROWID;
 
 -- Subscriber projections: fed from the log after commit, each from its own
 -- checkpoint, so they catch up after a restart and rebuild on their own.
@@ -90,11 +90,11 @@ CREATE TABLE subscriber_checkpoints (
     name       TEXT    PRIMARY KEY,
     seq        INTEGER NOT NULL,
     updated_ms INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE project_activity (
     project TEXT    NOT NULL,
     day     TEXT    NOT NULL,
     events  INTEGER NOT NULL,
     PRIMARY KEY (project, day)
-);
+) WITHOUT ROWID;

@@ -1,5 +1,6 @@
 //! Hydrates the server-rendered page: from here on the UI runs in the browser.
 
+#[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();

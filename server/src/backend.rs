@@ -25,10 +25,9 @@ impl From<ExecError> for ApiError {
     fn from(e: ExecError) -> Self {
         match e {
             ExecError::Domain(d) => ApiError::Rejected(d),
-            ExecError::KeyMismatch { .. } | ExecError::CommandIdTaken(_) => ApiError::Invalid {
-                field: "command".into(),
-                message: e.to_string(),
-            },
+            ExecError::KeyMismatch { .. } | ExecError::CommandIdTaken(_) => {
+                ApiError::invalid("command", e.to_string())
+            }
             ExecError::Store(s) => unavailable(s),
         }
     }

@@ -1,17 +1,28 @@
-//! Opening the SQLite database: WAL mode, a busy timeout, one writer
-//! connection (SQLite serialises writers anyway; queuing them in-process
-//! avoids "database is locked") and a pool of readers. Migrations run here.
+//! Opening the SQLite database: WAL mode, a busy timeout, migrations, one
+//! writer connection held for the life of the process and a pool of readers.
+//!
+//! SQLite serialises writers anyway; queuing them in-process on one held
+//! connection avoids "database is locked" and the pool's per-use overhead.
 
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
+use sqlx::{ConnectOptions, Connection};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, MutexGuard};
 
-#[derive(Clone, Debug)]
+/// The writer connection and the next global sequence number to assign.
+pub struct Writer {
+    pub conn: SqliteConnection,
+    pub next_seq: u64,
+}
+
+#[derive(Clone)]
 pub struct Db {
-    /// The single connection that writes.
-    pub write: SqlitePool,
+    writer: Arc<Mutex<Option<Writer>>>,
     /// Connections for reads; WAL lets them run beside the writer.
     pub read: SqlitePool,
 }
@@ -27,9 +38,18 @@ pub enum DbError {
         path: String,
         source: sqlx::migrate::MigrateError,
     },
+    #[error("the database has been closed")]
+    Closed,
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Page cache of the writer, in KiB (SQLite's negative-size convention).
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
+/// WAL pages between checkpoints (SQLite's default is 1,000). Hot pages are
+/// rewritten by every commit; fewer, larger checkpoints copy each back once.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
 impl Db {
     pub async fn open(file: &Path) -> Result<Self, DbError> {
@@ -49,33 +69,52 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-
         let open_err = |source| DbError::Open {
             path: shown.clone(),
             source,
         };
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options.clone())
+
+        let mut conn = options
+            .clone()
+            .pragma("cache_size", (-WRITER_CACHE_KIB).to_string())
+            .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
+            .connect()
             .await
             .map_err(open_err)?;
         sqlx::migrate!("../migrations")
-            .run(&write)
+            .run(&mut conn)
             .await
             .map_err(|source| DbError::Migrate {
                 path: shown.clone(),
                 source,
             })?;
+        let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(open_err)?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
             .connect_with(options.read_only(true))
             .await
             .map_err(open_err)?;
-        Ok(Self { write, read })
+        let writer = Writer {
+            conn,
+            next_seq: head.unwrap_or(0) as u64 + 1,
+        };
+        Ok(Self {
+            writer: Arc::new(Mutex::new(Some(writer))),
+            read,
+        })
+    }
+
+    /// Exclusive use of the writer connection.
+    pub async fn writer(&self) -> Result<WriterGuard<'_>, DbError> {
+        let guard = self.writer.lock().await;
+        if guard.is_none() {
+            return Err(DbError::Closed);
+        }
+        Ok(WriterGuard(guard))
     }
 
     /// Whether the database answers a trivial query (for /healthz).
@@ -88,6 +127,48 @@ impl Db {
 
     pub async fn close(&self) {
         self.read.close().await;
-        self.write.close().await;
+        if let Some(writer) = self.writer.lock().await.take() {
+            let _ = writer.conn.close().await;
+        }
+    }
+}
+
+pub struct WriterGuard<'a>(MutexGuard<'a, Option<Writer>>);
+
+impl std::ops::Deref for WriterGuard<'_> {
+    type Target = Writer;
+    fn deref(&self) -> &Writer {
+        self.0.as_ref().expect("checked open when taken")
+    }
+}
+
+impl std::ops::DerefMut for WriterGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Writer {
+        self.0.as_mut().expect("checked open when taken")
+    }
+}
+
+impl WriterGuard<'_> {
+    /// Re-reads the next sequence number (after a failed batch, or a write
+    /// from another process).
+    pub async fn resync_seq(&mut self) -> Result<(), sqlx::Error> {
+        let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
+            .fetch_one(&mut self.conn)
+            .await?;
+        self.next_seq = head.unwrap_or(0) as u64 + 1;
+        Ok(())
+    }
+
+    /// Runs one SQL statement on the writer (for tests and maintenance).
+    pub async fn execute(&mut self, sql: &str) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(sql)
+            .execute(&mut self.conn)
+            .await?
+            .rows_affected())
+    }
+
+    /// Starts a transaction on the writer.
+    pub async fn begin(&mut self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, sqlx::Error> {
+        self.conn.begin().await
     }
 }

@@ -25,7 +25,7 @@ const INLINE_TABLES: &[(&str, &str)] = &[
     ("projects", "key"),
     ("issues", "project, number"),
     ("sprints", "project, number"),
-    ("history", "seq, idx"),
+    ("history", "stream, version, idx"),
 ];
 
 #[derive(Debug)]
@@ -44,9 +44,13 @@ pub async fn verify(live: &Store, scratch: PathBuf) -> Result<Report, ReplayErro
     copy_log(live.db(), fresh.db()).await?;
 
     let started = Instant::now();
-    let mut tx = fresh.db().write.begin().await?;
-    let events = rebuild_inline(&mut tx, fresh.all_events()).await?;
-    tx.commit().await?;
+    let events = {
+        let mut writer = fresh.db().writer().await?;
+        let mut tx = writer.begin().await?;
+        let events = rebuild_inline(&mut tx, fresh.all_events_prefetched()).await?;
+        tx.commit().await?;
+        events
+    };
     // Subscribers are rebuilt up to where the live ones stand (they may lag).
     let mut tables: Vec<(&str, String)> = INLINE_TABLES
         .iter()
@@ -84,7 +88,8 @@ async fn copy_log(from: &Db, to: &Db) -> Result<(), ReplayError> {
     let mut rows = sqlx::query("SELECT seq, project, stream, version, event_type, payload, actor, at_ms, command_id FROM events ORDER BY seq")
         .fetch(&from.read)
         .chunks(CHUNK);
-    let mut tx = to.write.begin().await?;
+    let mut writer = to.writer().await?;
+    let mut tx = writer.begin().await?;
     while let Some(chunk) = rows.next().await {
         let chunk: Vec<_> = chunk.into_iter().collect::<Result<_, _>>()?;
         let mut q = QueryBuilder::<Sqlite>::new(
@@ -104,6 +109,7 @@ async fn copy_log(from: &Db, to: &Db) -> Result<(), ReplayError> {
         q.build().execute(&mut *tx).await?;
     }
     tx.commit().await?;
+    writer.resync_seq().await?;
     Ok(())
 }
 

@@ -90,13 +90,6 @@ impl Kanri {
         let slot = self.slot(&envelope.project);
         let mut cached = slot.lock().await;
         for attempt in 1..=RACE_RETRIES {
-            if let Some((by, outcome)) = self.store.find_command(envelope.id).await? {
-                return if by == actor.as_str() {
-                    Ok(outcome)
-                } else {
-                    Err(ExecError::CommandIdTaken(envelope.id))
-                };
-            }
             if cached.is_none() {
                 *cached = Some(self.load(&envelope.project).await?);
             }
@@ -107,8 +100,23 @@ impl Kanri {
                     self.hub.publish(&outcome.recorded());
                     return Ok(outcome);
                 }
-                Err(ExecError::Store(StoreError::Race(stream))) if attempt < RACE_RETRIES => {
-                    tracing::warn!(%stream, attempt, "another writer appended first; reloading");
+                // The id is in the log: the command ran before (a retry, an offline replay).
+                Err(ExecError::Store(StoreError::DuplicateCommand)) => {
+                    *cached = None;
+                    return self
+                        .first_answer(actor, envelope.id)
+                        .await?
+                        .unwrap_or(Err(StoreError::DuplicateCommand.into()));
+                }
+                // A repeat may be refused now (e.g. "project exists") though it ran before.
+                Err(ExecError::Domain(e)) => {
+                    return self
+                        .first_answer(actor, envelope.id)
+                        .await?
+                        .unwrap_or(Err(ExecError::Domain(e)));
+                }
+                Err(ExecError::Store(StoreError::Race(what))) if attempt < RACE_RETRIES => {
+                    tracing::warn!(%what, attempt, "another writer appended first; reloading");
                     *cached = None;
                 }
                 Err(e @ ExecError::Store(_)) => {
@@ -120,6 +128,22 @@ impl Kanri {
             }
         }
         unreachable!("the last attempt returns")
+    }
+
+    /// The stored answer to command `id`, if it ran before; an error if it
+    /// was someone else's.
+    async fn first_answer(
+        &self,
+        actor: &UserName,
+        id: CommandId,
+    ) -> Result<Option<Result<Outcome, ExecError>>, StoreError> {
+        Ok(self.store.find_command(id).await?.map(|(by, outcome)| {
+            if by == actor.as_str() {
+                Ok(outcome)
+            } else {
+                Err(ExecError::CommandIdTaken(id))
+            }
+        }))
     }
 
     async fn try_execute(
@@ -179,7 +203,7 @@ impl Kanri {
                     .append(state, &meta, vec![audit], |state, mut recorded| {
                         Outcome::Conflict {
                             fields,
-                            recorded: recorded.remove(0),
+                            recorded: Box::new(recorded.remove(0)),
                             changes,
                             current: snapshot(state, stream),
                         }

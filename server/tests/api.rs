@@ -131,10 +131,10 @@ async fn bad_input_gets_a_clear_error_on_its_field_and_stores_nothing() {
     for (name, key, field, message) in cases {
         let (status, body) = create(&app, name, key).await;
         assert!(
-            status >= 400 && status < 600,
+            (400..500).contains(&status),
             "{name:?}/{key:?} got {status}"
         );
-        let invalid = &body["Invalid"];
+        let invalid = &body["Invalid"][0];
         assert_eq!(invalid["field"], field, "{name:?}/{key:?}: {body}");
         assert!(
             invalid["message"].as_str().unwrap().contains(message),
@@ -147,6 +147,21 @@ async fn bad_input_gets_a_clear_error_on_its_field_and_stores_nothing() {
         1,
         "nothing but the first project in the log"
     );
+}
+
+#[tokio::test]
+async fn every_bad_field_is_reported_at_once() {
+    let app = spawn_app().await;
+    let (status, body) = create(&app, " ", "a1").await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = body["Invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "key"]);
+    assert_eq!(project_count(&app).await, 0);
 }
 
 #[tokio::test]

@@ -124,7 +124,7 @@ async fn eight_clients_moving_the_same_twenty_cards_lose_and_double_nothing() {
     for rec in &answered {
         assert_eq!(
             by_seq.get(&rec.seq),
-            Some(&*rec),
+            Some(rec),
             "the answered event is in the log as answered"
         );
     }

@@ -229,10 +229,12 @@ async fn replay_verify_matches_and_names_a_tampered_row() {
     );
 
     // A projection that disagrees with the log is caught and named.
-    sqlx::query("UPDATE issues SET title = 'tampered' WHERE project = 'ABC' AND number = 3")
-        .execute(&app.kanri.store().db().write)
+    let mut writer = app.kanri.store().db().writer().await.unwrap();
+    writer
+        .execute("UPDATE issues SET title = 'tampered' WHERE project = 'ABC' AND number = 3")
         .await
         .unwrap();
+    drop(writer);
     let _ = std::fs::remove_file(&scratch);
     let report = replay::verify(app.kanri.store(), scratch).await.unwrap();
     let difference = report.first_difference.expect("a difference");
@@ -248,11 +250,9 @@ async fn replay_verify_matches_and_names_a_tampered_row() {
 async fn the_log_refuses_updates_and_deletes() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
-    let db = &app.kanri.store().db().write;
-    let update = sqlx::query("UPDATE events SET actor = 'mallory'")
-        .execute(db)
-        .await;
-    let delete = sqlx::query("DELETE FROM events").execute(db).await;
+    let mut writer = app.kanri.store().db().writer().await.unwrap();
+    let update = writer.execute("UPDATE events SET actor = 'mallory'").await;
+    let delete = writer.execute("DELETE FROM events").await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
     assert!(delete.unwrap_err().to_string().contains("append-only"));
 }

@@ -10,9 +10,9 @@ use crate::domain::{DomainError, ParseError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ApiError {
-    /// Bad input in one form field.
-    #[error("{message}")]
-    Invalid { field: String, message: String },
+    /// Bad input, one message per offending field.
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
     /// Well-formed, but the current state does not allow it.
     #[error("{0}")]
     Rejected(DomainError),
@@ -27,18 +27,61 @@ pub enum ApiError {
     Transport(String),
 }
 
+/// What is wrong with one input field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
 impl ApiError {
-    pub fn invalid(field: &str, error: ParseError) -> Self {
-        Self::Invalid {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError {
             field: field.into(),
-            message: capitalize(&error.to_string()),
+            message: message.into(),
+        }])
+    }
+
+    /// Combines two parsed fields, reporting every one that is wrong (not
+    /// just the first), so a form shows all its errors at once.
+    pub fn collect<A, B>(
+        a: (&str, Result<A, ParseError>),
+        b: (&str, Result<B, ParseError>),
+    ) -> Result<(A, B), Self> {
+        match (a.1, b.1) {
+            (Ok(x), Ok(y)) => Ok((x, y)),
+            (x, y) => Err(Self::Invalid(
+                [(a.0, x.err()), (b.0, y.err())]
+                    .into_iter()
+                    .filter_map(|(field, e)| {
+                        e.map(|e| FieldError {
+                            field: field.into(),
+                            message: capitalize(&e.to_string()),
+                        })
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
+    /// The HTTP status that carries this error: never a 5xx for bad input.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid(_) => 422,
+            Self::Rejected(_) => 409,
+            Self::NotFound(_) => 404,
+            Self::Unavailable => 503,
+            Self::Transport(_) => 400,
         }
     }
 
     /// The message for `field`, if this error is about it.
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {
-            Self::Invalid { field: f, message } if f == field => Some(message.clone()),
+            Self::Invalid(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
             _ => None,
         }
     }

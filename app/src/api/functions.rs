@@ -7,17 +7,35 @@ use super::{ApiError, ProjectSnapshot, ProjectSummary};
 #[cfg(feature = "ssr")]
 use crate::domain::*;
 
+/// Sets the response status from the result, so errors go out as 4xx/503
+/// rather than the server-function default of 500.
+#[cfg(feature = "ssr")]
+fn reply<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(status) = http::StatusCode::from_u16(e.status())
+    {
+        response.set_status(status);
+    }
+    result
+}
+
 #[server(prefix = "/api/fn", endpoint = "projects")]
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, ApiError> {
-    super::backend()?.projects().await
+    reply(async { super::backend()?.projects().await }.await)
 }
 
 /// Creates a project from the home page's form (raw text fields).
 #[server(prefix = "/api/fn", endpoint = "create_project")]
 pub async fn create_project(name: String, key: String) -> Result<ProjectSummary, ApiError> {
-    let name = ProjectName::parse(&name).map_err(|e| ApiError::invalid("name", e));
-    let key = ProjectKey::parse(key.trim()).map_err(|e| ApiError::invalid("key", e));
-    let (name, key) = (name?, key?);
+    reply(create_project_inner(name, key).await)
+}
+
+#[cfg(feature = "ssr")]
+async fn create_project_inner(name: String, key: String) -> Result<ProjectSummary, ApiError> {
+    let (name, key) = ApiError::collect(
+        ("name", ProjectName::parse(&name)),
+        ("key", ProjectKey::parse(key.trim())),
+    )?;
     let backend = super::backend()?;
     let headers: http::HeaderMap = leptos_axum::extract()
         .await
@@ -39,10 +57,10 @@ pub async fn create_project(name: String, key: String) -> Result<ProjectSummary,
             kind: ProjectKind::Scrum,
             issues: 0,
         }),
-        Err(ApiError::Rejected(DomainError::ProjectExists(k))) => Err(ApiError::Invalid {
-            field: "key".into(),
-            message: format!("A project with key {k} already exists"),
-        }),
+        Err(ApiError::Rejected(DomainError::ProjectExists(k))) => Err(ApiError::invalid(
+            "key",
+            format!("A project with key {k} already exists"),
+        )),
         Err(e) => Err(e),
     }
 }
@@ -50,6 +68,12 @@ pub async fn create_project(name: String, key: String) -> Result<ProjectSummary,
 /// A project's whole state, for its board.
 #[server(prefix = "/api/fn", endpoint = "project")]
 pub async fn load_project(key: String) -> Result<ProjectSnapshot, ApiError> {
-    let key = ProjectKey::parse(&key).map_err(|_| ApiError::NotFound(format!("project {key}")))?;
-    super::backend()?.project(key).await
+    reply(
+        async {
+            let key = ProjectKey::parse(&key)
+                .map_err(|_| ApiError::NotFound(format!("project {key}")))?;
+            super::backend()?.project(key).await
+        }
+        .await,
+    )
 }

@@ -10,6 +10,6 @@ mod backend;
 
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, backend};
-pub use error::ApiError;
+pub use error::{ApiError, FieldError};
 pub use functions::*;
 pub use types::*;

@@ -67,10 +67,10 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
             start,
             end,
         } => {
-            if let (Some(s), Some(e)) = (start, end) {
-                if e < s {
-                    return Err(DomainError::DatesReversed);
-                }
+            if let (Some(s), Some(e)) = (start, end)
+                && e < s
+            {
+                return Err(DomainError::DatesReversed);
             }
             let number = SprintNumber(state.sprints.keys().last().map_or(1, |n| n.0 + 1));
             Ok(vec![Event::SprintCreated {
@@ -277,10 +277,10 @@ impl Ctx<'_> {
         if new_type != issue.issue_type || new_parent != issue.parent {
             self.check_parent(new_type, new_parent)?;
         }
-        if let Some(Some(s)) = patch.sprint {
-            if issue.sprint != Some(s) {
-                self.open_sprint(s)?;
-            }
+        if let Some(Some(s)) = patch.sprint
+            && issue.sprint != Some(s)
+        {
+            self.open_sprint(s)?;
         }
         if patch.labels.as_ref().is_some_and(|l| l.len() > MAX_LABELS) {
             return Err(DomainError::TooManyLabels(MAX_LABELS));

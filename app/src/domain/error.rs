@@ -20,11 +20,7 @@ pub enum ParseError {
     #[error("the {0} must not be empty")]
     Empty(Text),
     #[error("the {what} is too long: {len} characters, at most {max}")]
-    TooLong {
-        what: &'static str,
-        max: usize,
-        len: usize,
-    },
+    TooLong { what: Text, max: usize, len: usize },
     #[error("the {0} must not contain control characters")]
     ControlCharacter(Text),
     #[error("\"{0}\" is not a user name (1–32 of a–z, 0–9, _ . -)")]

@@ -13,7 +13,7 @@ macro_rules! string_form {
     ($ty:ty) => {
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.to_string_form())
+                f.write_str(&self.canonical())
             }
         }
         impl FromStr for $ty {
@@ -24,7 +24,7 @@ macro_rules! string_form {
         }
         impl Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.to_string_form())
+                s.serialize_str(&self.canonical())
             }
         }
         impl<'de> Deserialize<'de> for $ty {
@@ -55,7 +55,7 @@ impl ProjectKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    fn to_string_form(&self) -> String {
+    fn canonical(&self) -> String {
         self.0.clone()
     }
 }
@@ -95,7 +95,7 @@ macro_rules! text_newtype {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
-            fn to_string_form(&self) -> String {
+            fn canonical(&self) -> String {
                 self.0.clone()
             }
         }
@@ -139,7 +139,7 @@ impl LongText {
         let len = raw.chars().count();
         if len > Self::MAX_CHARS {
             return Err(ParseError::TooLong {
-                what: "text",
+                what: "text".into(),
                 max: Self::MAX_CHARS,
                 len,
             });
@@ -197,7 +197,7 @@ impl UserName {
         };
         letters.to_uppercase()
     }
-    fn to_string_form(&self) -> String {
+    fn canonical(&self) -> String {
         self.0.clone()
     }
 }
@@ -219,7 +219,7 @@ impl Label {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    fn to_string_form(&self) -> String {
+    fn canonical(&self) -> String {
         self.0.clone()
     }
 }
@@ -265,7 +265,7 @@ impl IssueKey {
             number: IssueNumber(number),
         })
     }
-    fn to_string_form(&self) -> String {
+    fn canonical(&self) -> String {
         format!("{}-{}", self.project, self.number)
     }
 }
@@ -407,7 +407,8 @@ impl Date {
         let year: u16 = raw[0..4].parse().map_err(|_| bad())?;
         let month: u8 = raw[5..7].parse().map_err(|_| bad())?;
         let day: u8 = raw[8..10].parse().map_err(|_| bad())?;
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days_in_month = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
@@ -420,7 +421,7 @@ impl Date {
         }
         Ok(Self { year, month, day })
     }
-    fn to_string_form(&self) -> String {
+    fn canonical(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }

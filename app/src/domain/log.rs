@@ -48,7 +48,7 @@ pub enum Outcome {
     /// when, old → new, and `current` is the state to re-confirm against.
     Conflict {
         fields: Vec<Field>,
-        recorded: Recorded,
+        recorded: Box<Recorded>,
         changes: Vec<ChangeRecord>,
         current: Option<Snapshot>,
     },
@@ -59,7 +59,7 @@ impl Outcome {
     pub fn recorded(&self) -> Vec<&Recorded> {
         match self {
             Self::Accepted { events } | Self::Merged { events, .. } => events.iter().collect(),
-            Self::Conflict { recorded, .. } => vec![recorded],
+            Self::Conflict { recorded, .. } => vec![&**recorded],
         }
     }
 

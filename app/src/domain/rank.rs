@@ -47,10 +47,10 @@ impl Rank {
     pub fn between(lo: Option<&Rank>, hi: Option<&Rank>) -> Result<Rank, DomainError> {
         let lo_tokens = lo.map(|r| r.tokens());
         let hi_tokens = hi.map(|r| r.tokens());
-        if let (Some(a), Some(b)) = (&lo_tokens, &hi_tokens) {
-            if a >= b {
-                return Err(DomainError::RankExhausted);
-            }
+        if let (Some(a), Some(b)) = (&lo_tokens, &hi_tokens)
+            && a >= b
+        {
+            return Err(DomainError::RankExhausted);
         }
         between(lo_tokens.as_deref(), hi_tokens.as_deref())
             .map(|t| Self::from_tokens(&t))
@@ -318,10 +318,8 @@ mod tests {
         let next = |keys: &[Rank], r: &Rank| keys.iter().find(|k| *k > r).cloned();
         let prev = |keys: &[Rank], r: &Rank| keys.iter().rev().find(|k| *k < r).cloned();
         let (anchor, end) = (key(&[0]), key(&[1]));
-        let runs: [(
-            &str,
-            Box<dyn Fn(&[Rank], &Rank) -> (Option<Rank>, Option<Rank>)>,
-        ); 5] = [
+        type Place<'a> = Box<dyn Fn(&[Rank], &Rank) -> (Option<Rank>, Option<Rank>) + 'a>;
+        let runs: [(&str, Place); 5] = [
             ("append", Box::new(|k, _| (k.last().cloned(), None))),
             ("prepend", Box::new(|k, _| (None, k.first().cloned()))),
             (

@@ -70,27 +70,27 @@ fn CreateProjectForm(create: ServerAction<CreateProject>) -> impl IntoView {
     let field_error = move |field: &'static str| move || error().and_then(|e| e.for_field(field));
     let other_error = move || {
         error()
-            .filter(|e| !matches!(e, ApiError::Invalid { .. }))
+            .filter(|e| !matches!(e, ApiError::Invalid(_)))
             .map(|e| e.to_string())
     };
     let created = move || create.value().get().and_then(Result::ok);
     // Clear the form once the project exists.
     Effect::new(move |_| {
-        if created().is_some() {
-            if let Some(form) = form.get() {
-                form.reset();
-            }
+        if created().is_some()
+            && let Some(form) = form.get()
+        {
+            form.reset();
         }
     });
     view! {
         <section class="panel create-project" aria-labelledby="create-heading">
             <h2 id="create-heading">"New project"</h2>
             <ActionForm action=create node_ref=form attr:novalidate=true attr:data-testid="create-project">
-                <Field label="Name" name="name" placeholder="Apollo mobile app" maxlength=80 error=field_error("name") />
+                <Field label="Name" name="name" placeholder="e.g. Mobile app" maxlength=80 error=field_error("name") />
                 <Field
                     label="Key"
                     name="key"
-                    placeholder="APOLLO"
+                    placeholder="e.g. MOB"
                     maxlength=10
                     hint="2–10 capital letters; issue keys start with it, like APOLLO-1."
                     uppercase=true

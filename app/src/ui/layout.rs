@@ -8,7 +8,7 @@ pub fn TopBar() -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">"管"</span>
+                <span class="brand-mark" aria-hidden="true">"K"</span>
                 "Kanri"
             </a>
             <nav aria-label="Main">

@@ -36,6 +36,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run in the browser only: the mark says hydration has finished.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Stylesheet id="kanri" href="/pkg/kanri.css" />
         <Title formatter=|page: String| if page.is_empty() { "Kanri".to_string() } else { format!("{page} · Kanri") } />

@@ -1,20 +1,23 @@
-//! The event store: the one place that talks SQL. Appends write the events,
-//! the inline projections and the command's answer in one transaction, so the
-//! projections never disagree with the log.
+//! The event store: the one place that talks SQL. An append writes the
+//! events, the inline projections and the command's answer in one
+//! transaction, sent to SQLite as one batch, so the projections never
+//! disagree with the log.
 
 mod projection;
 
 use app::domain::*;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::db::Db;
+use crate::db::{Db, DbError};
 pub use projection::{InlineProjection, rebuild_inline};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error(transparent)]
+    Db(#[from] DbError),
     #[error("stored data does not decode ({what}): {source}")]
     Corrupt {
         what: &'static str,
@@ -22,13 +25,30 @@ pub enum StoreError {
     },
     /// Another writer appended to the stream first (only possible with
     /// several server processes on one database).
-    #[error("stream {0} moved on during the append")]
+    #[error("the log moved on during the append: {0}")]
     Race(String),
+    /// The command id is already in the log: the command ran before.
+    #[error("command id already recorded")]
+    DuplicateCommand,
 }
 
 impl StoreError {
     fn corrupt(what: &'static str) -> impl FnOnce(serde_json::Error) -> Self {
         move |source| Self::Corrupt { what, source }
+    }
+
+    fn from_batch(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d)
+                if d.is_unique_violation() && d.message().contains("commands.") =>
+            {
+                Self::DuplicateCommand
+            }
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                Self::Race(d.message().to_string())
+            }
+            _ => Self::Sql(e),
+        }
     }
 }
 
@@ -40,7 +60,7 @@ pub struct AppendMeta<'a> {
     pub at_ms: i64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     db: Db,
 }
@@ -68,15 +88,15 @@ impl Store {
         events: Vec<Event>,
         answer: impl FnOnce(&ProjectState, Vec<Recorded>) -> Outcome,
     ) -> Result<Outcome, StoreError> {
-        let mut tx = self.db.write.begin().await?;
+        let mut writer = self.db.writer().await?;
+        let first_seq = writer.next_seq;
         let mut recorded = Vec::with_capacity(events.len());
         let mut projection = InlineProjection::default();
-        for event in events {
+        for (seq, event) in (first_seq..).zip(events) {
             let stream = event.stream();
             let version = state.version_of(&stream) + 1;
             let changes = changes(state, &event);
             apply_mut(state, &event);
-            let seq = insert_event(&mut tx, meta, &stream, version, &event).await?;
             let rec = Recorded {
                 seq,
                 project: meta.project.clone(),
@@ -90,19 +110,35 @@ impl Store {
             projection.record(&rec, changes);
             recorded.push(rec);
         }
-        projection.write(&mut tx, state).await?;
+        let count = recorded.len() as u64;
+        let mut batch = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; ");
+        push_events(&mut batch, &recorded)?;
+        projection.push_sql(&mut batch, state)?;
         let outcome = answer(state, recorded);
-        let stored = serde_json::to_string(&outcome).map_err(StoreError::corrupt("outcome"))?;
-        sqlx::query("INSERT INTO commands (command_id, project, actor, outcome, at_ms) VALUES (?, ?, ?, ?, ?)")
-            .bind(meta.command_id.to_string())
-            .bind(meta.project.as_str())
-            .bind(meta.actor.as_str())
-            .bind(stored)
-            .bind(meta.at_ms)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(outcome)
+        batch
+            .push("INSERT INTO commands (command_id, project, actor, outcome, at_ms) VALUES (")
+            .push_bind(meta.command_id.to_string())
+            .push(", ")
+            .push_bind(meta.project.to_string())
+            .push(", ")
+            .push_bind(meta.actor.to_string())
+            .push(", ")
+            .push_bind(serde_json::to_string(&outcome).map_err(StoreError::corrupt("outcome"))?)
+            .push(", ")
+            .push_bind(meta.at_ms)
+            .push("); COMMIT;");
+        match batch.build().execute(&mut writer.conn).await {
+            Ok(_) => {
+                writer.next_seq = first_seq + count;
+                Ok(outcome)
+            }
+            Err(e) => {
+                // The batch stopped at the failing statement inside its transaction.
+                let _ = sqlx::query("ROLLBACK").execute(&mut writer.conn).await;
+                let _ = writer.resync_seq().await;
+                Err(StoreError::from_batch(e))
+            }
+        }
     }
 
     /// The stored answer to a command id, with the actor who sent it.
@@ -112,7 +148,7 @@ impl Store {
     ) -> Result<Option<(String, Outcome)>, StoreError> {
         let row = sqlx::query("SELECT actor, outcome FROM commands WHERE command_id = ?")
             .bind(id.to_string())
-            .fetch_optional(&self.db.write)
+            .fetch_optional(&self.db.read)
             .await?;
         row.map(|r| {
             let outcome =
@@ -124,7 +160,7 @@ impl Store {
 
     /// A project's state from the inline projections (`None` if it does not exist).
     pub async fn load_project(&self, key: &ProjectKey) -> Result<Option<ProjectState>, StoreError> {
-        let pool = &self.db.write;
+        let pool = &self.db.read;
         let Some(doc) = sqlx::query_scalar::<_, String>("SELECT doc FROM projects WHERE key = ?")
             .bind(key.as_str())
             .fetch_optional(pool)
@@ -186,7 +222,7 @@ impl Store {
         let rows = sqlx::query(&sql)
             .bind(stream.id(project))
             .bind(version as i64)
-            .fetch_all(&self.db.write)
+            .fetch_all(&self.db.read)
             .await?;
         rows.iter().map(decode_event).collect()
     }
@@ -231,6 +267,27 @@ impl Store {
         sqlx::query(SQL)
             .fetch(&self.db.read)
             .map(|row| decode_event(&row?))
+    }
+
+    /// The whole log like [`Store::all_events`], read and decoded ahead by
+    /// a task of its own, so decoding overlaps with what the reader does.
+    pub fn all_events_prefetched(
+        &self,
+    ) -> impl futures::Stream<Item = Result<Recorded, StoreError>> + use<> {
+        use futures::StreamExt;
+        const AHEAD: usize = 16;
+        const BATCH: usize = 1_024;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Result<Recorded, StoreError>>>(AHEAD);
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut events = std::pin::pin!(store.all_events().chunks(BATCH));
+            while let Some(batch) = events.next().await {
+                if tx.send(batch).await.is_err() {
+                    break;
+                }
+            }
+        });
+        futures::stream::poll_fn(move |cx| rx.poll_recv(cx)).flat_map(futures::stream::iter)
     }
 
     /// A project's events up to and including `seq` (or up to time `at_ms`): the input of time travel.
@@ -280,11 +337,11 @@ impl Store {
         after_version: u64,
     ) -> Result<Vec<ChangeRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT seq, version, actor, at_ms, change FROM history WHERE stream = ? AND version > ? ORDER BY seq, idx",
+            "SELECT seq, version, actor, at_ms, change FROM history WHERE stream = ? AND version > ? ORDER BY version, idx",
         )
         .bind(stream.id(project))
         .bind(after_version as i64)
-        .fetch_all(&self.db.write)
+        .fetch_all(&self.db.read)
         .await?;
         rows.iter()
             .map(|r| {
@@ -309,34 +366,40 @@ pub enum Until {
     Time(i64),
 }
 
-async fn insert_event(
-    tx: &mut Transaction<'_, Sqlite>,
-    meta: &AppendMeta<'_>,
-    stream: &StreamRef,
-    version: u64,
-    event: &Event,
-) -> Result<u64, StoreError> {
-    let payload = serde_json::to_string(event).map_err(StoreError::corrupt("event"))?;
-    let stream_id = stream.id(meta.project);
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO events (project, stream, version, event_type, payload, actor, at_ms, command_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-    )
-    .bind(meta.project.as_str())
-    .bind(&stream_id)
-    .bind(version as i64)
-    .bind(event.type_name())
-    .bind(payload)
-    .bind(meta.actor.as_str())
-    .bind(meta.at_ms)
-    .bind(meta.command_id.to_string())
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Race(stream_id),
-        _ => StoreError::Sql(e),
-    })?;
-    Ok(seq as u64)
+/// Adds the multi-row INSERT of `events` to the batch.
+fn push_events(
+    batch: &mut QueryBuilder<'_, Sqlite>,
+    events: &[Recorded],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows = events
+        .iter()
+        .map(|r| {
+            Ok((
+                r,
+                serde_json::to_string(&r.event).map_err(StoreError::corrupt("event"))?,
+            ))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // 9 bound values a row; 1,000 rows stay far below SQLite's limit per statement.
+    for chunk in rows.chunks(1_000) {
+        batch.push("INSERT INTO events (seq, project, stream, version, event_type, payload, actor, at_ms, command_id) ");
+        batch.push_values(chunk, |mut b, (r, payload)| {
+            b.push_bind(r.seq as i64)
+                .push_bind(r.project.to_string())
+                .push_bind(r.stream.id(&r.project))
+                .push_bind(r.version as i64)
+                .push_bind(r.event.type_name())
+                .push_bind(payload.clone())
+                .push_bind(r.actor.to_string())
+                .push_bind(r.at_ms)
+                .push_bind(r.command_id.to_string());
+        });
+        batch.push("; ");
+    }
+    Ok(())
 }
 
 fn parse_actor(raw: &str) -> Result<UserName, StoreError> {

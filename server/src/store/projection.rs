@@ -5,18 +5,20 @@
 //! (`history`). Appends and the rebuild from the log share this code.
 
 use app::domain::*;
-use sqlx::{QueryBuilder, Sqlite, Transaction};
+use futures::StreamExt;
+use sqlx::sqlite::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite};
 use std::collections::{BTreeSet, HashMap};
 
 use super::{Recorded, StoreError};
 
 /// One row of the `history` table.
 struct HistoryRow {
-    seq: u64,
-    idx: usize,
-    project: ProjectKey,
     stream: String,
     version: u64,
+    idx: usize,
+    seq: u64,
+    project: String,
     actor: String,
     at_ms: i64,
     change: String,
@@ -30,9 +32,12 @@ pub struct InlineProjection {
     history: Vec<HistoryRow>,
 }
 
-/// Rows per multi-row INSERT; 8 columns each stays far below SQLite's
-/// limit on bound parameters.
-const HISTORY_CHUNK: usize = 500;
+const HISTORY_COLUMNS: &str = "stream, version, idx, seq, project, actor, at_ms, change";
+
+/// Rows per multi-row INSERT: 8 values a row stays below SQLite's limit.
+const HISTORY_CHUNK: usize = 1_000;
+/// History rows a rebuild buffers before writing them out.
+const REBUILD_FLUSH: usize = 20_000;
 
 impl InlineProjection {
     pub fn record(&mut self, rec: &Recorded, changes: Vec<Change>) {
@@ -40,11 +45,11 @@ impl InlineProjection {
         let stream = rec.stream.id(&rec.project);
         for (idx, change) in changes.into_iter().enumerate() {
             self.history.push(HistoryRow {
-                seq: rec.seq,
-                idx,
-                project: rec.project.clone(),
                 stream: stream.clone(),
                 version: rec.version,
+                idx,
+                seq: rec.seq,
+                project: rec.project.to_string(),
                 actor: rec.actor.to_string(),
                 at_ms: rec.at_ms,
                 change: serde_json::to_string(&change).unwrap_or_default(),
@@ -52,38 +57,36 @@ impl InlineProjection {
         }
     }
 
-    /// Writes the history rows and the current rows of every touched stream.
-    pub async fn write(
+    /// Adds the history rows and the current rows of every touched stream
+    /// to `batch`, as SQL statements.
+    pub fn push_sql(
         &mut self,
-        tx: &mut Transaction<'_, Sqlite>,
+        batch: &mut QueryBuilder<'_, Sqlite>,
         state: &ProjectState,
     ) -> Result<(), StoreError> {
-        self.flush_history(tx).await?;
+        self.push_history(batch, "history");
         for stream in std::mem::take(&mut self.touched) {
-            write_stream(tx, state, stream).await?;
+            push_stream(batch, state, stream)?;
         }
         Ok(())
     }
 
-    async fn flush_history(&mut self, tx: &mut Transaction<'_, Sqlite>) -> Result<(), StoreError> {
-        for chunk in self.history.chunks(HISTORY_CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO history (seq, idx, project, stream, version, actor, at_ms, change) ",
-            );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.seq as i64)
-                    .push_bind(r.idx as i64)
-                    .push_bind(r.project.as_str())
-                    .push_bind(&r.stream)
+    fn push_history(&mut self, batch: &mut QueryBuilder<'_, Sqlite>, table: &str) {
+        let mut rows = std::mem::take(&mut self.history).into_iter().peekable();
+        while rows.peek().is_some() {
+            batch.push(format!("INSERT INTO {table} ({HISTORY_COLUMNS}) "));
+            batch.push_values(rows.by_ref().take(HISTORY_CHUNK), |mut b, r| {
+                b.push_bind(r.stream)
                     .push_bind(r.version as i64)
-                    .push_bind(&r.actor)
+                    .push_bind(r.idx as i64)
+                    .push_bind(r.seq as i64)
+                    .push_bind(r.project)
+                    .push_bind(r.actor)
                     .push_bind(r.at_ms)
-                    .push_bind(&r.change);
+                    .push_bind(r.change);
             });
-            q.build().execute(&mut **tx).await?;
+            batch.push("; ");
         }
-        self.history.clear();
-        Ok(())
     }
 }
 
@@ -101,85 +104,106 @@ fn enum_name<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-/// Upserts the row of one stream from the state after the append.
-async fn write_stream(
-    tx: &mut Transaction<'_, Sqlite>,
+/// Adds the upsert of one stream's row, from the state after the append.
+fn push_stream(
+    batch: &mut QueryBuilder<'_, Sqlite>,
     state: &ProjectState,
     stream: StreamRef,
 ) -> Result<(), StoreError> {
     let Some(project) = &state.project else {
         return Ok(());
     };
-    let key = project.key.as_str();
+    let key = project.key.to_string();
     match stream {
         StreamRef::Project => {
-            sqlx::query(
-                "INSERT INTO projects (key, name, kind, version, doc) VALUES (?, ?, ?, ?, ?) \
-                 ON CONFLICT (key) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
-                 version = excluded.version, doc = excluded.doc",
-            )
-            .bind(key)
-            .bind(project.name.as_str())
-            .bind(enum_name(&project.kind))
-            .bind(project.version as i64)
-            .bind(json(project)?)
-            .execute(&mut **tx)
-            .await?;
+            batch
+                .push("INSERT INTO projects (key, name, kind, version, doc) VALUES (")
+                .push_bind(key)
+                .push(", ")
+                .push_bind(project.name.to_string())
+                .push(", ")
+                .push_bind(enum_name(&project.kind))
+                .push(", ")
+                .push_bind(project.version as i64)
+                .push(", ")
+                .push_bind(json(project)?)
+                .push(
+                    ") ON CONFLICT (key) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+                     version = excluded.version, doc = excluded.doc; ",
+                );
         }
         StreamRef::Issue(n) => {
             let Some(i) = state.issues.get(&n) else {
                 return Ok(());
             };
-            sqlx::query(
-                "INSERT INTO issues (project, number, status, rank, issue_type, assignee, sprint, parent, title, version, doc) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (project, number) DO UPDATE SET status = excluded.status, rank = excluded.rank, \
-                 issue_type = excluded.issue_type, assignee = excluded.assignee, sprint = excluded.sprint, \
-                 parent = excluded.parent, title = excluded.title, version = excluded.version, doc = excluded.doc",
-            )
-            .bind(key)
-            .bind(n.0 as i64)
-            .bind(i.status.0 as i64)
-            .bind(i.rank.as_str())
-            .bind(enum_name(&i.issue_type))
-            .bind(i.assignee.as_ref().map(UserName::as_str))
-            .bind(i.sprint.map(|s| s.0 as i64))
-            .bind(i.parent.map(|p| p.0 as i64))
-            .bind(i.title.as_str())
-            .bind(i.version as i64)
-            .bind(json(i)?)
-            .execute(&mut **tx)
-            .await?;
+            batch
+                .push("INSERT INTO issues (project, number, status, rank, issue_type, assignee, sprint, parent, title, version, doc) VALUES (")
+                .push_bind(key)
+                .push(", ")
+                .push_bind(n.0 as i64)
+                .push(", ")
+                .push_bind(i.status.0 as i64)
+                .push(", ")
+                .push_bind(i.rank.to_string())
+                .push(", ")
+                .push_bind(enum_name(&i.issue_type))
+                .push(", ")
+                .push_bind(i.assignee.as_ref().map(UserName::to_string))
+                .push(", ")
+                .push_bind(i.sprint.map(|s| s.0 as i64))
+                .push(", ")
+                .push_bind(i.parent.map(|p| p.0 as i64))
+                .push(", ")
+                .push_bind(i.title.to_string())
+                .push(", ")
+                .push_bind(i.version as i64)
+                .push(", ")
+                .push_bind(json(i)?)
+                .push(
+                    ") ON CONFLICT (project, number) DO UPDATE SET status = excluded.status, rank = excluded.rank, \
+                     issue_type = excluded.issue_type, assignee = excluded.assignee, sprint = excluded.sprint, \
+                     parent = excluded.parent, title = excluded.title, version = excluded.version, doc = excluded.doc; ",
+                );
         }
         StreamRef::Sprint(n) => {
             let Some(s) = state.sprints.get(&n) else {
                 return Ok(());
             };
-            sqlx::query(
-                "INSERT INTO sprints (project, number, name, state, version, doc) VALUES (?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (project, number) DO UPDATE SET name = excluded.name, state = excluded.state, \
-                 version = excluded.version, doc = excluded.doc",
-            )
-            .bind(key)
-            .bind(n.0 as i64)
-            .bind(s.name.as_str())
-            .bind(enum_name(&s.state))
-            .bind(s.version as i64)
-            .bind(json(s)?)
-            .execute(&mut **tx)
-            .await?;
+            batch
+                .push("INSERT INTO sprints (project, number, name, state, version, doc) VALUES (")
+                .push_bind(key)
+                .push(", ")
+                .push_bind(n.0 as i64)
+                .push(", ")
+                .push_bind(s.name.to_string())
+                .push(", ")
+                .push_bind(enum_name(&s.state))
+                .push(", ")
+                .push_bind(s.version as i64)
+                .push(", ")
+                .push_bind(json(s)?)
+                .push(
+                    ") ON CONFLICT (project, number) DO UPDATE SET name = excluded.name, state = excluded.state, \
+                     version = excluded.version, doc = excluded.doc; ",
+                );
         }
     }
     Ok(())
 }
 
 /// Rebuilds every inline projection from `events` (the whole log, in
-/// sequence order) into the empty projection tables behind `tx`.
+/// sequence order) into the empty projection tables behind `conn`, which
+/// the caller has put in a transaction. Returns the number of events.
 pub async fn rebuild_inline(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut SqliteConnection,
     events: impl futures::Stream<Item = Result<Recorded, StoreError>>,
 ) -> Result<u64, StoreError> {
-    use futures::StreamExt;
+    // History rows arrive in log order but are clustered by stream: staging
+    // them and copying them over sorted is several times faster than
+    // inserting each at its place in the tree.
+    sqlx::query("CREATE TEMP TABLE history_staging AS SELECT * FROM history WHERE 0")
+        .execute(&mut *conn)
+        .await?;
     let mut states: HashMap<ProjectKey, (ProjectState, InlineProjection)> = HashMap::new();
     let mut count = 0u64;
     let mut events = std::pin::pin!(events);
@@ -190,12 +214,22 @@ pub async fn rebuild_inline(
         apply_mut(state, &rec.event);
         projection.record(&rec, changes);
         count += 1;
-        if projection.history.len() >= HISTORY_CHUNK * 20 {
-            projection.flush_history(tx).await?;
+        if projection.history.len() >= REBUILD_FLUSH {
+            let mut batch = QueryBuilder::new("");
+            projection.push_history(&mut batch, "history_staging");
+            batch.build().execute(&mut *conn).await?;
         }
     }
     for (state, projection) in states.values_mut() {
-        projection.write(tx, state).await?;
+        let mut batch = QueryBuilder::new("");
+        projection.push_history(&mut batch, "history_staging");
+        projection.push_sql(&mut batch, state)?;
+        batch.build().execute(&mut *conn).await?;
     }
+    let copy = format!(
+        "INSERT INTO history ({HISTORY_COLUMNS}) SELECT {HISTORY_COLUMNS} FROM history_staging \
+         ORDER BY stream, version, idx; DROP TABLE history_staging"
+    );
+    sqlx::query(&copy).execute(&mut *conn).await?;
     Ok(count)
 }

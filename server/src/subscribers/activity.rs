@@ -2,7 +2,7 @@
 
 use app::domain::Recorded;
 use futures::future::BoxFuture;
-use sqlx::{Sqlite, Transaction};
+use sqlx::sqlite::SqliteConnection;
 use std::collections::BTreeMap;
 
 use super::Subscriber;
@@ -21,7 +21,7 @@ impl Subscriber for ActivityCounts {
 
     fn handle<'a>(
         &'a self,
-        tx: &'a mut Transaction<'static, Sqlite>,
+        conn: &'a mut SqliteConnection,
         batch: &'a [Recorded],
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
@@ -39,7 +39,7 @@ impl Subscriber for ActivityCounts {
                 .bind(project)
                 .bind(day)
                 .bind(n)
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
             }
             Ok(())

@@ -10,7 +10,7 @@ mod activity;
 use app::domain::Recorded;
 use futures::future::BoxFuture;
 use serde::Serialize;
-use sqlx::{Sqlite, Transaction};
+use sqlx::sqlite::SqliteConnection;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -33,7 +33,7 @@ pub trait Subscriber: Send + Sync {
     /// Folds a batch of events (in sequence order) into its tables.
     fn handle<'a>(
         &'a self,
-        tx: &'a mut Transaction<'static, Sqlite>,
+        conn: &'a mut SqliteConnection,
         batch: &'a [Recorded],
     ) -> BoxFuture<'a, Result<(), StoreError>>;
 }
@@ -68,7 +68,8 @@ pub async fn step(
     let Some(last) = batch.last().map(|r| r.seq) else {
         return Ok(0);
     };
-    let mut tx = db.write.begin().await?;
+    let mut writer = db.writer().await?;
+    let mut tx = writer.begin().await?;
     sub.handle(&mut tx, &batch).await?;
     sqlx::query(
         "INSERT INTO subscriber_checkpoints (name, seq, updated_ms) VALUES (?, ?, ?) \
