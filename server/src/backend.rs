@@ -2,7 +2,7 @@
 //! functions and the service, and turns internal errors into ones a user
 //! may see (the details go to the log, never to the client).
 
-use app::api::{ApiError, Backend, ProjectSnapshot, ProjectSummary};
+use app::api::{ApiError, Backend, IssueDetail, ProjectSnapshot, ProjectSummary};
 use app::domain::*;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -10,9 +10,8 @@ use std::sync::Arc;
 use crate::service::{ExecError, Kanri};
 use crate::store::StoreError;
 
-/// The actor until accounts exist: the `kanri_user` cookie if it holds a
-/// valid user name, else `guest`.
-const USER_COOKIE: &str = "kanri_user";
+/// The cookie naming the acting user until accounts exist.
+pub const USER_COOKIE: &str = "kanri_user";
 
 pub struct ServerBackend(pub Arc<Kanri>);
 
@@ -58,6 +57,35 @@ impl Backend for ServerBackend {
         })
     }
 
+    fn issue(&self, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>> {
+        Box::pin(async move {
+            let not_found = || ApiError::NotFound(format!("issue {key}"));
+            let (state, _) = self
+                .0
+                .project_state(&key.project)
+                .await
+                .map_err(unavailable)?
+                .ok_or_else(not_found)?;
+            let issue = state
+                .issues
+                .get(&key.number)
+                .cloned()
+                .ok_or_else(not_found)?;
+            let project = state.project.ok_or_else(not_found)?;
+            let history = self
+                .0
+                .store()
+                .history(&key.project, StreamRef::Issue(key.number), 0)
+                .await
+                .map_err(unavailable)?;
+            Ok(IssueDetail {
+                project,
+                issue,
+                history,
+            })
+        })
+    }
+
     fn execute(
         &self,
         actor: UserName,
@@ -71,14 +99,20 @@ impl Backend for ServerBackend {
     }
 
     fn actor(&self, headers: &http::HeaderMap) -> UserName {
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == USER_COOKIE)
-            .and_then(|(_, value)| UserName::parse(value).ok())
-            .unwrap_or_else(|| UserName::parse("guest").expect("static user name"))
+        actor_from(headers)
     }
+}
+
+/// The acting user of a request: the `kanri_user` cookie if it holds a valid
+/// user name, else `guest`. (Accounts and sessions replace this later.)
+pub fn actor_from(headers: &http::HeaderMap) -> UserName {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == USER_COOKIE)
+        .and_then(|(_, value)| UserName::parse(value).ok())
+        .unwrap_or_else(|| UserName::parse("guest").expect("static user name"))
 }

@@ -12,7 +12,13 @@ pub struct Config {
     pub database: PathBuf,
     /// Whether subscriber projections run (`KANRI_SUBSCRIBERS=off` pauses them).
     pub run_subscribers: bool,
+    /// Messages buffered per board for its sockets; a socket that falls
+    /// further behind resyncs from the log.
+    pub hub_capacity: usize,
 }
+
+/// The default of [`Config::hub_capacity`].
+pub const HUB_CAPACITY: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -39,10 +45,20 @@ impl Config {
             Some(other) => return Err(ConfigError::Subscribers(other.into())),
         };
         Ok(Self {
+            run_subscribers,
+            ..Self::new(addr, database)
+        })
+    }
+
+    /// A configuration with the defaults for everything but where to listen
+    /// and which database file to use.
+    pub fn new(addr: SocketAddr, database: PathBuf) -> Self {
+        Self {
             addr,
             database,
-            run_subscribers,
-        })
+            run_subscribers: true,
+            hub_capacity: HUB_CAPACITY,
+        }
     }
 }
 

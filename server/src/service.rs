@@ -96,8 +96,9 @@ impl Kanri {
             let entry = cached.as_mut().expect("loaded above");
             match self.try_execute(&mut entry.state, actor, &envelope).await {
                 Ok(outcome) => {
+                    let prev = entry.last_seq;
                     entry.last_seq = entry.last_seq.max(outcome.last_seq());
-                    self.hub.publish(&outcome.recorded());
+                    self.hub.publish(prev, &outcome.recorded());
                     return Ok(outcome);
                 }
                 // The id is in the log: the command ran before (a retry, an offline replay).

@@ -37,6 +37,8 @@ pub struct Application {
     addr: SocketAddr,
     state: AppState,
     stop: watch::Sender<bool>,
+    /// Tells long-lived connections (board sockets) to close.
+    closing: watch::Sender<bool>,
     subscribers: Vec<JoinHandle<()>>,
 }
 
@@ -55,7 +57,7 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let db = Db::open(&config.database).await?;
         let store = Store::new(db);
-        let hub = Arc::new(Hub::new(store.head(None).await?));
+        let hub = Arc::new(Hub::new(store.head(None).await?, config.hub_capacity));
         let kanri = Arc::new(Kanri::new(store.clone(), hub.clone()));
         let (stop, stopped) = watch::channel(false);
         let subscribers = if config.run_subscribers {
@@ -85,9 +87,11 @@ impl Application {
             addr: config.addr,
             source,
         })?;
+        let (closing, shutdown) = watch::channel(false);
         let state = AppState {
             leptos_options: leptos_options(addr),
             kanri,
+            shutdown,
         };
         tracing::info!(%addr, database = %config.database.display(), "Kanri is ready");
         Ok(Self {
@@ -95,6 +99,7 @@ impl Application {
             addr,
             state,
             stop,
+            closing,
             subscribers,
         })
     }
@@ -114,8 +119,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let kanri = self.state.kanri.clone();
+        let closing = self.closing;
+        let signal = async move {
+            shutdown.await;
+            let _ = closing.send(true);
+        };
         let result = axum::serve(self.listener, router(self.state))
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(signal)
             .await;
         let _ = self.stop.send(true);
         for task in self.subscribers {

@@ -169,11 +169,7 @@ async fn an_unwritable_database_path_is_a_clear_start_up_error() {
     let dir = tempfile_dir::TempDir::new();
     let blocker = dir.0.join("not-a-dir");
     std::fs::write(&blocker, "a file where a directory should be").unwrap();
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database: blocker.join("kanri.db"),
-        run_subscribers: true,
-    };
+    let config = Config::new("127.0.0.1:0".parse().unwrap(), blocker.join("kanri.db"));
     let err = Application::build(config)
         .await
         .err()
@@ -188,11 +184,7 @@ async fn a_taken_port_is_a_clear_start_up_error() {
     let app = spawn_app().await;
     let addr = app.address.trim_start_matches("http://").parse().unwrap();
     let dir = tempfile_dir::TempDir::new();
-    let config = Config {
-        addr,
-        database: dir.0.join("k.db"),
-        run_subscribers: false,
-    };
+    let config = Config::new(addr, dir.0.join("k.db"));
     let err = Application::build(config)
         .await
         .err()

@@ -5,12 +5,13 @@
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
-use super::{ApiError, ProjectSnapshot, ProjectSummary};
-use crate::domain::{CommandEnvelope, CommandId, Outcome, ProjectKey, UserName};
+use super::{ApiError, IssueDetail, ProjectSnapshot, ProjectSummary};
+use crate::domain::{CommandEnvelope, CommandId, IssueKey, Outcome, ProjectKey, UserName};
 
 pub trait Backend: Send + Sync + 'static {
     fn projects(&self) -> BoxFuture<'_, Result<Vec<ProjectSummary>, ApiError>>;
     fn project(&self, key: ProjectKey) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>>;
+    fn issue(&self, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>>;
     fn execute(
         &self,
         actor: UserName,

@@ -3,9 +3,12 @@
 
 use leptos::prelude::*;
 
-use super::{ApiError, ProjectSnapshot, ProjectSummary};
+use leptos::server_fn::codec::Json;
+
+use super::{ApiError, IssueDetail, ProjectSnapshot, ProjectSummary};
 #[cfg(feature = "ssr")]
 use crate::domain::*;
+use crate::domain::{CommandEnvelope, Outcome};
 
 /// Sets the response status from the result, so errors go out as 4xx/503
 /// rather than the server-function default of 500.
@@ -73,6 +76,35 @@ pub async fn load_project(key: String) -> Result<ProjectSnapshot, ApiError> {
             let key = ProjectKey::parse(&key)
                 .map_err(|_| ApiError::NotFound(format!("project {key}")))?;
             super::backend()?.project(key).await
+        }
+        .await,
+    )
+}
+
+/// One issue with its history.
+#[server(prefix = "/api/fn", endpoint = "issue")]
+pub async fn load_issue(key: String) -> Result<IssueDetail, ApiError> {
+    reply(
+        async {
+            let key =
+                IssueKey::parse(&key).map_err(|_| ApiError::NotFound(format!("issue {key}")))?;
+            super::backend()?.issue(key).await
+        }
+        .await,
+    )
+}
+
+/// Runs a command for the signed-in user: the board's moves, edits and
+/// creations. A conflict is an answer, not an error.
+#[server(prefix = "/api/fn", endpoint = "execute", input = Json)]
+pub async fn execute_command(envelope: CommandEnvelope) -> Result<Outcome, ApiError> {
+    reply(
+        async {
+            let backend = super::backend()?;
+            let headers: http::HeaderMap = leptos_axum::extract()
+                .await
+                .map_err(|e| ApiError::Transport(e.to_string()))?;
+            backend.execute(backend.actor(&headers), envelope).await
         }
         .await,
     )

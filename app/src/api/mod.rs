@@ -3,6 +3,7 @@
 
 mod error;
 mod functions;
+pub mod live;
 mod types;
 
 #[cfg(feature = "ssr")]

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ProjectKey, ProjectKind, ProjectName, ProjectState};
+use crate::domain::{
+    ChangeRecord, Issue, Project, ProjectKey, ProjectKind, ProjectName, ProjectState,
+};
 
 /// A project as listed on the home page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,4 +21,13 @@ pub struct ProjectSummary {
 pub struct ProjectSnapshot {
     pub state: ProjectState,
     pub last_seq: u64,
+}
+
+/// One issue with its project (for status names) and its full history,
+/// conflicts included, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueDetail {
+    pub project: Project,
+    pub issue: Issue,
+    pub history: Vec<ChangeRecord>,
 }

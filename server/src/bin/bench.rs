@@ -51,7 +51,7 @@ fn cores() -> usize {
 
 async fn service(path: &Path) -> Arc<Kanri> {
     let store = Store::new(Db::open(path).await.expect("database opens"));
-    let hub = Arc::new(Hub::new(0));
+    let hub = Arc::new(Hub::new(0, server::config::HUB_CAPACITY));
     Arc::new(Kanri::new(store, hub))
 }
 

@@ -1,6 +1,7 @@
 //! HTTP routes. Each handler only translates between HTTP and the service.
 
 mod health;
+mod live;
 
 use app::api::Backend;
 use app::ui::{App, shell};
@@ -20,6 +21,8 @@ use crate::service::Kanri;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub kanri: Arc<Kanri>,
+    /// Turns true when the server shuts down (long-lived sockets then close).
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -28,6 +31,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/api/live/{key}", get(live::board_socket))
         .leptos_routes_with_context(
             &state,
             routes,

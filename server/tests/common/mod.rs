@@ -47,12 +47,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app on an existing (or new) database file.
 pub async fn spawn_app_on(db_path: PathBuf, run_subscribers: bool) -> TestApp {
-    server::telemetry::init();
     let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database: db_path.clone(),
         run_subscribers,
+        ..Config::new("127.0.0.1:0".parse().unwrap(), db_path)
     };
+    spawn_with(config).await
+}
+
+/// Starts the app with `config` (its address should be port 0).
+pub async fn spawn_with(config: Config) -> TestApp {
+    let db_path = config.database.clone();
+    // Logs only on request (TEST_LOG=1), so test output stays readable.
+    if std::env::var_os("TEST_LOG").is_some() {
+        server::telemetry::init();
+    }
     let app = Application::build(config).await.expect("the app starts");
     let address = format!("http://{}", app.addr());
     let kanri = app.kanri();
