@@ -49,3 +49,80 @@ export const test = base.extend<{ expectHttpErrors: boolean; consoleErrors: stri
 });
 
 export { expect };
+
+type Request = import("@playwright/test").APIRequestContext;
+
+/** Runs a command through the API as `user`; returns the outcome. */
+export async function execute(request: Request, project: string, command: object, user = "alice", base = 0) {
+  const envelope = { id: crypto.randomUUID(), project, base_version: base, command };
+  const res = await request.post("/api/fn/execute", {
+    data: { envelope },
+    headers: { Accept: "application/json", Cookie: `kanri_user=${user}` },
+  });
+  expect(res.ok(), await res.text()).toBeTruthy();
+  return res.json();
+}
+
+/** Creates a project with issues titled `titles` (all in the first column). */
+export async function projectWithIssues(request: Request, key: string, titles: string[]) {
+  await createProject(request, `Board ${key}`, key);
+  for (const title of titles) {
+    await execute(request, key, {
+      type: "create_issue",
+      title,
+      issue_type: "task",
+      priority: "medium",
+      reporter: "alice",
+    });
+  }
+}
+
+/** A browser context acting as `user`. */
+export async function userContext(browser: import("@playwright/test").Browser, user: string, baseURL: string) {
+  const context = await browser.newContext();
+  await context.addCookies([{ name: "kanri_user", value: user, url: baseURL }]);
+  return context;
+}
+
+/** Opens a board and waits until it is hydrated and live. */
+export async function openBoard(page: Page, key: string) {
+  await page.goto(`/p/${key}/board`);
+  await hydrated(page);
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "live");
+}
+
+/** Card keys per column, in order: what the board shows. */
+export async function boardState(page: Page): Promise<Record<string, string[]>> {
+  return page.evaluate(() => {
+    const state: Record<string, string[]> = {};
+    document.querySelectorAll("[data-status]").forEach((column) => {
+      const keys = Array.from(column.querySelectorAll(".card[data-key]")).map((c) => c.getAttribute("data-key")!);
+      state[column.getAttribute("data-status")!] = keys;
+    });
+    return state;
+  });
+}
+
+export function card(page: Page, key: string) {
+  return page.locator(`.card[data-key="${key}"]`);
+}
+
+export function cardIn(page: Page, status: number, key: string) {
+  return page.locator(`[data-status="${status}"] .card[data-key="${key}"]`);
+}
+
+/** Presses a card and moves the pointer over column `status` (no release). */
+export async function pickUp(page: Page, key: string, status: number) {
+  const box = (await card(page, key).boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 12);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 10, box.y + 24, { steps: 2 });
+  const target = (await page.locator(`[data-status="${status}"] .cards`).boundingBox())!;
+  await page.mouse.move(target.x + target.width / 2, target.y + 20, { steps: 6 });
+}
+
+/** Drags a card with the mouse to the top of column `status`. */
+export async function dragTo(page: Page, key: string, status: number) {
+  await pickUp(page, key, status);
+  await page.mouse.up();
+}

@@ -109,3 +109,38 @@ pub async fn execute_command(envelope: CommandEnvelope) -> Result<Outcome, ApiEr
         .await,
     )
 }
+
+/// Who is acting in this request.
+#[server(prefix = "/api/fn", endpoint = "me")]
+pub async fn current_user() -> Result<crate::domain::UserName, ApiError> {
+    reply(
+        async {
+            let backend = super::backend()?;
+            let headers: http::HeaderMap = leptos_axum::extract()
+                .await
+                .map_err(|e| ApiError::Transport(e.to_string()))?;
+            Ok(backend.actor(&headers))
+        }
+        .await,
+    )
+}
+
+/// Chooses the name this browser acts under (a cookie) until accounts exist.
+#[server(prefix = "/api/fn", endpoint = "set_user")]
+pub async fn set_user(name: String) -> Result<crate::domain::UserName, ApiError> {
+    reply(
+        async {
+            let user = UserName::parse(name.trim())
+                .map_err(|e| ApiError::invalid("name", e.to_string()))?;
+            let cookie = format!("kanri_user={user}; Path=/; SameSite=Lax; Max-Age=31536000");
+            if let (Some(response), Ok(value)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                http::HeaderValue::from_str(&cookie),
+            ) {
+                response.append_header(http::header::SET_COOKIE, value);
+            }
+            Ok(user)
+        }
+        .await,
+    )
+}

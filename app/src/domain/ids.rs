@@ -392,6 +392,21 @@ pub struct Date {
 }
 
 impl Date {
+    /// The UTC calendar day of a Unix time in milliseconds (Howard Hinnant's
+    /// days-to-civil algorithm).
+    pub fn from_unix_ms(ms: i64) -> Self {
+        let z = ms.div_euclid(86_400_000) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)).clamp(0, 9999) as u16;
+        Self { year, month, day }
+    }
+
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let bad = || ParseError::Date(raw.to_owned());
         let b = raw.as_bytes();
@@ -426,3 +441,15 @@ impl Date {
     }
 }
 string_form!(Date);
+
+/// A Unix time in milliseconds as `2026-11-21 08:04 UTC`: the same text on
+/// the server and in the browser, so rendering never depends on a time zone.
+pub fn utc_minute(ms: i64) -> String {
+    let minutes = ms.div_euclid(60_000).rem_euclid(24 * 60);
+    format!(
+        "{} {:02}:{:02} UTC",
+        Date::from_unix_ms(ms),
+        minutes / 60,
+        minutes % 60
+    )
+}

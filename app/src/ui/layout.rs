@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::{SetUser, current_user};
+
 #[component]
 pub fn TopBar() -> impl IntoView {
     view! {
@@ -14,7 +16,38 @@ pub fn TopBar() -> impl IntoView {
             <nav aria-label="Main">
                 <a href="/">"Projects"</a>
             </nav>
+            <Identity />
         </header>
+    }
+}
+
+/// Who this browser acts as. A stand-in until accounts exist: the name is
+/// only a cookie, and changing it reloads the page so every socket follows.
+#[component]
+fn Identity() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    let set = ServerAction::<SetUser>::new();
+    Effect::new(move |_| {
+        if matches!(set.value().get(), Some(Ok(_))) {
+            let _ = window().location().reload();
+        }
+    });
+    view! {
+        <div class="identity">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let name = me.await.map(|u| u.to_string()).unwrap_or_default();
+                    view! {
+                        <ActionForm action=set attr:class="identity-form">
+                            <label for="identity-name">"You are"</label>
+                            <input id="identity-name" name="name" value=name autocomplete="username" />
+                            <button type="submit">"Switch"</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+            <span class="error">{move || set.value().get().and_then(Result::err).map(|e| e.to_string())}</span>
+        </div>
     }
 }
 

@@ -1,7 +1,9 @@
 //! The Leptos UI, one module per screen. Every page renders completely on
 //! the server; hydration then makes it interactive.
 
+pub mod board;
 mod home;
+mod issue;
 mod layout;
 
 use leptos::prelude::*;
@@ -52,6 +54,8 @@ pub fn App() -> impl IntoView {
                 // are complete without JavaScript.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/p/:key/board") view=board::BoardPage ssr=SsrMode::Async />
+                    <Route path=path!("/p/:key/issues/:issue") view=issue::IssuePage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -47,20 +47,9 @@ impl Subscriber for ActivityCounts {
     }
 }
 
-/// The UTC calendar day of a Unix time in milliseconds, as `YYYY-MM-DD`
-/// (Howard Hinnant's days-to-civil algorithm).
+/// The UTC calendar day of a Unix time in milliseconds, as `YYYY-MM-DD`.
 pub fn utc_day(at_ms: i64) -> String {
-    let days = at_ms.div_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    app::domain::Date::from_unix_ms(at_ms).to_string()
 }
 
 #[cfg(test)]
