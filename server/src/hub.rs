@@ -2,14 +2,20 @@
 //! project (the WebSocket layer reads them), with who is viewing that board.
 //! The log head is announced to the subscriber projections.
 //!
-//! Presence is ephemeral: it lives here only, never in the log.
+//! Presence is ephemeral: it lives here only, never in the log. Its updates
+//! are coalesced (one message per board per [`PRESENCE_EVERY`]) and name at
+//! most [`PRESENCE_SHOWN`] viewers, so a crowd of viewers costs O(N), not
+//! O(N²).
 
-use app::api::live::Viewer;
+use app::api::live::{PRESENCE_SHOWN, Viewer};
 use app::domain::{IssueNumber, ProjectKey, Recorded, UserName};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 use tokio::sync::{broadcast, watch};
+
+const PRESENCE_EVERY: Duration = Duration::from_millis(200);
 
 #[derive(Debug, Clone)]
 pub enum HubMessage {
@@ -19,41 +25,61 @@ pub enum HubMessage {
         prev: u64,
         events: Arc<Vec<Recorded>>,
     },
-    Presence(Arc<Vec<Viewer>>),
+    Presence(Arc<Presence>),
+}
+
+/// Who views a board: those shown (draggers first) and how many in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Presence {
+    pub shown: Vec<Viewer>,
+    pub total: usize,
 }
 
 #[derive(Default)]
 struct Board {
     tx: Option<broadcast::Sender<HubMessage>>,
     viewers: BTreeMap<u64, Viewer>,
+    /// A presence message is scheduled; further changes ride along.
+    presence_due: bool,
+}
+
+impl Board {
+    fn presence(&self) -> Presence {
+        let dragging = self.viewers.values().filter(|v| v.dragging.is_some());
+        let idle = self.viewers.values().filter(|v| v.dragging.is_none());
+        Presence {
+            shown: dragging.chain(idle).take(PRESENCE_SHOWN).cloned().collect(),
+            total: self.viewers.len(),
+        }
+    }
 }
 
 pub struct Hub {
     /// Messages buffered per board before a slow receiver is told it lagged
     /// (it then resyncs from the log instead of holding everyone back).
     capacity: usize,
-    boards: Mutex<HashMap<ProjectKey, Board>>,
+    boards: Arc<Mutex<HashMap<ProjectKey, Board>>>,
     next_connection: AtomicU64,
     head: watch::Sender<u64>,
+}
+
+fn lock(boards: &Mutex<HashMap<ProjectKey, Board>>) -> MutexGuard<'_, HashMap<ProjectKey, Board>> {
+    boards.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Hub {
     pub fn new(head: u64, capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
-            boards: Mutex::default(),
+            boards: Arc::default(),
             next_connection: AtomicU64::new(1),
             head: watch::Sender::new(head),
         }
     }
 
-    fn boards(&self) -> MutexGuard<'_, HashMap<ProjectKey, Board>> {
-        self.boards.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Messages of one project from now on.
     pub fn subscribe(&self, project: &ProjectKey) -> broadcast::Receiver<HubMessage> {
-        let mut boards = self.boards();
+        let mut boards = lock(&self.boards);
         let board = boards.entry(project.clone()).or_default();
         board
             .tx
@@ -67,10 +93,8 @@ impl Hub {
             return;
         };
         {
-            let mut boards = self.boards();
-            if let Some(board) = boards.get_mut(&first.project)
-                && let Some(tx) = &board.tx
-            {
+            let boards = lock(&self.boards);
+            if let Some(tx) = boards.get(&first.project).and_then(|b| b.tx.as_ref()) {
                 let events = Arc::new(events.iter().map(|e| (*e).clone()).collect());
                 // An error only means nobody listens right now.
                 let _ = tx.send(HubMessage::Events { prev, events });
@@ -116,19 +140,13 @@ impl Hub {
         self.update_presence(project, |viewers| {
             viewers.remove(&connection);
         });
-        let mut boards = self.boards();
-        let idle = boards.get(project).is_some_and(|b| {
-            b.viewers.is_empty() && b.tx.as_ref().is_none_or(|tx| tx.receiver_count() == 0)
-        });
-        if idle {
-            boards.remove(project);
-        }
     }
 
-    pub fn viewers(&self, project: &ProjectKey) -> Vec<Viewer> {
-        self.boards()
+    /// Who views a board now.
+    pub fn presence(&self, project: &ProjectKey) -> Presence {
+        lock(&self.boards)
             .get(project)
-            .map(|b| b.viewers.values().cloned().collect())
+            .map(Board::presence)
             .unwrap_or_default()
     }
 
@@ -137,13 +155,30 @@ impl Hub {
         project: &ProjectKey,
         change: impl FnOnce(&mut BTreeMap<u64, Viewer>),
     ) {
-        let mut boards = self.boards();
+        let mut boards = lock(&self.boards);
         let board = boards.entry(project.clone()).or_default();
         change(&mut board.viewers);
-        if let Some(tx) = &board.tx {
-            let _ = tx.send(HubMessage::Presence(Arc::new(
-                board.viewers.values().cloned().collect(),
-            )));
+        if board.presence_due {
+            return;
         }
+        board.presence_due = true;
+        let (boards, project) = (self.boards.clone(), project.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(PRESENCE_EVERY).await;
+            let mut boards = lock(&boards);
+            let Some(board) = boards.get_mut(&project) else {
+                return;
+            };
+            board.presence_due = false;
+            if let Some(tx) = &board.tx {
+                let _ = tx.send(HubMessage::Presence(Arc::new(board.presence())));
+            }
+            // Forget boards nobody views or listens to.
+            if board.viewers.is_empty()
+                && board.tx.as_ref().is_none_or(|tx| tx.receiver_count() == 0)
+            {
+                boards.remove(&project);
+            }
+        });
     }
 }

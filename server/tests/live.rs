@@ -270,7 +270,7 @@ async fn presence_shows_who_views_and_who_drags_what() {
 
     // Alice sees presence updates until Bob appears.
     loop {
-        if let ServerMessage::Presence { viewers } = next_server_message(&mut alice).await {
+        if let ServerMessage::Presence { viewers, .. } = next_server_message(&mut alice).await {
             let names: Vec<&str> = viewers.iter().map(|v| v.user.as_str()).collect();
             if names == ["alice", "bob"] {
                 break;
@@ -282,7 +282,7 @@ async fn presence_shows_who_views_and_who_drags_what() {
         .await
         .unwrap();
     loop {
-        if let ServerMessage::Presence { viewers } = next_server_message(&mut alice).await
+        if let ServerMessage::Presence { viewers, .. } = next_server_message(&mut alice).await
             && viewers
                 .iter()
                 .any(|v| v.user.as_str() == "bob" && v.dragging == Some(card))
@@ -292,7 +292,7 @@ async fn presence_shows_who_views_and_who_drags_what() {
     }
     drop(bob);
     loop {
-        if let ServerMessage::Presence { viewers } = next_server_message(&mut alice).await
+        if let ServerMessage::Presence { viewers, .. } = next_server_message(&mut alice).await
             && viewers.len() == 1
         {
             assert_eq!(viewers[0].user.as_str(), "alice");

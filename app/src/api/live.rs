@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{IssueNumber, Recorded, UserName};
 
+/// Viewers named in a presence message; a crowd is summed up by `total`.
+pub const PRESENCE_SHOWN: usize = 50;
+
 /// The largest message a client may send; larger frames close that socket.
 pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
 
@@ -20,8 +23,10 @@ pub enum ServerMessage {
     /// Events in sequence order; `prev` is the project's sequence number
     /// just before the first of them.
     Events { prev: u64, events: Vec<Recorded> },
-    /// Who has the board open right now, and what they are dragging.
-    Presence { viewers: Vec<Viewer> },
+    /// Who has the board open right now, and what they are dragging: the
+    /// viewers who drag first, at most [`PRESENCE_SHOWN`], and how many there
+    /// are in all.
+    Presence { viewers: Vec<Viewer>, total: usize },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,9 +16,11 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::AppState;
 use crate::backend::actor_from;
-use crate::hub::HubMessage;
+use crate::hub::{HubMessage, Presence};
 use crate::store::Store;
 
+/// Bytes read from a socket at a time (clients send little).
+const READ_BUFFER: usize = 4 * 1024;
 /// Events per message when catching up from the log.
 const CATCH_UP_BATCH: u32 = 500;
 /// A client that does not take a message within this time is cut off
@@ -51,8 +53,11 @@ pub async fn board_socket(
         }
     }
     let user = actor_from(&headers);
+    // Small buffers: a board may hold thousands of mostly idle sockets.
     ws.max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
             let hub = state.kanri.hub().clone();
             let connection = hub.join(&project, user);
@@ -96,16 +101,16 @@ impl Session {
         let (mut sink, mut incoming) = socket.split();
         // Subscribe before reading the log, so nothing falls between the two.
         let mut live = hub.subscribe(&self.project);
-        let viewers = hub.viewers(&self.project);
+        let presence = hub.presence(&self.project);
         let end: Result<std::convert::Infallible, End> = async {
-            send(&mut sink, &ServerMessage::Presence { viewers }).await?;
+            send(&mut sink, &presence_message(&presence)).await?;
             self.catch_up(&mut sink).await?;
             loop {
                 tokio::select! {
                     message = live.recv() => match message {
                         Ok(HubMessage::Events { prev, events }) => self.relay(&mut sink, prev, &events).await?,
-                        Ok(HubMessage::Presence(viewers)) => {
-                            send(&mut sink, &ServerMessage::Presence { viewers: viewers.to_vec() }).await?
+                        Ok(HubMessage::Presence(presence)) => {
+                            send(&mut sink, &presence_message(&presence)).await?
                         }
                         // Too slow to keep up: take what was missed from the log instead.
                         Err(RecvError::Lagged(missed)) => {
@@ -204,5 +209,12 @@ async fn send(sink: &mut Sink, message: &ServerMessage) -> Result<(), End> {
     match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(End::Gone),
+    }
+}
+
+fn presence_message(presence: &Presence) -> ServerMessage {
+    ServerMessage::Presence {
+        viewers: presence.shown.clone(),
+        total: presence.total,
     }
 }

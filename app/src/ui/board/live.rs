@@ -130,7 +130,10 @@ mod browser {
                                     break true;
                                 }
                             }
-                            Ok(ServerMessage::Presence { viewers }) => ctx.viewers.set(viewers),
+                            Ok(ServerMessage::Presence { viewers, total }) => {
+                                ctx.viewers.set(viewers);
+                                ctx.viewer_count.set(total);
+                            }
                             Err(_) => {}
                         }
                     }

@@ -72,6 +72,8 @@ pub struct BoardCtx {
     pub displayed: Memo<ProjectState>,
     pub connection: RwSignal<Connection>,
     pub viewers: RwSignal<Vec<Viewer>>,
+    /// All viewers, when there are more than `viewers` names.
+    pub viewer_count: RwSignal<usize>,
     pub notices: RwSignal<Vec<Notice>>,
     pub drag: RwSignal<Option<Drag>>,
     /// Text for screen readers (an ARIA live region).
@@ -113,6 +115,7 @@ impl BoardCtx {
             displayed: Memo::new(move |_| model.with(BoardModel::displayed)),
             connection: RwSignal::new(Connection::Connecting),
             viewers: RwSignal::new(Vec::new()),
+            viewer_count: RwSignal::new(0),
             notices: RwSignal::new(Vec::new()),
             drag: RwSignal::new(None),
             announce: RwSignal::new(String::new()),
@@ -298,6 +301,10 @@ fn Viewers() -> impl IntoView {
             <For each=move || names.get() key=|u| u.clone() let:user>
                 <Avatar user />
             </For>
+            {move || {
+                let more = ctx.viewer_count.get().saturating_sub(ctx.viewers.with(Vec::len));
+                (more > 0).then(|| view! { <span class="more-viewers">{format!("+{more}")}</span> })
+            }}
         </div>
     }
 }

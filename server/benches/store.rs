@@ -1,4 +1,5 @@
-//! `kanri-bench store`: figures for the event store on a real SQLite file.
+//! `./kanri bench store` (`cargo bench --bench store`): figures for the
+//! event store on a real SQLite file.
 //!
 //! - version-checked moves committed per second, one writer and 8 contending
 //!   writers, with p50/p99 commit latency;
@@ -27,11 +28,6 @@ const REPLAY_ISSUES: u32 = 1_000;
 
 #[tokio::main]
 async fn main() {
-    let what = std::env::args().nth(1).unwrap_or_default();
-    if what != "store" {
-        eprintln!("usage: kanri-bench store");
-        std::process::exit(2);
-    }
     let dir = std::env::temp_dir().join(format!("kanri-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     println!(

@@ -1,0 +1,294 @@
+//! `./kanri bench fanout` (`cargo bench --bench fanout`): how fast a move
+//! reaches the browsers watching a board, and what idle sockets cost.
+//!
+//! Starts the release server (`KANRI_SERVER_BIN`) as a child process on a
+//! free loopback port with a fresh database, connects N WebSocket watchers
+//! to one board, and moves cards at a steady pace. Each event's latency is
+//! measured from its commit timestamp (`at_ms`, millisecond resolution) to
+//! its receipt by a watcher. Then it holds 10,000 idle sockets open and
+//! reads the server's resident memory from /proc.
+//!
+//! Everything talks to 127.0.0.1 only, and every loop is bounded.
+
+use futures::{SinkExt, StreamExt};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::Message;
+
+const MOVES: usize = 100;
+const MOVE_INTERVAL: Duration = Duration::from_millis(40);
+const IDLE_SOCKETS: usize = 10_000;
+const CONNECT_CONCURRENCY: usize = 200;
+
+struct Server {
+    child: Child,
+    addr: String,
+    _dir: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self._dir);
+    }
+}
+
+fn raise_fd_limit() {
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+            limit.rlim_cur = limit.rlim_max.min(200_000);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn start_server() -> Server {
+    let bin =
+        std::env::var("KANRI_SERVER_BIN").unwrap_or_else(|_| "target/release/kanri-server".into());
+    let dir = std::env::temp_dir().join(format!("kanri-fanout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let addr = format!("127.0.0.1:{}", free_port());
+    let child = Command::new(&bin)
+        .env("KANRI_ADDR", &addr)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/fanout.db", dir.display()),
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin}: {e} (build it with cargo leptos build --release)")
+        });
+    let server = Server {
+        child,
+        addr,
+        _dir: dir,
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client
+            .get(format!("http://{}/healthz", server.addr))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not come up");
+}
+
+async fn execute(
+    client: &reqwest::Client,
+    addr: &str,
+    project: &str,
+    base: u64,
+    command: serde_json::Value,
+) -> serde_json::Value {
+    let envelope = serde_json::json!({ "envelope": {
+        "id": uuid::Uuid::new_v4(), "project": project, "base_version": base, "command": command
+    }});
+    let res = client
+        .post(format!("http://{addr}/api/fn/execute"))
+        .header("Accept", "application/json")
+        .json(&envelope)
+        .send()
+        .await
+        .expect("the server answers");
+    res.json().await.expect("an outcome")
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The log head, from /healthz: watchers resume from there (no catch-up).
+async fn head(addr: &str) -> u64 {
+    let health: serde_json::Value = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .expect("healthz")
+        .json()
+        .await
+        .expect("json");
+    health["log_head"].as_u64().unwrap_or(0)
+}
+
+async fn connect_many(addr: &str, project: &str, n: usize) -> Vec<Socket> {
+    let url = format!("ws://{addr}/api/live/{project}?after={}", head(addr).await);
+    let sockets = Arc::new(Mutex::new(Vec::with_capacity(n)));
+    futures::stream::iter(0..n)
+        .for_each_concurrent(CONNECT_CONCURRENCY, |_| {
+            let (url, sockets) = (url.clone(), sockets.clone());
+            async move {
+                if let Ok(Ok((socket, _))) = tokio::time::timeout(
+                    Duration::from_secs(20),
+                    tokio_tungstenite::connect_async(url),
+                )
+                .await
+                {
+                    sockets.lock().await.push(socket);
+                }
+            }
+        })
+        .await;
+    Arc::try_unwrap(sockets)
+        .map(Mutex::into_inner)
+        .unwrap_or_default()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// N watchers on one board while a writer makes `MOVES` moves.
+async fn propagation(server: &Server, watchers: usize) {
+    let client = reqwest::Client::new();
+    let project = format!("F{}", (b'A' + (watchers % 26) as u8) as char);
+    execute(&client, &server.addr, &project, 0, serde_json::json!({ "type": "create_project", "key": project, "name": "Fanout", "kind": "kanban" })).await;
+    for i in 0..20 {
+        execute(&client, &server.addr, &project, 0, serde_json::json!({
+            "type": "create_issue", "title": format!("Card {i}"), "issue_type": "task", "priority": "medium", "reporter": "bench"
+        }))
+        .await;
+    }
+    let sockets = connect_many(&server.addr, &project, watchers).await;
+    let connected = sockets.len();
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(watchers * MOVES)));
+    let readers: Vec<_> = sockets
+        .into_iter()
+        .map(|mut socket| {
+            let latencies = latencies.clone();
+            tokio::spawn(async move {
+                let mut seen = 0;
+                let deadline = Instant::now() + Duration::from_secs(60);
+                while seen < MOVES && Instant::now() < deadline {
+                    let Ok(Some(Ok(Message::Text(text)))) =
+                        tokio::time::timeout(Duration::from_secs(10), socket.next()).await
+                    else {
+                        break;
+                    };
+                    let received = now_ms();
+                    let Ok(message) = serde_json::from_str::<serde_json::Value>(&text) else {
+                        continue;
+                    };
+                    if let Some(events) = message["events"].as_array() {
+                        let mut mine = Vec::new();
+                        for e in events {
+                            mine.push(received - e["at_ms"].as_f64().unwrap_or(received));
+                            seen += 1;
+                        }
+                        latencies.lock().await.extend(mine);
+                    }
+                }
+                let _ = socket.close(None).await;
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut versions = [1u64; 20];
+    for step in 0..MOVES {
+        let card = step % 20;
+        let to = 1 + (step / 20 + 1) % 4;
+        let out = execute(
+            &client,
+            &server.addr,
+            &project,
+            versions[card],
+            serde_json::json!({
+                "type": "move_issue", "issue": card + 1, "to": to, "after": null
+            }),
+        )
+        .await;
+        if let Some(v) = out["events"]
+            .as_array()
+            .and_then(|e| e.last())
+            .and_then(|e| e["version"].as_u64())
+        {
+            versions[card] = v;
+        }
+        tokio::time::sleep(MOVE_INTERVAL).await;
+    }
+    for r in readers {
+        let _ = r.await;
+    }
+    let mut all = Arc::try_unwrap(latencies)
+        .map(Mutex::into_inner)
+        .unwrap_or_default();
+    all.sort_by(f64::total_cmp);
+    println!(
+        "{watchers:>5} watchers ({connected} connected): {} deliveries, commit→receipt p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        all.len(),
+        percentile(&all, 0.50),
+        percentile(&all, 0.99),
+        all.last().copied().unwrap_or(f64::NAN)
+    );
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+async fn idle_sockets(server: &Server) {
+    let client = reqwest::Client::new();
+    execute(&client, &server.addr, "IDLE", 0, serde_json::json!({ "type": "create_project", "key": "IDLE", "name": "Idle", "kind": "kanban" })).await;
+    let before = rss_mb(server.child.id());
+    let started = Instant::now();
+    let sockets = connect_many(&server.addr, "IDLE", IDLE_SOCKETS).await;
+    let took = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_mb(server.child.id());
+    println!(
+        "{} idle sockets: server RSS {:.0} MB (was {:.0} MB before; {:.1} KB per socket); connected in {:.1?}",
+        sockets.len(),
+        after,
+        before,
+        (after - before) * 1024.0 / sockets.len().max(1) as f64,
+        took
+    );
+    for mut s in sockets {
+        let _ = s.send(Message::Close(None)).await;
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    raise_fd_limit();
+    println!(
+        "Kanri fan-out benchmark ({} cores; server and watchers on 127.0.0.1)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let server = start_server().await;
+    propagation(&server, 100).await;
+    propagation(&server, 1_000).await;
+    idle_sockets(&server).await;
+}
