@@ -67,20 +67,11 @@ async fn project(kanri: &Kanri, key: &ProjectKey, issues: u32) {
     };
     run(kanri, 0, key, 0, create).await;
     for i in 0..issues {
-        let new = NewIssue {
-            title: Title::parse(&format!("Card {i}")).unwrap(),
-            description: LongText::default(),
-            issue_type: IssueType::Task,
-            priority: Priority::Medium,
-            status: None,
-            reporter: actor(0),
-            assignee: None,
-            labels: Default::default(),
-            points: None,
-            parent: None,
-            sprint: None,
-            original_estimate: None,
-        };
+        let new = NewIssue::new(
+            Title::parse(&format!("Card {i}")).unwrap(),
+            IssueType::Task,
+            actor(0),
+        );
         run(kanri, 0, key, 0, Command::CreateIssue(new)).await;
     }
 }
@@ -132,37 +123,53 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn single_writer(path: &Path) {
-    let kanri = service(path).await;
-    let key = ProjectKey::parse("ONE").unwrap();
-    project(&kanri, &key, 20).await;
-    let mut versions: HashMap<u32, u64> = (1..=20).map(|n| (n, 1)).collect();
-    let mut latencies = Vec::with_capacity(SINGLE_MOVES);
-    let started = Instant::now();
-    for step in 0..SINGLE_MOVES {
-        let card = 1 + (step % 20) as u32;
+/// One writer moving its own cards `first..first + cards` in turn, `moves`
+/// times, each move based on the version it saw; returns each commit's latency.
+async fn writer(
+    kanri: Arc<Kanri>,
+    who: usize,
+    key: ProjectKey,
+    first: u32,
+    cards: u32,
+    moves: usize,
+) -> Vec<Duration> {
+    let mut versions: HashMap<u32, u64> = (first..first + cards).map(|n| (n, 1)).collect();
+    let mut latencies = Vec::with_capacity(moves);
+    for step in 0..moves {
+        let card = first + (step as u32 % cards);
         let t = Instant::now();
         let v = move_once(
             &kanri,
-            0,
+            who,
             &key,
             IssueNumber(card),
             versions[&card],
-            step / 20,
+            step / cards as usize,
         )
         .await;
         latencies.push(t.elapsed());
         versions.insert(card, v);
     }
-    let elapsed = started.elapsed();
+    latencies
+}
+
+fn report(label: &str, moves: usize, elapsed: Duration, mut latencies: Vec<Duration>) {
     latencies.sort();
     println!(
-        "single writer:  {:>7.0} moves/s  ({SINGLE_MOVES} moves in {:.2?}; commit latency p50 {:.0?}, p99 {:.0?})",
-        SINGLE_MOVES as f64 / elapsed.as_secs_f64(),
-        elapsed,
+        "{label:<26} {:>7.0} moves/s  ({moves} moves in {elapsed:.2?}; commit latency p50 {:.0?}, p99 {:.0?})",
+        moves as f64 / elapsed.as_secs_f64(),
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99)
     );
+}
+
+async fn single_writer(path: &Path) {
+    let kanri = service(path).await;
+    let key = ProjectKey::parse("ONE").unwrap();
+    project(&kanri, &key, 20).await;
+    let started = Instant::now();
+    let latencies = writer(kanri, 0, key, 1, 20, SINGLE_MOVES).await;
+    report("single writer:", SINGLE_MOVES, started.elapsed(), latencies);
 }
 
 /// 8 writers at once, each moving its own cards: on one project (they
@@ -188,54 +195,35 @@ async fn contending_writers(path: &Path, own_projects: bool) {
     let started = Instant::now();
     let tasks: Vec<_> = (0..WRITERS)
         .map(|w| {
-            let kanri = kanri.clone();
-            let key = keys[w].clone();
-            tokio::spawn(async move {
-                let first = if own_projects {
-                    1
-                } else {
-                    1 + w as u32 * CARDS_PER_WRITER
-                };
-                let mut versions: HashMap<u32, u64> =
-                    (first..first + CARDS_PER_WRITER).map(|n| (n, 1)).collect();
-                let mut latencies = Vec::with_capacity(MOVES_PER_WRITER);
-                for step in 0..MOVES_PER_WRITER {
-                    let card = first + (step as u32 % CARDS_PER_WRITER);
-                    let t = Instant::now();
-                    let v = move_once(
-                        &kanri,
-                        w,
-                        &key,
-                        IssueNumber(card),
-                        versions[&card],
-                        step / CARDS_PER_WRITER as usize,
-                    )
-                    .await;
-                    latencies.push(t.elapsed());
-                    versions.insert(card, v);
-                }
-                latencies
-            })
+            let first = if own_projects {
+                1
+            } else {
+                1 + w as u32 * CARDS_PER_WRITER
+            };
+            tokio::spawn(writer(
+                kanri.clone(),
+                w,
+                keys[w].clone(),
+                first,
+                CARDS_PER_WRITER,
+                MOVES_PER_WRITER,
+            ))
         })
         .collect();
     let mut latencies = Vec::new();
     for t in tasks {
         latencies.extend(t.await.expect("writer"));
     }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let total = WRITERS * MOVES_PER_WRITER;
-    println!(
-        "{WRITERS} writers, {}: {:>7.0} moves/s  ({total} moves in {:.2?}; commit latency p50 {:.0?}, p99 {:.0?})",
-        if own_projects {
-            "a project each"
-        } else {
-            "one project  "
-        },
-        total as f64 / elapsed.as_secs_f64(),
-        elapsed,
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99)
+    let label = if own_projects {
+        "8 writers, a project each:"
+    } else {
+        "8 writers, one project:"
+    };
+    report(
+        label,
+        WRITERS * MOVES_PER_WRITER,
+        started.elapsed(),
+        latencies,
     );
 }
 
@@ -323,20 +311,11 @@ async fn write_log(path: &Path) -> PathBuf {
 }
 
 fn new_issue_command(i: u32) -> Command {
-    Command::CreateIssue(NewIssue {
-        title: Title::parse(&format!("Issue {i}")).unwrap(),
-        description: LongText::default(),
-        issue_type: IssueType::Story,
-        priority: Priority::Medium,
-        status: None,
-        reporter: actor(0),
-        assignee: None,
-        labels: Default::default(),
-        points: None,
-        parent: None,
-        sprint: None,
-        original_estimate: None,
-    })
+    Command::CreateIssue(NewIssue::new(
+        Title::parse(&format!("Issue {i}")).unwrap(),
+        IssueType::Story,
+        actor(0),
+    ))
 }
 
 async fn replay(dir: &Path) {

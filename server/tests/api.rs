@@ -11,12 +11,7 @@ use server::startup::{Application, StartError};
 #[tokio::test]
 async fn healthz_is_200_with_the_database_and_503_without() {
     let app = spawn_app().await;
-    let res = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/healthz").await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["database"], "ok");
@@ -28,12 +23,7 @@ async fn healthz_is_200_with_the_database_and_503_without() {
     );
 
     app.kanri.store().db().close().await;
-    let res = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/healthz").await;
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["database"], "unreachable");
@@ -42,20 +32,12 @@ async fn healthz_is_200_with_the_database_and_503_without() {
 #[tokio::test]
 async fn the_home_page_lists_projects_in_its_server_rendered_html() {
     let app = spawn_app().await;
-    let empty = app
-        .client
-        .get(&app.address)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let empty = app.get("/").await.text().await.unwrap();
     assert!(empty.contains("No projects yet"), "{empty}");
 
     app.create_project("APL", "Apollo <mobile>").await;
     app.create_project("ZEB", "Zebra").await;
-    let res = app.client.get(&app.address).send().await.unwrap();
+    let res = app.get("/").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     let apollo = html
@@ -73,12 +55,7 @@ async fn the_home_page_lists_projects_in_its_server_rendered_html() {
 #[tokio::test]
 async fn an_unknown_page_is_a_404() {
     let app = spawn_app().await;
-    let res = app
-        .client
-        .get(format!("{}/no/such/page", app.address))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
 }
 

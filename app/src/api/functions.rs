@@ -22,6 +22,17 @@ fn reply<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     result
 }
 
+/// The backend and the user acting in this request.
+#[cfg(feature = "ssr")]
+async fn acting_user() -> Result<(std::sync::Arc<dyn super::Backend>, UserName), ApiError> {
+    let backend = super::backend()?;
+    let headers: http::HeaderMap = leptos_axum::extract()
+        .await
+        .map_err(|e| ApiError::Transport(e.to_string()))?;
+    let actor = backend.actor(&headers);
+    Ok((backend, actor))
+}
+
 #[server(prefix = "/api/fn", endpoint = "projects")]
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, ApiError> {
     reply(async { super::backend()?.projects().await }.await)
@@ -39,10 +50,7 @@ async fn create_project_inner(name: String, key: String) -> Result<ProjectSummar
         ("name", ProjectName::parse(&name)),
         ("key", ProjectKey::parse(key.trim())),
     )?;
-    let backend = super::backend()?;
-    let headers: http::HeaderMap = leptos_axum::extract()
-        .await
-        .map_err(|e| ApiError::Transport(e.to_string()))?;
+    let (backend, actor) = acting_user().await?;
     let envelope = CommandEnvelope {
         id: backend.new_command_id(),
         project: key.clone(),
@@ -53,7 +61,7 @@ async fn create_project_inner(name: String, key: String) -> Result<ProjectSummar
             kind: ProjectKind::Scrum,
         },
     };
-    match backend.execute(backend.actor(&headers), envelope).await {
+    match backend.execute(actor, envelope).await {
         Ok(_) => Ok(ProjectSummary {
             key,
             name,
@@ -100,11 +108,8 @@ pub async fn load_issue(key: String) -> Result<IssueDetail, ApiError> {
 pub async fn execute_command(envelope: CommandEnvelope) -> Result<Outcome, ApiError> {
     reply(
         async {
-            let backend = super::backend()?;
-            let headers: http::HeaderMap = leptos_axum::extract()
-                .await
-                .map_err(|e| ApiError::Transport(e.to_string()))?;
-            backend.execute(backend.actor(&headers), envelope).await
+            let (backend, actor) = acting_user().await?;
+            backend.execute(actor, envelope).await
         }
         .await,
     )
@@ -113,16 +118,7 @@ pub async fn execute_command(envelope: CommandEnvelope) -> Result<Outcome, ApiEr
 /// Who is acting in this request.
 #[server(prefix = "/api/fn", endpoint = "me")]
 pub async fn current_user() -> Result<crate::domain::UserName, ApiError> {
-    reply(
-        async {
-            let backend = super::backend()?;
-            let headers: http::HeaderMap = leptos_axum::extract()
-                .await
-                .map_err(|e| ApiError::Transport(e.to_string()))?;
-            Ok(backend.actor(&headers))
-        }
-        .await,
-    )
+    reply(async { acting_user().await.map(|(_, actor)| actor) }.await)
 }
 
 /// Chooses the name this browser acts under (a cookie) until accounts exist.

@@ -100,6 +100,27 @@ pub struct NewIssue {
     pub original_estimate: Option<Minutes>,
 }
 
+impl NewIssue {
+    /// A new issue with Jira's defaults: medium priority, in the first
+    /// column, unassigned, no labels, points, parent, sprint or estimate.
+    pub fn new(title: Title, issue_type: IssueType, reporter: UserName) -> Self {
+        Self {
+            title,
+            description: LongText::default(),
+            issue_type,
+            priority: Priority::Medium,
+            status: None,
+            reporter,
+            assignee: None,
+            labels: BTreeSet::new(),
+            points: None,
+            parent: None,
+            sprint: None,
+            original_estimate: None,
+        }
+    }
+}
+
 /// A partial edit of an issue: `None` leaves a field alone. For optional
 /// fields, `Some(None)` clears the value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

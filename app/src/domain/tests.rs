@@ -11,20 +11,11 @@ fn user(s: &str) -> UserName {
 }
 
 fn new_issue(title: &str) -> Command {
-    Command::CreateIssue(NewIssue {
-        title: Title::parse(title).unwrap(),
-        description: LongText::default(),
-        issue_type: IssueType::Story,
-        priority: Priority::Medium,
-        status: None,
-        reporter: user("alice"),
-        assignee: None,
-        labels: Default::default(),
-        points: None,
-        parent: None,
-        sprint: None,
-        original_estimate: None,
-    })
+    Command::CreateIssue(NewIssue::new(
+        Title::parse(title).unwrap(),
+        IssueType::Story,
+        user("alice"),
+    ))
 }
 
 /// Runs `command` against `state`, applies its events and returns them.

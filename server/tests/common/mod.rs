@@ -91,6 +91,15 @@ impl TestApp {
         self._dir.take()
     }
 
+    /// `GET {path}` on the app.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("the app answers")
+    }
+
     pub async fn execute(
         &self,
         actor: &str,
@@ -155,20 +164,11 @@ pub fn user(s: &str) -> UserName {
 }
 
 pub fn new_issue(title: &str) -> Command {
-    Command::CreateIssue(NewIssue {
-        title: Title::parse(title).unwrap(),
-        description: LongText::default(),
-        issue_type: IssueType::Task,
-        priority: Priority::Medium,
-        status: None,
-        reporter: user("nobody"),
-        assignee: None,
-        labels: Default::default(),
-        points: None,
-        parent: None,
-        sprint: None,
-        original_estimate: None,
-    })
+    Command::CreateIssue(NewIssue::new(
+        Title::parse(title).unwrap(),
+        IssueType::Task,
+        user("nobody"),
+    ))
 }
 
 pub fn rename(issue: IssueNumber, title: &str) -> Command {

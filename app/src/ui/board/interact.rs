@@ -492,18 +492,8 @@ pub fn QuickCreate(status: StatusId) -> impl IntoView {
             dispatch(
                 ctx,
                 Command::CreateIssue(NewIssue {
-                    title,
-                    description: LongText::default(),
-                    issue_type: IssueType::Task,
-                    priority: Priority::Medium,
                     status: Some(status),
-                    reporter: ctx.me.0.get_value(),
-                    assignee: None,
-                    labels: Default::default(),
-                    points: None,
-                    parent: None,
-                    sprint: None,
-                    original_estimate: None,
+                    ..NewIssue::new(title, IssueType::Task, ctx.me.0.get_value())
                 }),
             );
             input.set_value("");

@@ -220,20 +220,11 @@ mod tests {
             kind: ProjectKind::Kanban,
         };
         let new = |t: &str| {
-            Command::CreateIssue(NewIssue {
-                title: Title::parse(t).unwrap(),
-                description: LongText::default(),
-                issue_type: IssueType::Task,
-                priority: Priority::Medium,
-                status: None,
-                reporter: UserName::parse("bob").unwrap(),
-                assignee: None,
-                labels: Default::default(),
-                points: None,
-                parent: None,
-                sprint: None,
-                original_estimate: None,
-            })
+            Command::CreateIssue(NewIssue::new(
+                Title::parse(t).unwrap(),
+                IssueType::Task,
+                UserName::parse("bob").unwrap(),
+            ))
         };
         let mut log = Vec::new();
         for c in [create, new("one"), new("two")] {
@@ -312,20 +303,11 @@ mod tests {
     #[test]
     fn own_events_arriving_before_the_answer_end_the_speculation() {
         let mut m = model();
-        let create = Command::CreateIssue(NewIssue {
-            title: Title::parse("three").unwrap(),
-            description: LongText::default(),
-            issue_type: IssueType::Task,
-            priority: Priority::Medium,
-            status: None,
-            reporter: UserName::parse("bob").unwrap(),
-            assignee: None,
-            labels: Default::default(),
-            points: None,
-            parent: None,
-            sprint: None,
-            original_estimate: None,
-        });
+        let create = Command::CreateIssue(NewIssue::new(
+            Title::parse("three").unwrap(),
+            IssueType::Task,
+            UserName::parse("bob").unwrap(),
+        ));
         m.enqueue(id(7), create.clone()).unwrap();
         assert_eq!(m.displayed().issues.len(), 3);
         let event = decide(&m.confirmed, &create).unwrap().remove(0);
