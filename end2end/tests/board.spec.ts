@@ -170,3 +170,40 @@ test("quick create adds a card at once and keeps it", async ({ page, request }) 
   await page.reload();
   await expect(cardIn(page, 1, `${key}-2`)).toContainText("Created on the board");
 });
+
+test("touch: a resting finger drags a card, a quick swipe does not", async ({ browser, request, baseURL }) => {
+  const key = uniqueKey("T");
+  await projectWithIssues(request, key, ["Touch me", "Stay put"]);
+  const context = await browser.newContext({ hasTouch: true, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await openBoard(page, key);
+  const cdp = await context.newCDPSession(page);
+  const touch = (type: string, x: number, y: number) =>
+    cdp.send("Input.dispatchTouchEvent", {
+      type,
+      touchPoints: type === "touchEnd" ? [] : [{ x, y, id: 1 }],
+    });
+  const from = (await card(page, `${key}-2`).boundingBox())!;
+  const to = (await page.locator('[data-status="3"] .cards').boundingBox())!;
+  const [x, y] = [from.x + from.width / 2, from.y + 12];
+
+  // A quick swipe (as when scrolling a column) does not drag.
+  await touch("touchStart", x, y);
+  for (let i = 1; i <= 5; i++) await touch("touchMove", x + i * 4, y + i * 30);
+  await touch("touchEnd", x + 20, y + 150);
+  await expect(page.locator(".drag-ghost")).toHaveCount(0);
+  await expect(cardIn(page, 1, `${key}-2`)).toBeVisible();
+
+  // Resting first, then moving, drags the card.
+  await touch("touchStart", x, y);
+  await page.waitForTimeout(450);
+  await touch("touchMove", x + 10, y + 10);
+  for (let i = 1; i <= 8; i++) {
+    await touch("touchMove", x + ((to.x + 60 - x) * i) / 8, y + ((to.y + 20 - y) * i) / 8);
+  }
+  await touch("touchEnd", to.x + 60, to.y + 20);
+  await expect(cardIn(page, 3, `${key}-2`)).toBeVisible();
+  await expect.poll(async () => (await page.locator(".card.saving").count())).toBe(0);
+  await page.reload();
+  await expect(cardIn(page, 3, `${key}-2`)).toBeVisible();
+});

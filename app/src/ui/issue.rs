@@ -176,7 +176,7 @@ fn HistoryEntry(record: ChangeRecord) -> impl IntoView {
         }
     };
     view! {
-        <li class=format!("history-entry {kind}") data-testid=format!("history-{kind}") data-actor=actor.to_string()>
+        <li class=format!("history-entry change-{kind}") data-testid=format!("history-{kind}") data-actor=actor.to_string()>
             <Avatar user=actor.clone() />
             <div>
                 <p>
