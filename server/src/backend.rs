@@ -60,18 +60,18 @@ impl Backend for ServerBackend {
     fn issue(&self, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>> {
         Box::pin(async move {
             let not_found = || ApiError::NotFound(format!("issue {key}"));
-            let (state, _) = self
+            // Copy out the one issue, not the whole project.
+            let found = self
                 .0
-                .project_state(&key.project)
+                .read(&key.project, |state, _| {
+                    Some((
+                        state.project.clone()?,
+                        state.issues.get(&key.number)?.clone(),
+                    ))
+                })
                 .await
-                .map_err(unavailable)?
-                .ok_or_else(not_found)?;
-            let issue = state
-                .issues
-                .get(&key.number)
-                .cloned()
-                .ok_or_else(not_found)?;
-            let project = state.project.ok_or_else(not_found)?;
+                .map_err(unavailable)?;
+            let (project, issue) = found.flatten().ok_or_else(not_found)?;
             let history = self
                 .0
                 .store()

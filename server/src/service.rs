@@ -236,11 +236,14 @@ impl Kanri {
         Ok(outcome)
     }
 
-    /// A project's current state and the last sequence folded into it.
-    pub async fn project_state(
+    /// Runs `read` on a project's current state (and the last sequence
+    /// folded into it) under its lock, without copying the state; `None`
+    /// if there is no such project.
+    pub async fn read<T>(
         &self,
         key: &ProjectKey,
-    ) -> Result<Option<(ProjectState, u64)>, StoreError> {
+        read: impl FnOnce(&ProjectState, u64) -> T,
+    ) -> Result<Option<T>, StoreError> {
         let slot = self.slot(key);
         let mut cached = slot.lock().await;
         if cached.is_none() {
@@ -251,7 +254,15 @@ impl Kanri {
             .state
             .project
             .is_some()
-            .then(|| (entry.state.clone(), entry.last_seq)))
+            .then(|| read(&entry.state, entry.last_seq)))
+    }
+
+    /// A copy of a project's current state and the last sequence folded into it.
+    pub async fn project_state(
+        &self,
+        key: &ProjectKey,
+    ) -> Result<Option<(ProjectState, u64)>, StoreError> {
+        self.read(key, |state, seq| (state.clone(), seq)).await
     }
 
     /// Time travel: the project as it was after sequence `seq` or at time `at_ms`.

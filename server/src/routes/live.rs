@@ -44,7 +44,7 @@ pub async fn board_socket(
     let Ok(project) = ProjectKey::parse(&key) else {
         return (StatusCode::NOT_FOUND, "no such project").into_response();
     };
-    match state.kanri.project_state(&project).await {
+    match state.kanri.read(&project, |_, _| ()).await {
         Ok(Some(_)) => {}
         Ok(None) => return (StatusCode::NOT_FOUND, "no such project").into_response(),
         Err(e) => {

@@ -122,7 +122,9 @@ mod browser {
             select! {
                 message = read.next() => match message {
                     Some(Ok(Message::Text(text))) => {
-                        ctx.connection.set(super::super::Connection::Live);
+                        if ctx.connection.get_untracked() != Connection::Live {
+                            ctx.connection.set(Connection::Live);
+                        }
                         match serde_json::from_str::<ServerMessage>(&text) {
                             Ok(ServerMessage::Events { prev, events }) => {
                                 let gap = ctx.model.try_update(|m| m.apply_server(prev, &events).is_err()).unwrap_or(false);
