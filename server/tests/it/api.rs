@@ -1,9 +1,7 @@
 //! Black-box tests of the HTTP surface: health, the server-rendered home
 //! page, the create-project server function and start-up errors.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use server::config::Config;
 use server::startup::{Application, StartError};

@@ -1,5 +1,4 @@
 //! Spawning the real application on 127.0.0.1:0 with a fresh SQLite file.
-#![allow(dead_code)]
 
 use app::domain::*;
 use server::config::Config;

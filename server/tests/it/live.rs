@@ -1,11 +1,9 @@
 //! Black-box tests of the board WebSocket: resume from a sequence number
 //! with no gaps and no duplicates, slow clients, bad frames and presence.
 
-mod common;
-
+use crate::common::*;
 use app::api::live::{ClientMessage, ServerMessage, close};
 use app::domain::*;
-use common::*;
 use futures::{SinkExt, StreamExt};
 use server::config::Config;
 use std::time::Duration;

@@ -1,10 +1,8 @@
 //! 8 concurrent clients make 1,000 commands each on the same 20 cards of a
 //! real SQLite file, each from its own (often stale) view of the versions.
 
-mod common;
-
+use crate::common::*;
 use app::domain::*;
-use common::*;
 use server::replay;
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -2,10 +2,8 @@
 //! conflict rules, idempotent command ids, replay verification, subscriber
 //! catch-up after a restart, and time travel.
 
-mod common;
-
+use crate::common::*;
 use app::domain::*;
-use common::*;
 use server::replay;
 use server::store::Until;
 use server::subscribers;

@@ -1,0 +1,9 @@
+//! The server's black-box tests, linked into one binary: each test binary
+//! links the whole server, so one binary instead of four saves ~3/4 of the
+//! link time and disk.
+
+mod api;
+mod common;
+mod contention;
+mod event_core;
+mod live;
