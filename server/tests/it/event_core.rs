@@ -7,7 +7,6 @@ use app::domain::*;
 use server::replay;
 use server::store::Until;
 use server::subscribers;
-use std::time::Duration;
 
 fn version_of(state: &ProjectState, n: IssueNumber) -> u64 {
     state.issues[&n].version
@@ -253,17 +252,6 @@ async fn the_log_refuses_updates_and_deletes() {
     let delete = writer.execute("DELETE FROM events").await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
     assert!(delete.unwrap_err().to_string().contains("append-only"));
-}
-
-async fn wait_for_subscribers(app: &TestApp) {
-    for _ in 0..200 {
-        let status = subscribers::status(app.kanri.store()).await.unwrap();
-        if status.iter().all(|s| s.lag == 0) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("subscribers did not catch up");
 }
 
 async fn activity(app: &TestApp) -> Vec<(String, i64)> {
