@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::service::{ExecError, Kanri};
 use crate::store::StoreError;
+use crate::subscribers::time;
 
 /// The cookie naming the acting user until accounts exist.
 pub const USER_COOKIE: &str = "kanri_user";
@@ -83,6 +84,30 @@ impl Backend for ServerBackend {
                 issue,
                 history,
             })
+        })
+    }
+
+    fn timesheet(
+        &self,
+        key: ProjectKey,
+        from: Date,
+        to: Date,
+    ) -> BoxFuture<'_, Result<(Project, Timesheet), ApiError>> {
+        Box::pin(async move {
+            let rows = time::logged_between(self.0.store().db(), &key, from, to)
+                .await
+                .map_err(unavailable)?;
+            let built = self
+                .0
+                .read(&key, |state, _| {
+                    let project = state.project.clone()?;
+                    Some(Timesheet::build(state, from, to, &rows).map(|sheet| (project, sheet)))
+                })
+                .await
+                .map_err(unavailable)?
+                .flatten()
+                .ok_or_else(|| ApiError::NotFound(format!("project {key}")))?;
+            built.map_err(|e| ApiError::invalid("to", e.to_string()))
         })
     }
 

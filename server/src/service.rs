@@ -167,6 +167,7 @@ impl Kanri {
                 return Err(DomainError::ProjectNotFound(project.clone()).into());
             }
             Command::CreateIssue(new) => new.reporter = actor.clone(),
+            Command::LogWork { author, .. } => *author = actor.clone(),
             _ => {}
         }
         let target = command.target();

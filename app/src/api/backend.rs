@@ -6,12 +6,21 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 
 use super::{ApiError, IssueDetail, ProjectSnapshot, ProjectSummary};
-use crate::domain::{CommandEnvelope, CommandId, IssueKey, Outcome, ProjectKey, UserName};
+use crate::domain::{
+    CommandEnvelope, CommandId, Date, IssueKey, Outcome, ProjectKey, Timesheet, UserName,
+};
 
 pub trait Backend: Send + Sync + 'static {
     fn projects(&self) -> BoxFuture<'_, Result<Vec<ProjectSummary>, ApiError>>;
     fn project(&self, key: ProjectKey) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>>;
     fn issue(&self, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>>;
+    /// Time logged in the project on the days `from..=to`.
+    fn timesheet(
+        &self,
+        key: ProjectKey,
+        from: Date,
+        to: Date,
+    ) -> BoxFuture<'_, Result<(crate::domain::Project, Timesheet), ApiError>>;
     fn execute(
         &self,
         actor: UserName,

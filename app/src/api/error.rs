@@ -48,20 +48,11 @@ impl ApiError {
         a: (&str, Result<A, ParseError>),
         b: (&str, Result<B, ParseError>),
     ) -> Result<(A, B), Self> {
-        match (a.1, b.1) {
-            (Ok(x), Ok(y)) => Ok((x, y)),
-            (x, y) => Err(Self::Invalid(
-                [(a.0, x.err()), (b.0, y.err())]
-                    .into_iter()
-                    .filter_map(|(field, e)| {
-                        e.map(|e| FieldError {
-                            field: field.into(),
-                            message: capitalize(&e.to_string()),
-                        })
-                    })
-                    .collect(),
-            )),
-        }
+        let mut form = FormErrors::default();
+        let x = form.check(a.0, a.1);
+        let y = form.check(b.0, b.1);
+        form.finish()?;
+        Ok((x.expect("checked"), y.expect("checked")))
     }
 
     /// The HTTP status that carries this error: never a 5xx for bad input.
@@ -83,6 +74,37 @@ impl ApiError {
                 .find(|e| e.field == field)
                 .map(|e| e.message.clone()),
             _ => None,
+        }
+    }
+}
+
+/// Collects the parse errors of a form's fields, to report them all at once.
+#[derive(Debug, Default)]
+pub struct FormErrors(Vec<FieldError>);
+
+impl FormErrors {
+    /// The parsed value, or `None` with the error noted against `field`.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        parsed
+            .map_err(|e| {
+                self.0.push(FieldError {
+                    field: field.into(),
+                    message: capitalize(&e.to_string()),
+                })
+            })
+            .ok()
+    }
+
+    /// `Err(Invalid)` with every noted error, if there is one.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Invalid(self.0))
         }
     }
 }

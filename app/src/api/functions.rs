@@ -13,7 +13,7 @@ use crate::domain::{CommandEnvelope, Outcome};
 /// Sets the response status from the result, so errors go out as 4xx/503
 /// rather than the server-function default of 500.
 #[cfg(feature = "ssr")]
-fn reply<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+pub(super) fn reply<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>())
         && let Ok(status) = http::StatusCode::from_u16(e.status())
     {
@@ -24,7 +24,8 @@ fn reply<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
 
 /// The backend and the user acting in this request.
 #[cfg(feature = "ssr")]
-async fn acting_user() -> Result<(std::sync::Arc<dyn super::Backend>, UserName), ApiError> {
+pub(super) async fn acting_user() -> Result<(std::sync::Arc<dyn super::Backend>, UserName), ApiError>
+{
     let backend = super::backend()?;
     let headers: http::HeaderMap = leptos_axum::extract()
         .await

@@ -4,6 +4,7 @@
 mod error;
 mod functions;
 pub mod live;
+mod time;
 mod types;
 
 #[cfg(feature = "ssr")]
@@ -11,6 +12,7 @@ mod backend;
 
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, backend};
-pub use error::{ApiError, FieldError};
+pub use error::{ApiError, FieldError, FormErrors};
 pub use functions::*;
+pub use time::*;
 pub use types::*;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    ChangeRecord, Issue, Project, ProjectKey, ProjectKind, ProjectName, ProjectState,
+    ChangeRecord, Issue, Project, ProjectKey, ProjectKind, ProjectName, ProjectState, Timesheet,
 };
 
 /// A project as listed on the home page.
@@ -30,4 +30,11 @@ pub struct IssueDetail {
     pub project: Project,
     pub issue: Issue,
     pub history: Vec<ChangeRecord>,
+}
+
+/// A project's timesheet, with the project for its name and calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimesheetPage {
+    pub project: Project,
+    pub sheet: Timesheet,
 }

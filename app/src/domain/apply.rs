@@ -4,6 +4,7 @@
 
 use super::event::Event;
 use super::model::*;
+use super::worklog::Worklog;
 
 pub fn apply(mut state: ProjectState, event: &Event) -> ProjectState {
     apply_mut(&mut state, event);
@@ -25,6 +26,7 @@ pub fn apply_mut(state: &mut ProjectState, event: &Event) {
                 name: name.clone(),
                 kind: *kind,
                 statuses: statuses.clone(),
+                calendar: Default::default(),
                 version: 0,
             });
         }
@@ -66,6 +68,8 @@ pub fn apply_mut(state: &mut ProjectState, event: &Event) {
                     original_estimate: *original_estimate,
                     // Jira starts the remaining estimate at the original one.
                     remaining_estimate: *original_estimate,
+                    worklogs: Default::default(),
+                    last_worklog: 0,
                     version: 0,
                 },
             );
@@ -129,6 +133,7 @@ fn apply_to_project(p: &mut Project, event: &Event) {
                 s.wip_limit = *limit;
             }
         }
+        TimeTrackingConfigured { calendar } => p.calendar = *calendar,
         _ => {}
     }
 }
@@ -152,6 +157,30 @@ fn apply_to_issue(i: &mut Issue, event: &Event) {
             i.rank = rank.clone();
         }
         IssueRanked { rank, .. } => i.rank = rank.clone(),
+        WorkLogged {
+            worklog,
+            author,
+            entry,
+            ..
+        } => {
+            i.last_worklog = i.last_worklog.max(worklog.0);
+            i.worklogs.insert(
+                *worklog,
+                Worklog {
+                    number: *worklog,
+                    author: author.clone(),
+                    entry: entry.clone(),
+                },
+            );
+        }
+        WorklogUpdated { worklog, entry, .. } => {
+            if let Some(w) = i.worklogs.get_mut(worklog) {
+                w.entry = entry.clone();
+            }
+        }
+        WorklogDeleted { worklog, .. } => {
+            i.worklogs.remove(worklog);
+        }
         _ => {}
     }
 }

@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use super::command::{Command, Field};
+use super::duration::WorkCalendar;
 use super::event::Event;
 use super::ids::*;
 use super::model::{ProjectState, StreamRef};
+use super::worklog::WorkEntry;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -79,6 +81,14 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
     };
     let field =
         |field, old: Option<String>, new: Option<String>| vec![Change::Field { field, old, new }];
+    let calendar = project.map(|p| p.calendar).unwrap_or_default();
+    let duration = |m: &Option<Minutes>| m.map(|m| calendar.format(m));
+    let work = |e: &WorkEntry| format!("{} from {}", calendar.format(e.spent), e.started);
+    let logged = |n: &WorklogNumber| {
+        issue
+            .and_then(|i| i.worklogs.get(n))
+            .map(|w| work(&w.entry))
+    };
     match event {
         ProjectCreated { key, name, .. } => vec![Change::Created {
             summary: format!("project {key} “{name}”"),
@@ -168,14 +178,38 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
         ),
         IssueOriginalEstimateChanged { estimate, .. } => field(
             Field::OriginalEstimate,
-            issue.and_then(|i| opt(&i.original_estimate)),
-            opt(estimate),
+            issue.and_then(|i| duration(&i.original_estimate)),
+            duration(estimate),
         ),
         IssueRemainingEstimateChanged { estimate, .. } => field(
             Field::RemainingEstimate,
-            issue.and_then(|i| opt(&i.remaining_estimate)),
-            opt(estimate),
+            issue.and_then(|i| duration(&i.remaining_estimate)),
+            duration(estimate),
         ),
+        TimeTrackingConfigured { calendar: new } => {
+            let days = |c: WorkCalendar| {
+                Some(format!(
+                    "{} h days, {} d weeks",
+                    c.hours_per_day(),
+                    c.days_per_week()
+                ))
+            };
+            field(Field::TimeTracking, days(calendar), days(*new))
+        }
+        WorkLogged {
+            worklog,
+            author,
+            entry,
+            ..
+        } => field(
+            Field::Worklog(*worklog),
+            None,
+            Some(format!("{author} logged {}", work(entry))),
+        ),
+        WorklogUpdated { worklog, entry, .. } => {
+            field(Field::Worklog(*worklog), logged(worklog), Some(work(entry)))
+        }
+        WorklogDeleted { worklog, .. } => field(Field::Worklog(*worklog), logged(worklog), None),
         IssueMoved { from, to, .. } if from == to => field(Field::Rank, None, None),
         IssueMoved { from, to, .. } => {
             let mut c = field(
@@ -233,5 +267,9 @@ pub fn describe(state: &ProjectState, command: &Command) -> String {
         Command::CreateProject { .. } | Command::CreateIssue(_) | Command::CreateSprint { .. } => {
             "create".into()
         }
+        Command::ConfigureTimeTracking { .. } => "change time tracking".into(),
+        Command::LogWork { .. } => "log work".into(),
+        Command::UpdateWorklog { .. } => "edit a worklog".into(),
+        Command::DeleteWorklog { .. } => "delete a worklog".into(),
     }
 }

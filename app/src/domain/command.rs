@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+use super::duration::WorkCalendar;
 use super::ids::*;
 use super::model::{IssueType, Priority, ProjectKind, StatusCategory, StreamRef};
+use super::worklog::{RemainingAdjustment, WorkEntry};
 
 /// A command as it travels from a client: with its id (for idempotency) and
 /// the version of the target stream its author saw (for merge/conflict).
@@ -71,6 +73,33 @@ pub enum Command {
     CompleteSprint {
         sprint: SprintNumber,
         open_issues_to: Option<SprintNumber>,
+    },
+    /// Hours per working day and days per week, for `1d` and `1w`.
+    ConfigureTimeTracking {
+        calendar: WorkCalendar,
+    },
+    LogWork {
+        issue: IssueNumber,
+        /// Set by the server to the signed-in actor; a client's value is ignored.
+        author: UserName,
+        #[serde(flatten)]
+        entry: WorkEntry,
+        #[serde(default)]
+        remaining: RemainingAdjustment,
+    },
+    UpdateWorklog {
+        issue: IssueNumber,
+        worklog: WorklogNumber,
+        #[serde(flatten)]
+        entry: WorkEntry,
+        #[serde(default)]
+        remaining: RemainingAdjustment,
+    },
+    DeleteWorklog {
+        issue: IssueNumber,
+        worklog: WorklogNumber,
+        #[serde(default)]
+        remaining: RemainingAdjustment,
     },
 }
 
@@ -196,6 +225,9 @@ pub enum Field {
     Goal,
     Dates,
     SprintState,
+    TimeTracking,
+    /// One worklog of an issue: edits of different worklogs merge.
+    Worklog(WorklogNumber),
 }
 
 impl Field {
@@ -219,6 +251,8 @@ impl Field {
             Self::Goal => "goal",
             Self::Dates => "dates",
             Self::SprintState => "sprint state",
+            Self::TimeTracking => "time tracking",
+            Self::Worklog(_) => "worklog",
         }
     }
 }
@@ -232,10 +266,14 @@ impl Command {
             Self::RenameProject { .. }
             | Self::AddStatus { .. }
             | Self::RenameStatus { .. }
-            | Self::SetWipLimit { .. } => Some(StreamRef::Project),
+            | Self::SetWipLimit { .. }
+            | Self::ConfigureTimeTracking { .. } => Some(StreamRef::Project),
             Self::UpdateIssue { issue, .. }
             | Self::MoveIssue { issue, .. }
-            | Self::RankIssue { issue, .. } => Some(StreamRef::Issue(*issue)),
+            | Self::RankIssue { issue, .. }
+            | Self::LogWork { issue, .. }
+            | Self::UpdateWorklog { issue, .. }
+            | Self::DeleteWorklog { issue, .. } => Some(StreamRef::Issue(*issue)),
             Self::StartSprint { sprint, .. } | Self::CompleteSprint { sprint, .. } => {
                 Some(StreamRef::Sprint(*sprint))
             }
@@ -255,9 +293,29 @@ impl Command {
             Self::RankIssue { .. } => &[Field::Rank],
             Self::StartSprint { .. } => &[Field::SprintState, Field::Dates],
             Self::CompleteSprint { .. } => &[Field::SprintState],
+            Self::ConfigureTimeTracking { .. } => &[Field::TimeTracking],
+            // New work commutes with other worklogs; only an absolute
+            // remaining estimate can collide with a concurrent estimate edit.
+            Self::LogWork { remaining, .. } => {
+                return remaining_field(*remaining).into_iter().collect();
+            }
+            Self::UpdateWorklog {
+                worklog, remaining, ..
+            }
+            | Self::DeleteWorklog {
+                worklog, remaining, ..
+            } => {
+                return std::iter::once(Field::Worklog(*worklog))
+                    .chain(remaining_field(*remaining))
+                    .collect();
+            }
         };
         fields.iter().copied().collect()
     }
+}
+
+fn remaining_field(adjust: RemainingAdjustment) -> Option<Field> {
+    adjust.sets_value().then_some(Field::RemainingEstimate)
 }
 
 impl IssuePatch {

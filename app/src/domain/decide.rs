@@ -8,6 +8,7 @@ use super::event::Event;
 use super::ids::*;
 use super::model::*;
 use super::rank::Rank;
+use super::worklog;
 
 /// Issues per project; far beyond Jira's 5,000-item board cap.
 pub const MAX_ISSUES: u32 = 1_000_000;
@@ -102,6 +103,30 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
             sprint,
             open_issues_to,
         } => ctx.complete_sprint(*sprint, *open_issues_to),
+        Command::ConfigureTimeTracking { calendar } => {
+            Ok(unless_same(&project.calendar, calendar, || {
+                Event::TimeTrackingConfigured {
+                    calendar: *calendar,
+                }
+            }))
+        }
+        Command::LogWork {
+            issue,
+            author,
+            entry,
+            remaining,
+        } => worklog::log_work(ctx.issue(*issue)?, author, entry, *remaining),
+        Command::UpdateWorklog {
+            issue,
+            worklog: n,
+            entry,
+            remaining,
+        } => worklog::update_worklog(ctx.issue(*issue)?, *n, entry, *remaining),
+        Command::DeleteWorklog {
+            issue,
+            worklog: n,
+            remaining,
+        } => worklog::delete_worklog(ctx.issue(*issue)?, *n, *remaining),
     }
 }
 

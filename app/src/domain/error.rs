@@ -33,6 +33,22 @@ pub enum ParseError {
     Date(String),
     #[error("\"{0}\" is not a rank key")]
     Rank(String),
+    #[error("\"{input}\" is not a duration like 1w 2d 3h 30m: {reason} (column {column})")]
+    Duration {
+        input: String,
+        /// 1-based, for pointing at the character in the input.
+        column: usize,
+        reason: Text,
+    },
+    #[error(
+        "a working day is 1–24 hours and a week 1–7 days (got {hours_per_day} h, {days_per_week} d)"
+    )]
+    Calendar {
+        hours_per_day: u8,
+        days_per_week: u8,
+    },
+    #[error("\"{0}\" is not a time like 2026-11-21 09:30 (UTC)")]
+    Time(String),
 }
 
 /// Why a well-formed command cannot be applied to the current state.
@@ -78,6 +94,18 @@ pub enum DomainError {
     TooManyIssues(u32),
     #[error("an issue can carry at most {0} labels")]
     TooManyLabels(usize),
+    #[error("time spent must be more than zero")]
+    NoTimeSpent,
+    #[error("a duration can be at most 10000h")]
+    DurationTooLong,
+    #[error("{0} has no worklog {1}")]
+    WorklogNotFound(IssueKey, u32),
+    #[error("an issue can have at most {0} worklogs")]
+    TooManyWorklogs(usize),
+    #[error(
+        "when a worklog is edited the remaining estimate can be adjusted automatically, left, or set, but not reduced by hand"
+    )]
+    ManualAdjustOnEdit,
 }
 
 impl DomainError {

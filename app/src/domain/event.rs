@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use super::command::{Command, Field};
+use super::duration::WorkCalendar;
 use super::ids::*;
 use super::model::{IssueType, Priority, ProjectKind, Status, StreamRef};
 use super::rank::Rank;
+use super::worklog::WorkEntry;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -113,6 +115,28 @@ pub enum Event {
     #[serde(rename = "issue_ranked")]
     IssueRanked { issue: IssueNumber, rank: Rank },
 
+    #[serde(rename = "time_tracking_configured")]
+    TimeTrackingConfigured { calendar: WorkCalendar },
+
+    #[serde(rename = "work_logged")]
+    WorkLogged {
+        issue: IssueNumber,
+        worklog: WorklogNumber,
+        author: UserName,
+        entry: WorkEntry,
+    },
+    #[serde(rename = "worklog_updated")]
+    WorklogUpdated {
+        issue: IssueNumber,
+        worklog: WorklogNumber,
+        entry: WorkEntry,
+    },
+    #[serde(rename = "worklog_deleted")]
+    WorklogDeleted {
+        issue: IssueNumber,
+        worklog: WorklogNumber,
+    },
+
     #[serde(rename = "sprint_created")]
     SprintCreated {
         sprint: SprintNumber,
@@ -151,7 +175,8 @@ impl Event {
             | ProjectRenamed { .. }
             | StatusAdded { .. }
             | StatusRenamed { .. }
-            | WipLimitSet { .. } => StreamRef::Project,
+            | WipLimitSet { .. }
+            | TimeTrackingConfigured { .. } => StreamRef::Project,
             IssueCreated { issue, .. }
             | IssueTitleChanged { issue, .. }
             | IssueDescriptionChanged { issue, .. }
@@ -165,7 +190,10 @@ impl Event {
             | IssueOriginalEstimateChanged { issue, .. }
             | IssueRemainingEstimateChanged { issue, .. }
             | IssueMoved { issue, .. }
-            | IssueRanked { issue, .. } => StreamRef::Issue(*issue),
+            | IssueRanked { issue, .. }
+            | WorkLogged { issue, .. }
+            | WorklogUpdated { issue, .. }
+            | WorklogDeleted { issue, .. } => StreamRef::Issue(*issue),
             SprintCreated { sprint, .. }
             | SprintStarted { sprint, .. }
             | SprintCompleted { sprint } => StreamRef::Sprint(*sprint),
@@ -200,6 +228,10 @@ impl Event {
             IssueRanked { .. } => &[Field::Rank],
             SprintStarted { .. } => &[Field::SprintState, Field::Dates],
             SprintCompleted { .. } => &[Field::SprintState],
+            TimeTrackingConfigured { .. } => &[Field::TimeTracking],
+            WorkLogged { worklog, .. }
+            | WorklogUpdated { worklog, .. }
+            | WorklogDeleted { worklog, .. } => return [Field::Worklog(*worklog)].into(),
         };
         fields.iter().copied().collect()
     }
@@ -231,6 +263,10 @@ impl Event {
             SprintStarted { .. } => "sprint_started",
             SprintCompleted { .. } => "sprint_completed",
             ConflictRecorded { .. } => "conflict_recorded",
+            TimeTrackingConfigured { .. } => "time_tracking_configured",
+            WorkLogged { .. } => "work_logged",
+            WorklogUpdated { .. } => "worklog_updated",
+            WorklogDeleted { .. } => "worklog_deleted",
         }
     }
 }

@@ -442,6 +442,85 @@ impl Date {
 }
 string_form!(Date);
 
+impl Date {
+    /// Days since 1970-01-01 (Howard Hinnant's days-from-civil).
+    pub fn days_since_epoch(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The next calendar day.
+    pub fn next(self) -> Self {
+        Self::from_unix_ms((self.days_since_epoch() + 1) * 86_400_000)
+    }
+}
+
+/// A moment to the minute, stored as Unix milliseconds, shown and entered in
+/// UTC (`2026-11-21 09:30`): when a piece of work started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UtcTime(i64);
+
+impl UtcTime {
+    pub fn from_unix_ms(ms: i64) -> Self {
+        Self(ms.div_euclid(60_000) * 60_000)
+    }
+
+    pub fn unix_ms(self) -> i64 {
+        self.0
+    }
+
+    pub fn date(self) -> Date {
+        Date::from_unix_ms(self.0)
+    }
+
+    /// `2026-11-21 09:30`, `2026-11-21T09:30` (an HTML datetime-local) or a
+    /// bare date (midnight).
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let bad = || ParseError::Time(raw.to_owned());
+        let text = raw.trim().trim_end_matches("UTC").trim_end();
+        let (day, clock) = match text.len() {
+            10 => (text, "00:00"),
+            16 if matches!(text.as_bytes()[10], b' ' | b'T') => (&text[..10], &text[11..]),
+            _ => return Err(bad()),
+        };
+        let date = Date::parse(day).map_err(|_| bad())?;
+        let (h, m) = clock.split_once(':').ok_or_else(bad)?;
+        let all_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+        if !all_digits(h) || !all_digits(m) {
+            return Err(bad());
+        }
+        let (h, m): (i64, i64) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if h > 23 || m > 59 {
+            return Err(bad());
+        }
+        Ok(Self((date.days_since_epoch() * 1440 + h * 60 + m) * 60_000))
+    }
+
+    /// The HTML datetime-local form, `2026-11-21T09:30`.
+    pub fn html_value(self) -> String {
+        utc_minute(self.0)
+            .trim_end_matches(" UTC")
+            .replacen(' ', "T", 1)
+    }
+}
+
+impl fmt::Display for UtcTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&utc_minute(self.0))
+    }
+}
+
+/// A worklog's number within its issue: 1, 2, 3…
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WorklogNumber(pub u32);
+
 /// A Unix time in milliseconds as `2026-11-21 08:04 UTC`: the same text on
 /// the server and in the browser, so rendering never depends on a time zone.
 pub fn utc_minute(ms: i64) -> String {

@@ -11,24 +11,34 @@ mod change;
 mod command;
 mod concurrency;
 mod decide;
+mod duration;
 mod error;
 mod event;
 mod ids;
 mod log;
 mod model;
 mod rank;
+mod timesheet;
+mod worklog;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod worklog_tests;
 
 pub use apply::{apply, apply_mut, replay};
 pub use change::{Change, ChangeRecord, changes, describe};
 pub use command::{Command, CommandEnvelope, Field, IssuePatch, NewIssue};
 pub use concurrency::{Rebase, rebase};
 pub use decide::{MAX_ISSUES, MAX_LABELS, decide, default_workflow};
+pub use duration::{MAX_MINUTES, WorkCalendar};
 pub use error::{DomainError, ParseError};
 pub use event::Event;
 pub use ids::*;
 pub use log::{Outcome, Recorded, Snapshot};
 pub use model::*;
 pub use rank::Rank;
+pub use timesheet::{
+    GroupTime, LoggedTime, MAX_TIMESHEET_DAYS, RangeError, Timesheet, UserTime, days_between,
+};
+pub use worklog::{MAX_WORKLOGS, RemainingAdjustment, WorkEntry, Worklog};

@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::duration::WorkCalendar;
 use super::ids::*;
 use super::rank::Rank;
+use super::worklog::Worklog;
 
 /// Scrum boards show the active sprint; Kanban boards show all open issues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +41,9 @@ pub struct Project {
     pub kind: ProjectKind,
     /// In board order, left to right.
     pub statuses: Vec<Status>,
+    /// Added after the first release: older stored documents lack it.
+    #[serde(default)]
+    pub calendar: WorkCalendar,
     pub version: u64,
 }
 
@@ -133,7 +138,19 @@ pub struct Issue {
     pub sprint: Option<SprintNumber>,
     pub original_estimate: Option<Minutes>,
     pub remaining_estimate: Option<Minutes>,
+    #[serde(default)]
+    pub worklogs: BTreeMap<WorklogNumber, Worklog>,
+    /// The highest worklog number ever given, so a deleted one is never reused.
+    #[serde(default)]
+    pub last_worklog: u32,
     pub version: u64,
+}
+
+impl Issue {
+    /// The sum of the issue's own worklogs.
+    pub fn time_spent(&self) -> Minutes {
+        Minutes(self.worklogs.values().map(|w| w.entry.spent.0).sum())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,15 +2,15 @@ use super::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
-fn key(s: &str) -> ProjectKey {
+pub(super) fn key(s: &str) -> ProjectKey {
     ProjectKey::parse(s).unwrap()
 }
 
-fn user(s: &str) -> UserName {
+pub(super) fn user(s: &str) -> UserName {
     UserName::parse(s).unwrap()
 }
 
-fn new_issue(title: &str) -> Command {
+pub(super) fn new_issue(title: &str) -> Command {
     Command::CreateIssue(NewIssue::new(
         Title::parse(title).unwrap(),
         IssueType::Story,
@@ -19,7 +19,7 @@ fn new_issue(title: &str) -> Command {
 }
 
 /// Runs `command` against `state`, applies its events and returns them.
-fn run(state: &mut ProjectState, command: Command) -> Result<Vec<Event>, DomainError> {
+pub(super) fn run(state: &mut ProjectState, command: Command) -> Result<Vec<Event>, DomainError> {
     let events = decide(state, &command)?;
     for e in &events {
         apply_mut(state, e);
@@ -27,7 +27,7 @@ fn run(state: &mut ProjectState, command: Command) -> Result<Vec<Event>, DomainE
     Ok(events)
 }
 
-fn project_with_issues(n: usize) -> ProjectState {
+pub(super) fn project_with_issues(n: usize) -> ProjectState {
     let mut state = ProjectState::default();
     let create = Command::CreateProject {
         key: key("ABC"),
@@ -504,6 +504,15 @@ enum Op {
         issue: Index,
         n: u8,
     },
+    LogWork {
+        issue: Index,
+        minutes: u16,
+        mode: u8,
+    },
+    DeleteWorklog {
+        issue: Index,
+        which: Index,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -512,6 +521,8 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (any::<Index>(), any::<Index>(), any::<Option<Index>>()).prop_map(|(issue, to, after)| Op::Move { issue, to, after }),
         2 => (any::<Index>(), any::<Option<Index>>()).prop_map(|(issue, after)| Op::Rank { issue, after }),
         1 => (any::<Index>(), any::<u8>()).prop_map(|(issue, n)| Op::Retitle { issue, n }),
+        2 => (any::<Index>(), 1u16.., any::<u8>()).prop_map(|(issue, minutes, mode)| Op::LogWork { issue, minutes, mode }),
+        1 => (any::<Index>(), any::<Index>()).prop_map(|(issue, which)| Op::DeleteWorklog { issue, which }),
     ]
 }
 
@@ -567,6 +578,29 @@ proptest! {
                 Op::Retitle { issue, n } => {
                     let patch = IssuePatch { title: Some(Title::parse(&format!("Title {n}")).unwrap()), ..Default::default() };
                     log.extend(run(&mut state, Command::UpdateIssue { issue: pick(&issue), patch }).unwrap());
+                }
+                Op::LogWork { issue, minutes, mode } => {
+                    let issue = pick(&issue);
+                    let remaining = match mode % 4 {
+                        0 => RemainingAdjustment::Auto,
+                        1 => RemainingAdjustment::Leave,
+                        2 => RemainingAdjustment::Set(Minutes(u32::from(mode))),
+                        _ => RemainingAdjustment::Manual(Minutes(u32::from(mode))),
+                    };
+                    let spent_before = state.issues[&issue].time_spent().0;
+                    let entry = WorkEntry { started: UtcTime::from_unix_ms(0), spent: Minutes(minutes.into()), comment: LongText::default() };
+                    log.extend(run(&mut state, Command::LogWork { issue, author: user("bob"), entry, remaining }).unwrap());
+                    prop_assert_eq!(state.issues[&issue].time_spent().0, spent_before + u32::from(minutes));
+                }
+                Op::DeleteWorklog { issue, which } => {
+                    let issue = pick(&issue);
+                    let numbers: Vec<WorklogNumber> = state.issues[&issue].worklogs.keys().copied().collect();
+                    if !numbers.is_empty() {
+                        let worklog = numbers[which.index(numbers.len())];
+                        let command = Command::DeleteWorklog { issue, worklog, remaining: RemainingAdjustment::Auto };
+                        log.extend(run(&mut state, command).unwrap());
+                        prop_assert!(!state.issues[&issue].worklogs.contains_key(&worklog));
+                    }
                 }
             }
             let ranks: std::collections::BTreeSet<&Rank> = state.issues.values().map(|i| &i.rank).collect();

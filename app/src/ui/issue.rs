@@ -6,31 +6,49 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{ApiError, IssueDetail, load_issue};
+use crate::api::{ApiError, DeleteWorklog, IssueDetail, LogWork, load_issue};
 use crate::domain::*;
 use crate::ui::board::{Avatar, PriorityIcon, TypeIcon};
 use crate::ui::layout::NotFound;
+use crate::ui::time::TimeTracking;
 
 #[component]
 pub fn IssuePage() -> impl IntoView {
     let params = use_params_map();
     let key = move || params.with(|p| p.get("issue").unwrap_or_default());
-    let detail = Resource::new(key, load_issue);
+    let log = ServerAction::<LogWork>::new();
+    let delete = ServerAction::<DeleteWorklog>::new();
+    // Reloaded after each change that went through (not after bad input,
+    // which would clear what the user typed), so figures and history follow.
+    let changed = RwSignal::new(0u32);
+    for action in [log.value(), delete.value()] {
+        Effect::new(move |_| {
+            if matches!(action.get(), Some(Ok(_))) {
+                changed.update(|n| *n += 1);
+            }
+        });
+    }
+    let detail = Resource::new(move || (key(), changed.get()), |(key, _)| load_issue(key));
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading the issue…"</p> }>
+        // A transition keeps the page on screen while it reloads.
+        <Transition fallback=|| view! { <p class="muted">"Loading the issue…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <IssueView detail /> }.into_any(),
+                    Ok(detail) => view! { <IssueView detail log delete /> }.into_any(),
                     Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{format!("The issue could not be loaded: {e}")}</p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn IssueView(detail: IssueDetail) -> impl IntoView {
+fn IssueView(
+    detail: IssueDetail,
+    log: ServerAction<LogWork>,
+    delete: ServerAction<DeleteWorklog>,
+) -> impl IntoView {
     let IssueDetail {
         project,
         issue,
@@ -45,6 +63,8 @@ fn IssueView(detail: IssueDetail) -> impl IntoView {
         <article class="issue-page" data-testid="issue" data-key=key.clone()>
             <nav class="breadcrumb" aria-label="Breadcrumb">
                 <a href=board>{format!("{} board", project.name)}</a>
+                " · "
+                <a href=format!("/p/{}/timesheet", project.key)>"Timesheet"</a>
                 " / "
                 <span>{key.clone()}</span>
             </nav>
@@ -63,6 +83,7 @@ fn IssueView(detail: IssueDetail) -> impl IntoView {
                             view! { <p class="description">{issue.description.as_str().to_owned()}</p> }.into_any()
                         }}
                     </section>
+                    <TimeTracking issue=issue.clone() calendar=project.calendar log delete />
                     <section class="panel" aria-labelledby="history-heading">
                         <h2 id="history-heading">{format!("History ({entries})")}</h2>
                         <ol class="history" data-testid="history">
@@ -125,18 +146,6 @@ fn IssueFields(issue: Issue, status: String) -> impl IntoView {
             issue.points.map_or_else(none, |p| p.to_string().into_any()),
         ),
         field("Labels", labels),
-        field(
-            "Original estimate",
-            issue
-                .original_estimate
-                .map_or_else(none, |m| m.to_string().into_any()),
-        ),
-        field(
-            "Remaining",
-            issue
-                .remaining_estimate
-                .map_or_else(none, |m| m.to_string().into_any()),
-        ),
     ];
     view! {
         <aside class="panel issue-fields">

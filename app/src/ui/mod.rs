@@ -5,6 +5,7 @@ pub mod board;
 mod home;
 mod issue;
 mod layout;
+mod time;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/board") view=board::BoardPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/issues/:issue") view=issue::IssuePage ssr=SsrMode::Async />
+                    <Route path=path!("/p/:key/timesheet") view=time::TimesheetRoute ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -1,11 +1,11 @@
 //! Subscriber projections: read models fed from the log *after* commit, each
 //! from its own stored checkpoint. Unlike the inline projections they may lag
 //! (the lag is measured and shown in /healthz and the logs), but they catch up
-//! after a restart and can be rebuilt on their own. Reports, time-tracking
-//! totals, search and webhooks will be subscribers; per-project activity
-//! counts are the first.
+//! after a restart and can be rebuilt on their own: per-project activity
+//! counts and time tracking today; reports, search and webhooks later.
 
 mod activity;
+pub mod time;
 
 use app::domain::Recorded;
 use futures::future::BoxFuture;
@@ -19,6 +19,7 @@ use crate::db::Db;
 use crate::service::now_ms;
 use crate::store::{Store, StoreError};
 pub use activity::ActivityCounts;
+pub use time::TimeTracking;
 
 /// Events handled per transaction.
 const BATCH: u32 = 500;
@@ -40,7 +41,7 @@ pub trait Subscriber: Send + Sync {
 
 /// Every subscriber projection, in the order they are run.
 pub fn all() -> Vec<Arc<dyn Subscriber>> {
-    vec![Arc::new(ActivityCounts)]
+    vec![Arc::new(ActivityCounts), Arc::new(TimeTracking)]
 }
 
 pub async fn checkpoint(db: &Db, name: &str) -> Result<u64, StoreError> {

@@ -7,3 +7,4 @@ mod common;
 mod contention;
 mod event_core;
 mod live;
+mod time;

@@ -178,6 +178,8 @@ mod tests {
             sprint: None,
             original_estimate: None,
             remaining_estimate: None,
+            worklogs: Default::default(),
+            last_worklog: 0,
             version: 1,
         }
     }

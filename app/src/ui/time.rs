@@ -1,0 +1,248 @@
+//! Time tracking on screen: the issue page's panel (estimate, remaining and
+//! logged time, the worklogs, a form to log work) and the project timesheet
+//! `/p/{KEY}/timesheet?from=&to=` (hours per user per day, and per issue,
+//! epic and sprint).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{ApiError, DeleteWorklog, LogWork, TimesheetPage, load_timesheet};
+use crate::domain::*;
+use crate::ui::board::Avatar;
+use crate::ui::layout::NotFound;
+
+/// A sentence for an answer that did not change anything.
+fn refused(result: Option<Result<Outcome, ApiError>>, what: &str) -> Option<String> {
+    match result? {
+        Ok(Outcome::Conflict { changes, .. }) => Some(format!(
+            "Not {what}: {} changed the remaining estimate meanwhile. Check it and try again.",
+            changes
+                .last()
+                .map_or_else(|| "someone".to_string(), |r| r.actor.to_string())
+        )),
+        Ok(_) => None,
+        Err(ApiError::Invalid(_)) => None,
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+#[component]
+pub fn TimeTracking(
+    issue: Issue,
+    calendar: WorkCalendar,
+    log: ServerAction<LogWork>,
+    delete: ServerAction<DeleteWorklog>,
+) -> impl IntoView {
+    let fmt = move |m: Minutes| calendar.format(m);
+    let spent = issue.time_spent();
+    let remaining = issue.remaining_estimate.unwrap_or_default();
+    // Jira's bar: logged against logged + remaining.
+    let whole = (spent.0 + remaining.0).max(1);
+    let logged_pct = f64::from(spent.0) * 100.0 / f64::from(whole);
+    let key = issue.key.to_string();
+    let version = issue.version.to_string();
+    let worklogs: Vec<Worklog> = issue.worklogs.values().rev().cloned().collect();
+    let count = worklogs.len();
+    let (form_key, form_version) = (key.clone(), version.clone());
+    let error = move || log.value().get().and_then(Result::err);
+    let field_error = move |f: &'static str| move || error().and_then(|e| e.for_field(f));
+    let notice = move || {
+        refused(log.value().get(), "logged").or_else(|| refused(delete.value().get(), "deleted"))
+    };
+    view! {
+        <section class="panel time-tracking" aria-labelledby="time-heading" data-testid="time-tracking">
+            <h2 id="time-heading">"Time tracking"</h2>
+            <div class="time-bar" role="img" aria-label=format!("{} logged, {} remaining", fmt(spent), fmt(remaining))>
+                <span class="time-bar-logged" style=format!("width: {logged_pct:.1}%")></span>
+            </div>
+            <dl class="time-figures">
+                <div><dt>"Estimated"</dt><dd data-testid="time-original">{issue.original_estimate.map_or_else(|| "None".into(), fmt)}</dd></div>
+                <div><dt>"Logged"</dt><dd data-testid="time-spent">{fmt(spent)}</dd></div>
+                <div><dt>"Remaining"</dt><dd data-testid="time-remaining">{issue.remaining_estimate.map_or_else(|| "None".into(), fmt)}</dd></div>
+            </dl>
+            <ActionForm action=log attr:class="log-work" attr:novalidate=true attr:data-testid="log-work">
+                <input type="hidden" name="issue" value=form_key />
+                <input type="hidden" name="version" value=form_version />
+                <div class="log-work-row">
+                    <TextField label="Time spent" name="spent" placeholder="e.g. 2h 30m" error=field_error("spent") />
+                    <TextField label="Started (UTC)" name="started" placeholder="now, or 2026-11-21 09:30" error=field_error("started") />
+                </div>
+                <div class="log-work-row">
+                    <div class="field">
+                        <label for="field-remaining">"Remaining estimate"</label>
+                        <select id="field-remaining" name="remaining">
+                            <option value="auto">"Reduce by the time spent"</option>
+                            <option value="leave">"Leave as it is"</option>
+                            <option value="set">"Set to"</option>
+                            <option value="manual">"Reduce by"</option>
+                        </select>
+                    </div>
+                    <TextField label="Amount (for set / reduce by)" name="remaining_by" placeholder="e.g. 1d" error=field_error("remaining_by") />
+                </div>
+                <TextField label="What did you work on?" name="comment" placeholder="optional" error=field_error("comment") />
+                <p class="error" role="alert" data-testid="time-error">{notice}</p>
+                <button type="submit" class="primary" disabled=move || log.pending().get()>"Log work"</button>
+            </ActionForm>
+            <h3>{format!("Worklogs ({count})")}</h3>
+            <ol class="worklogs" data-testid="worklogs">
+                {worklogs
+                    .into_iter()
+                    .map(|w| {
+                        let (key, version) = (key.clone(), version.clone());
+                        view! {
+                            <li class="worklog" data-testid="worklog" data-author=w.author.to_string()>
+                                <Avatar user=w.author.clone() />
+                                <div class="worklog-body">
+                                    <p>
+                                        <strong>{w.author.to_string()}</strong>
+                                        " logged "
+                                        <strong data-testid="worklog-spent">{fmt(w.entry.spent)}</strong>
+                                    </p>
+                                    <time class="muted">{w.entry.started.to_string()}</time>
+                                    {(!w.entry.comment.as_str().is_empty()).then(|| view! { <p class="worklog-comment">{w.entry.comment.as_str().to_owned()}</p> })}
+                                </div>
+                                <ActionForm action=delete attr:class="worklog-delete">
+                                    <input type="hidden" name="issue" value=key />
+                                    <input type="hidden" name="version" value=version />
+                                    <input type="hidden" name="worklog" value=w.number.0.to_string() />
+                                    <button type="submit" class="link-button" aria-label=format!("Delete the worklog of {}", fmt(w.entry.spent))>"Delete"</button>
+                                </ActionForm>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn TextField(
+    label: &'static str,
+    name: &'static str,
+    placeholder: &'static str,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input id=id name=name type="text" autocomplete="off" placeholder=placeholder
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" } />
+            <small class="field-error" data-testid=format!("{name}-error")>{move || error.get()}</small>
+        </div>
+    }
+}
+
+#[component]
+pub fn TimesheetRoute() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let args = move || {
+        let q = query.get();
+        (
+            params.with(|p| p.get("key").unwrap_or_default()),
+            q.get("from"),
+            q.get("to"),
+        )
+    };
+    let sheet = Resource::new(args, |(key, from, to)| load_timesheet(key, from, to));
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading the timesheet…"</p> }>
+            {move || Suspend::new(async move {
+                match sheet.await {
+                    Ok(page) => view! { <Timesheet page /> }.into_any(),
+                    Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert" data-testid="timesheet-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Timesheet(page: TimesheetPage) -> impl IntoView {
+    let TimesheetPage { project, sheet } = page;
+    let cal = project.calendar;
+    let fmt = move |m: Minutes| {
+        if m.0 == 0 {
+            String::new()
+        } else {
+            cal.format(m)
+        }
+    };
+    let groups = |title: &'static str, testid: &'static str, rows: Vec<GroupTime>| {
+        view! {
+            <section class="panel">
+                <h2>{title}</h2>
+                <table class="totals" data-testid=testid>
+                    <tbody>
+                        {rows.into_iter().map(|g| view! {
+                            <tr>
+                                <th scope="row">{g.key.map(|k| view! { <span class="card-key">{k}</span> " " })}{g.label}</th>
+                                <td>{cal.format(g.logged)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }
+        .into_any()
+    };
+    let grid = view! {
+            <section class="panel timesheet-grid">
+                <table data-testid="timesheet-grid">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Person"</th>
+                            {sheet.days.iter().map(|d| view! { <th scope="col">{d.to_string()[5..].to_owned()}</th> }).collect_view()}
+                            <th scope="col">"Total"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {sheet.users.iter().map(|u| view! {
+                            <tr data-user=u.user.to_string()>
+                                <th scope="row"><span class="with-icon"><Avatar user=u.user.clone() />{u.user.to_string()}</span></th>
+                                {u.per_day.iter().map(|m| view! { <td>{fmt(*m)}</td> }).collect_view()}
+                                <td class="total" data-testid="user-total">{cal.format(u.total)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                    <tfoot>
+                        <tr>
+                            <th scope="row">"All"</th>
+                            {sheet.per_day.iter().map(|m| view! { <td>{fmt(*m)}</td> }).collect_view()}
+                            <td class="total" data-testid="grand-total">{cal.format(sheet.total)}</td>
+                        </tr>
+                    </tfoot>
+                </table>
+                {sheet.users.is_empty().then(|| view! { <p class="muted">"No work logged in this range."</p> })}
+            </section>
+    }
+    .into_any();
+    view! {
+        <Title text=format!("{} timesheet", project.name) />
+        <div class="timesheet-page" data-testid="timesheet">
+            <nav class="breadcrumb" aria-label="Breadcrumb">
+                <a href=format!("/p/{}/board", project.key)>{format!("{} board", project.name)}</a>
+                " / Timesheet"
+            </nav>
+            <header class="timesheet-header">
+                <h1>"Timesheet"</h1>
+                <form method="get" class="range">
+                    <label>"From " <input type="date" name="from" value=sheet.from.to_string() /></label>
+                    <label>"To " <input type="date" name="to" value=sheet.to.to_string() /></label>
+                    <button type="submit">"Show"</button>
+                </form>
+            </header>
+            {grid}
+            <div class="timesheet-totals">
+                {groups("By issue", "by-issue", sheet.issues)}
+                {groups("By epic", "by-epic", sheet.epics)}
+                {groups("By sprint", "by-sprint", sheet.sprints)}
+            </div>
+        </div>
+    }
+}
