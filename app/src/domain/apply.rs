@@ -90,6 +90,8 @@ pub fn apply_mut(state: &mut ProjectState, event: &Event) {
                     start: *start,
                     end: *end,
                     state: SprintState::Planned,
+                    committed_tenths: None,
+                    completed_tenths: None,
                     version: 0,
                 },
             );
@@ -193,6 +195,11 @@ fn apply_to_sprint(s: &mut Sprint, event: &Event) {
             s.state = SprintState::Active;
         }
         Event::SprintCompleted { .. } => s.state = SprintState::Closed,
+        Event::SprintCommitted { points_tenths, .. } => s.committed_tenths = Some(*points_tenths),
+        Event::SprintOutcomeRecorded {
+            completed_points_tenths,
+            ..
+        } => s.completed_tenths = Some(*completed_points_tenths),
         _ => {}
     }
 }

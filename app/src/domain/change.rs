@@ -49,6 +49,14 @@ fn shown(text: &str) -> String {
     }
 }
 
+/// Story points given in tenths, as people write them: `12.5`, `8`.
+pub fn tenths(t: u32) -> String {
+    match t % 10 {
+        0 => (t / 10).to_string(),
+        r => format!("{}.{r}", t / 10),
+    }
+}
+
 fn opt<T: ToString>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(ToString::to_string)
 }
@@ -196,16 +204,9 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
             };
             field(Field::TimeTracking, days(calendar), days(*new))
         }
-        WorkLogged {
-            worklog,
-            author,
-            entry,
-            ..
-        } => field(
-            Field::Worklog(*worklog),
-            None,
-            Some(format!("{author} logged {}", work(entry))),
-        ),
+        WorkLogged { worklog, entry, .. } => {
+            field(Field::Worklog(*worklog), None, Some(work(entry)))
+        }
         WorklogUpdated { worklog, entry, .. } => {
             field(Field::Worklog(*worklog), logged(worklog), Some(work(entry)))
         }
@@ -235,6 +236,30 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
             Some("active".into()),
             Some("closed".into()),
         ),
+        SprintCommitted {
+            issues,
+            points_tenths,
+            ..
+        } => vec![Change::Created {
+            summary: format!(
+                "commitment: {} issues, {} points",
+                issues.len(),
+                tenths(*points_tenths)
+            ),
+        }],
+        SprintOutcomeRecorded {
+            completed,
+            completed_points_tenths,
+            open,
+            ..
+        } => vec![Change::Created {
+            summary: format!(
+                "outcome: {} issues done ({} points), {} carried over",
+                completed.len(),
+                tenths(*completed_points_tenths),
+                open.len()
+            ),
+        }],
         ConflictRecorded {
             fields, command, ..
         } => {

@@ -93,11 +93,19 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
             if end < start {
                 return Err(DomainError::DatesReversed);
             }
-            Ok(vec![Event::SprintStarted {
-                sprint: *sprint,
-                start: *start,
-                end: *end,
-            }])
+            let committed = state.sprint_issues(*sprint);
+            Ok(vec![
+                Event::SprintStarted {
+                    sprint: *sprint,
+                    start: *start,
+                    end: *end,
+                },
+                Event::SprintCommitted {
+                    sprint: *sprint,
+                    issues: committed.iter().map(|i| i.key.number).collect(),
+                    points_tenths: committed.iter().map(|i| i.points_tenths()).sum(),
+                },
+            ])
         }
         Command::CompleteSprint {
             sprint,
@@ -521,22 +529,27 @@ impl Ctx<'_> {
                 ));
             }
         }
-        let done = |i: &Issue| {
-            self.project
-                .status(i.status)
-                .is_some_and(|s| s.category == StatusCategory::Done)
-        };
-        let mut events = vec![Event::SprintCompleted { sprint: n }];
-        events.extend(
-            self.state
-                .ranked()
-                .into_iter()
-                .filter(|i| i.sprint == Some(n) && !done(i))
-                .map(|i| Event::IssueSprintChanged {
-                    issue: i.key.number,
-                    sprint: to,
-                }),
-        );
+        let (done, open): (Vec<&Issue>, Vec<&Issue>) = self
+            .state
+            .sprint_issues(n)
+            .into_iter()
+            .partition(|i| self.state.is_done(i));
+        let numbers = |list: &[&Issue]| list.iter().map(|i| i.key.number).collect();
+        let points = |list: &[&Issue]| list.iter().map(|i| i.points_tenths()).sum();
+        let mut events = vec![
+            Event::SprintCompleted { sprint: n },
+            Event::SprintOutcomeRecorded {
+                sprint: n,
+                completed: numbers(&done),
+                completed_points_tenths: points(&done),
+                open: numbers(&open),
+                open_points_tenths: points(&open),
+            },
+        ];
+        events.extend(open.iter().map(|i| Event::IssueSprintChanged {
+            issue: i.key.number,
+            sprint: to,
+        }));
         Ok(events)
     }
 }

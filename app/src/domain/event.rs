@@ -153,6 +153,23 @@ pub enum Event {
     },
     #[serde(rename = "sprint_completed")]
     SprintCompleted { sprint: SprintNumber },
+    /// What the team committed to when the sprint started (for velocity
+    /// and burndown): the issues in it and their story points, in tenths.
+    #[serde(rename = "sprint_committed")]
+    SprintCommitted {
+        sprint: SprintNumber,
+        issues: Vec<IssueNumber>,
+        points_tenths: u32,
+    },
+    /// What was done when the sprint completed, and what was carried over.
+    #[serde(rename = "sprint_outcome_recorded")]
+    SprintOutcomeRecorded {
+        sprint: SprintNumber,
+        completed: Vec<IssueNumber>,
+        completed_points_tenths: u32,
+        open: Vec<IssueNumber>,
+        open_points_tenths: u32,
+    },
 
     /// Audit only, changes no state: a command was refused because a change
     /// it did not see had touched the same fields. The actor is the author of
@@ -196,7 +213,9 @@ impl Event {
             | WorklogDeleted { issue, .. } => StreamRef::Issue(*issue),
             SprintCreated { sprint, .. }
             | SprintStarted { sprint, .. }
-            | SprintCompleted { sprint } => StreamRef::Sprint(*sprint),
+            | SprintCompleted { sprint }
+            | SprintCommitted { sprint, .. }
+            | SprintOutcomeRecorded { sprint, .. } => StreamRef::Sprint(*sprint),
             ConflictRecorded { stream, .. } => *stream,
         }
     }
@@ -209,7 +228,9 @@ impl Event {
             ProjectCreated { .. }
             | IssueCreated { .. }
             | SprintCreated { .. }
-            | ConflictRecorded { .. } => &[],
+            | ConflictRecorded { .. }
+            | SprintCommitted { .. }
+            | SprintOutcomeRecorded { .. } => &[],
             ProjectRenamed { .. } => &[Field::Name],
             StatusAdded { .. } | StatusRenamed { .. } | WipLimitSet { .. } => &[Field::Workflow],
             IssueTitleChanged { .. } => &[Field::Title],
@@ -262,6 +283,8 @@ impl Event {
             SprintCreated { .. } => "sprint_created",
             SprintStarted { .. } => "sprint_started",
             SprintCompleted { .. } => "sprint_completed",
+            SprintCommitted { .. } => "sprint_committed",
+            SprintOutcomeRecorded { .. } => "sprint_outcome_recorded",
             ConflictRecorded { .. } => "conflict_recorded",
             TimeTrackingConfigured { .. } => "time_tracking_configured",
             WorkLogged { .. } => "work_logged",

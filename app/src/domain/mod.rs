@@ -27,7 +27,7 @@ mod tests;
 mod worklog_tests;
 
 pub use apply::{apply, apply_mut, replay};
-pub use change::{Change, ChangeRecord, changes, describe};
+pub use change::{Change, ChangeRecord, changes, describe, tenths};
 pub use command::{Command, CommandEnvelope, Field, IssuePatch, NewIssue};
 pub use concurrency::{Rebase, rebase};
 pub use decide::{MAX_ISSUES, MAX_LABELS, decide, default_workflow};

@@ -147,6 +147,11 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// Story points in tenths (0 when unestimated).
+    pub fn points_tenths(&self) -> u32 {
+        self.points.map_or(0, Points::tenths)
+    }
+
     /// The sum of the issue's own worklogs.
     pub fn time_spent(&self) -> Minutes {
         Minutes(self.worklogs.values().map(|w| w.entry.spent.0).sum())
@@ -179,6 +184,12 @@ pub struct Sprint {
     pub start: Option<Date>,
     pub end: Option<Date>,
     pub state: SprintState,
+    /// Story points (tenths) in the sprint when it started.
+    #[serde(default)]
+    pub committed_tenths: Option<u32>,
+    /// Story points (tenths) done when it completed.
+    #[serde(default)]
+    pub completed_tenths: Option<u32>,
     pub version: u64,
 }
 
@@ -221,6 +232,22 @@ impl ProjectState {
             StreamRef::Issue(n) => self.issues.get(n).map_or(0, |i| i.version),
             StreamRef::Sprint(n) => self.sprints.get(n).map_or(0, |s| s.version),
         }
+    }
+
+    /// Whether the issue sits in a `Done`-category column.
+    pub fn is_done(&self, issue: &Issue) -> bool {
+        self.project
+            .as_ref()
+            .and_then(|p| p.status(issue.status))
+            .is_some_and(|s| s.category == StatusCategory::Done)
+    }
+
+    /// The sprint's issues in rank order.
+    pub fn sprint_issues(&self, sprint: SprintNumber) -> Vec<&Issue> {
+        self.ranked()
+            .into_iter()
+            .filter(|i| i.sprint == Some(sprint))
+            .collect()
     }
 
     pub fn active_sprint(&self) -> Option<&Sprint> {

@@ -450,7 +450,12 @@ fn completing_a_sprint_moves_only_unfinished_issues() {
         },
     )
     .unwrap();
-    assert_eq!(events.len(), 3);
+    assert_eq!(events.len(), 4, "completed, outcome, two carried over");
+    assert!(matches!(
+        &events[1],
+        Event::SprintOutcomeRecorded { completed, open, .. }
+            if completed == &[IssueNumber(2)] && open.len() == 2
+    ));
     let sprint_of = |n| state.issues[&IssueNumber(n)].sprint;
     assert_eq!(
         (sprint_of(1), sprint_of(2), sprint_of(3)),
@@ -627,4 +632,74 @@ fn state_events(state: &ProjectState) -> Vec<Event> {
         kind: p.kind,
         statuses: p.statuses.clone(),
     }]
+}
+
+#[test]
+fn a_sprint_records_its_commitment_and_outcome_in_points() {
+    let mut state = project_with_issues(3);
+    let create = Command::CreateSprint {
+        name: SprintName::parse("S1").unwrap(),
+        goal: LongText::default(),
+        start: None,
+        end: None,
+    };
+    run(&mut state, create).unwrap();
+    let s1 = SprintNumber(1);
+    for (n, points) in [(1, "3"), (2, "5"), (3, "0.5")] {
+        let patch = IssuePatch {
+            points: Some(Some(Points::parse(points).unwrap())),
+            sprint: Some(Some(s1)),
+            ..Default::default()
+        };
+        let issue = IssueNumber(n);
+        run(&mut state, Command::UpdateIssue { issue, patch }).unwrap();
+    }
+    let d = |s| Date::parse(s).unwrap();
+    let start = Command::StartSprint {
+        sprint: s1,
+        start: d("2026-11-23"),
+        end: d("2026-12-04"),
+    };
+    let started = run(&mut state, start).unwrap();
+    assert_eq!(
+        started[1],
+        Event::SprintCommitted {
+            sprint: s1,
+            issues: vec![IssueNumber(1), IssueNumber(2), IssueNumber(3)],
+            points_tenths: 85,
+        }
+    );
+    let done = Command::MoveIssue {
+        issue: IssueNumber(2),
+        to: StatusId(4),
+        after: None,
+    };
+    run(&mut state, done).unwrap();
+    let complete = Command::CompleteSprint {
+        sprint: s1,
+        open_issues_to: None,
+    };
+    let completed = run(&mut state, complete).unwrap();
+    assert_eq!(
+        completed[1],
+        Event::SprintOutcomeRecorded {
+            sprint: s1,
+            completed: vec![IssueNumber(2)],
+            completed_points_tenths: 50,
+            open: vec![IssueNumber(1), IssueNumber(3)],
+            open_points_tenths: 35,
+        }
+    );
+    let sprint = &state.sprints[&s1];
+    assert_eq!(
+        (sprint.committed_tenths, sprint.completed_tenths),
+        (Some(85), Some(50))
+    );
+    assert_eq!(
+        state.issues[&IssueNumber(1)].sprint,
+        None,
+        "back to the backlog"
+    );
+    assert_eq!(state.issues[&IssueNumber(2)].sprint, Some(s1), "done stays");
+    assert_eq!(tenths(85), "8.5");
 }

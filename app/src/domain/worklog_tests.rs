@@ -232,7 +232,7 @@ fn history_shows_work_in_the_projects_calendar() {
         vec![Change::Field {
             field: Field::Worklog(WorklogNumber(1)),
             old: None,
-            new: Some("alice logged 1d 1h from 2026-11-20 09:00 UTC".into()),
+            new: Some("1d 1h from 2026-11-20 09:00 UTC".into()),
         }]
     );
     assert_eq!(

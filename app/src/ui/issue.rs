@@ -164,6 +164,22 @@ fn HistoryEntry(record: ChangeRecord) -> impl IntoView {
         Change::Field {
             field: Field::Rank, ..
         } => ("rank", "changed the rank".to_string()),
+        Change::Field {
+            field: Field::Worklog(_),
+            old,
+            new,
+        } => (
+            "worklog",
+            match (old, new) {
+                (None, Some(new)) => format!("logged {new}"),
+                (Some(old), None) => format!("deleted the worklog of {old}"),
+                (old, new) => format!(
+                    "changed a worklog from {} to {}",
+                    old.as_deref().unwrap_or("none"),
+                    new.as_deref().unwrap_or("none")
+                ),
+            },
+        ),
         Change::Field { field, old, new } => (
             "field",
             format!(

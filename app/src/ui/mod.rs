@@ -1,6 +1,7 @@
 //! The Leptos UI, one module per screen. Every page renders completely on
 //! the server; hydration then makes it interactive.
 
+mod backlog;
 pub mod board;
 mod home;
 mod issue;
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:key/board") view=board::BoardPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/issues/:issue") view=issue::IssuePage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/timesheet") view=time::TimesheetRoute ssr=SsrMode::Async />
+                    <Route path=path!("/p/:key/backlog") view=backlog::BacklogPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -39,7 +39,24 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::map_response(
+            undecodable_arguments_are_400,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Leptos answers 500 when a server function's arguments do not decode
+/// (a missing or malformed field): that is bad input, not a server fault.
+/// Every error our own functions return already carries its own status.
+async fn undecodable_arguments_are_400(
+    mut res: axum::response::Response,
+) -> axum::response::Response {
+    if res.status() == http::StatusCode::INTERNAL_SERVER_ERROR
+        && res.headers().contains_key("serverfnerror")
+    {
+        *res.status_mut() = http::StatusCode::BAD_REQUEST;
+    }
+    res
 }

@@ -7,4 +7,5 @@ mod common;
 mod contention;
 mod event_core;
 mod live;
+mod sprints;
 mod time;
