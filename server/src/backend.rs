@@ -111,6 +111,26 @@ impl Backend for ServerBackend {
         })
     }
 
+    fn log(&self, key: ProjectKey) -> BoxFuture<'_, Result<Vec<Recorded>, ApiError>> {
+        Box::pin(async move {
+            const PAGE: u32 = 10_000;
+            let store = self.0.store();
+            let mut log: Vec<Recorded> = Vec::new();
+            loop {
+                let after = log.last().map_or(0, |r| r.seq);
+                let page = store
+                    .events_after(Some(&key), after, PAGE)
+                    .await
+                    .map_err(unavailable)?;
+                let full = page.len() == PAGE as usize;
+                log.extend(page);
+                if !full {
+                    return Ok(log);
+                }
+            }
+        })
+    }
+
     fn execute(
         &self,
         actor: UserName,

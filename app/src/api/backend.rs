@@ -21,6 +21,9 @@ pub trait Backend: Send + Sync + 'static {
         from: Date,
         to: Date,
     ) -> BoxFuture<'_, Result<(crate::domain::Project, Timesheet), ApiError>>;
+    /// The project's log in sequence order (for the reports).
+    fn log(&self, key: ProjectKey)
+    -> BoxFuture<'_, Result<Vec<crate::domain::Recorded>, ApiError>>;
     fn execute(
         &self,
         actor: UserName,

@@ -4,6 +4,7 @@
 mod error;
 mod functions;
 pub mod live;
+mod reports;
 mod sprints;
 mod time;
 mod types;
@@ -15,6 +16,7 @@ mod backend;
 pub use backend::{Backend, backend};
 pub use error::{ApiError, FieldError, FormErrors};
 pub use functions::*;
+pub use reports::*;
 pub use sprints::*;
 pub use time::*;
 pub use types::*;

@@ -11,6 +11,12 @@ use crate::domain::Outcome;
 #[cfg(feature = "ssr")]
 use crate::domain::*;
 
+/// Today's UTC date on the server's clock.
+#[cfg(feature = "ssr")]
+pub(super) fn today() -> Date {
+    Date::from_unix_ms(now_ms())
+}
+
 #[cfg(feature = "ssr")]
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -132,16 +138,14 @@ pub async fn load_timesheet(
         async {
             let project = ProjectKey::parse(&key)
                 .map_err(|_| ApiError::NotFound(format!("project {key}")))?;
-            let today = Date::from_unix_ms(now_ms());
+            let today = today();
             let date = |raw: Option<String>, default: Date| match raw.filter(|r| !r.is_empty()) {
                 Some(r) => Date::parse(&r),
                 None => Ok(default),
             };
             let mut form = FormErrors::default();
             let to = form.check("to", date(to, today));
-            let week_before = to.map_or(today, |t| {
-                Date::from_unix_ms((t.days_since_epoch() - 6) * 86_400_000)
-            });
+            let week_before = to.unwrap_or(today).days_before(6);
             let from = form.check("from", date(from, week_before));
             form.finish()?;
             let (Some(from), Some(to)) = (from, to) else {

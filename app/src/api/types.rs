@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    ChangeRecord, Issue, Project, ProjectKey, ProjectKind, ProjectName, ProjectState, Timesheet,
+    Burndown, ChangeRecord, Date, FlowDay, Issue, Project, ProjectKey, ProjectKind, ProjectName,
+    ProjectState, Sprint, Timesheet, VelocityRow,
 };
 
 /// A project as listed on the home page.
@@ -37,4 +38,18 @@ pub struct IssueDetail {
 pub struct TimesheetPage {
     pub project: Project,
     pub sheet: Timesheet,
+}
+
+/// The reports of a project: the burndown of one sprint, velocity and the
+/// cumulative flow over a date range. All computed from the event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportsPage {
+    pub project: Project,
+    /// Sprints that have started, newest first (the burndown's choices).
+    pub sprints: Vec<Sprint>,
+    pub burndown: Option<Burndown>,
+    pub velocity: Vec<VelocityRow>,
+    pub flow_from: Date,
+    pub flow_to: Date,
+    pub flow: Vec<FlowDay>,
 }

@@ -458,6 +458,11 @@ impl Date {
     pub fn next(self) -> Self {
         Self::from_unix_ms((self.days_since_epoch() + 1) * 86_400_000)
     }
+
+    /// The date `n` days earlier.
+    pub fn days_before(self, n: i64) -> Self {
+        Self::from_unix_ms((self.days_since_epoch() - n) * 86_400_000)
+    }
 }
 
 /// A moment to the minute, stored as Unix milliseconds, shown and entered in

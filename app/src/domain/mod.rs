@@ -18,9 +18,12 @@ mod ids;
 mod log;
 mod model;
 mod rank;
+mod reports;
 mod timesheet;
 mod worklog;
 
+#[cfg(test)]
+mod report_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -38,6 +41,9 @@ pub use ids::*;
 pub use log::{Outcome, Recorded, Snapshot};
 pub use model::*;
 pub use rank::Rank;
+pub use reports::{
+    Burndown, BurndownDay, FlowDay, ScopeChange, VelocityRow, burndown, cumulative_flow, velocity,
+};
 pub use timesheet::{
     GroupTime, LoggedTime, MAX_TIMESHEET_DAYS, RangeError, Timesheet, UserTime, days_between,
 };

@@ -6,6 +6,7 @@ pub mod board;
 mod home;
 mod issue;
 mod layout;
+mod reports;
 mod time;
 
 use leptos::prelude::*;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:key/issues/:issue") view=issue::IssuePage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/timesheet") view=time::TimesheetRoute ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/backlog") view=backlog::BacklogPage ssr=SsrMode::Async />
+                    <Route path=path!("/p/:key/reports") view=reports::ReportsRoute ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

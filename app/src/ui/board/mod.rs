@@ -193,6 +193,7 @@ fn Board(snapshot: ProjectSnapshot, me: UserName, filters: Memo<Filters>) -> Any
                 <div class="board-status">
                     <a class="header-link" href=format!("/p/{}/backlog", project.key)>"Backlog"</a>
                     <a class="header-link" href=format!("/p/{}/timesheet", project.key)>"Timesheet"</a>
+                    <a class="header-link" href=format!("/p/{}/reports", project.key)>"Reports"</a>
                     <Viewers />
                     <ConnectionBadge />
                 </div>
