@@ -5,6 +5,8 @@ use leptos::prelude::*;
 
 use leptos::server_fn::codec::Json;
 
+#[cfg(feature = "ssr")]
+use super::FormErrors;
 use super::{ApiError, IssueDetail, ProjectSnapshot, ProjectSummary};
 #[cfg(feature = "ssr")]
 use crate::domain::*;
@@ -32,6 +34,73 @@ pub(super) async fn acting_user() -> Result<(std::sync::Arc<dyn super::Backend>,
         .map_err(|e| ApiError::Transport(e.to_string()))?;
     let actor = backend.actor(&headers);
     Ok((backend, actor))
+}
+
+/// A project key from a URL or form; a malformed one names no project.
+#[cfg(feature = "ssr")]
+pub(super) fn project_key(raw: &str) -> Result<ProjectKey, ApiError> {
+    ProjectKey::parse(raw).map_err(|_| ApiError::NotFound(format!("project {raw}")))
+}
+
+/// An issue key from a URL or form; a malformed one names no issue.
+#[cfg(feature = "ssr")]
+pub(super) fn issue_key(raw: &str) -> Result<IssueKey, ApiError> {
+    IssueKey::parse(raw).map_err(|_| ApiError::NotFound(format!("issue {raw}")))
+}
+
+#[cfg(feature = "ssr")]
+pub(super) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Today's UTC date on the server's clock.
+#[cfg(feature = "ssr")]
+pub(super) fn today() -> Date {
+    Date::from_unix_ms(now_ms())
+}
+
+/// A date range from optional form fields: `to` defaults to today and `from`
+/// to `days` days ending at `to`; both parse errors are reported at once.
+#[cfg(feature = "ssr")]
+pub(super) fn date_range(
+    from: Option<String>,
+    to: Option<String>,
+    days: i64,
+) -> Result<(Date, Date), ApiError> {
+    let parse = |raw: Option<String>| {
+        raw.filter(|r| !r.trim().is_empty())
+            .map(|r| Date::parse(r.trim()))
+    };
+    let mut form = FormErrors::default();
+    let to = parse(to).map_or(Some(today()), |r| form.check("to", r));
+    let from = match parse(from) {
+        Some(r) => form.check("from", r),
+        None => to.map(|t| t.days_before(days - 1)),
+    };
+    form.finish()?;
+    match (from, to) {
+        (Some(from), Some(to)) => Ok((from, to)),
+        _ => unreachable!("FormErrors::finish reports any missing date"),
+    }
+}
+
+/// Runs one command as the acting user, with a fresh command id.
+#[cfg(feature = "ssr")]
+pub(super) async fn run_command(
+    project: ProjectKey,
+    base_version: u64,
+    command: Command,
+) -> Result<Outcome, ApiError> {
+    let (backend, actor) = acting_user().await?;
+    let envelope = CommandEnvelope {
+        id: backend.new_command_id(),
+        project,
+        base_version,
+        command,
+    };
+    backend.execute(actor, envelope).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "projects")]
@@ -82,8 +151,7 @@ async fn create_project_inner(name: String, key: String) -> Result<ProjectSummar
 pub async fn load_project(key: String) -> Result<ProjectSnapshot, ApiError> {
     reply(
         async {
-            let key = ProjectKey::parse(&key)
-                .map_err(|_| ApiError::NotFound(format!("project {key}")))?;
+            let key = project_key(&key)?;
             super::backend()?.project(key).await
         }
         .await,
@@ -95,8 +163,7 @@ pub async fn load_project(key: String) -> Result<ProjectSnapshot, ApiError> {
 pub async fn load_issue(key: String) -> Result<IssueDetail, ApiError> {
     reply(
         async {
-            let key =
-                IssueKey::parse(&key).map_err(|_| ApiError::NotFound(format!("issue {key}")))?;
+            let key = issue_key(&key)?;
             super::backend()?.issue(key).await
         }
         .await,

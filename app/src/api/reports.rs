@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::{ApiError, ReportsPage};
 #[cfg(feature = "ssr")]
-use super::{FormErrors, functions::reply, time::today};
+use super::functions::{date_range, project_key, reply, today};
+use super::{ApiError, ReportsPage};
 #[cfg(feature = "ssr")]
 use crate::domain::*;
 
@@ -24,19 +24,8 @@ pub async fn load_reports(
 ) -> Result<ReportsPage, ApiError> {
     reply(
         async {
-            let key = ProjectKey::parse(&key)
-                .map_err(|_| ApiError::NotFound(format!("project {key}")))?;
-            let today = today();
-            let date = |raw: Option<String>, default: Date| match raw.filter(|r| !r.is_empty()) {
-                Some(r) => Date::parse(&r),
-                None => Ok(default),
-            };
-            let mut form = FormErrors::default();
-            let to = form.check("to", date(to, today)).unwrap_or(today);
-            let from = form
-                .check("from", date(from, to.days_before(13)))
-                .unwrap_or(today);
-            form.finish()?;
+            let key = project_key(&key)?;
+            let (from, to) = date_range(from, to, 14)?;
             let backend = super::backend()?;
             let log = backend.log(key.clone()).await?;
             let state = replay(log.iter().map(|r| &r.event));
@@ -60,7 +49,7 @@ pub async fn load_reports(
             let flow = cumulative_flow(&log, from, to)
                 .map_err(|e| ApiError::invalid("to", e.to_string()))?;
             Ok(ReportsPage {
-                burndown: chosen.and_then(|n| burndown(&log, n, today)),
+                burndown: chosen.and_then(|n| burndown(&log, n, today())),
                 velocity: velocity(&state, VELOCITY_SPRINTS),
                 project,
                 sprints,

@@ -6,35 +6,15 @@ use leptos::prelude::*;
 
 use super::ApiError;
 #[cfg(feature = "ssr")]
-use super::{FormErrors, functions::acting_user, functions::reply};
+use super::FormErrors;
+#[cfg(feature = "ssr")]
+use super::functions::{acting_user, project_key, reply, run_command as run};
 use crate::domain::Outcome;
 #[cfg(feature = "ssr")]
 use crate::domain::*;
 
 /// Issues one bulk move may carry; more is refused, not truncated.
 pub const MAX_BULK_ISSUES: usize = 100;
-
-#[cfg(feature = "ssr")]
-fn project_key(raw: &str) -> Result<ProjectKey, ApiError> {
-    ProjectKey::parse(raw).map_err(|_| ApiError::NotFound(format!("project {raw}")))
-}
-
-/// Runs one command as the acting user.
-#[cfg(feature = "ssr")]
-async fn run(
-    project: ProjectKey,
-    base_version: u64,
-    command: Command,
-) -> Result<Outcome, ApiError> {
-    let (backend, actor) = acting_user().await?;
-    let envelope = CommandEnvelope {
-        id: backend.new_command_id(),
-        project,
-        base_version,
-        command,
-    };
-    backend.execute(actor, envelope).await
-}
 
 /// A new planned sprint named like Jira's: `ABC Sprint 3`.
 #[server(prefix = "/api/fn", endpoint = "create_sprint")]

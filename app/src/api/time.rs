@@ -4,30 +4,14 @@
 
 use leptos::prelude::*;
 
-use super::{ApiError, TimesheetPage};
 #[cfg(feature = "ssr")]
-use super::{FormErrors, functions::acting_user, functions::reply};
+use super::FormErrors;
+#[cfg(feature = "ssr")]
+use super::functions::{date_range, issue_key, now_ms, project_key, reply, run_command};
+use super::{ApiError, TimesheetPage};
 use crate::domain::Outcome;
 #[cfg(feature = "ssr")]
 use crate::domain::*;
-
-/// Today's UTC date on the server's clock.
-#[cfg(feature = "ssr")]
-pub(super) fn today() -> Date {
-    Date::from_unix_ms(now_ms())
-}
-
-#[cfg(feature = "ssr")]
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-#[cfg(feature = "ssr")]
-fn issue_key(raw: &str) -> Result<IssueKey, ApiError> {
-    IssueKey::parse(raw).map_err(|_| ApiError::NotFound(format!("issue {raw}")))
-}
 
 /// Logs work on an issue from the issue page's form (raw text fields).
 /// `remaining` is `auto`, `leave`, `set` or `manual`; the last two take
@@ -45,8 +29,7 @@ pub async fn log_work(
     reply(
         async {
             let key = issue_key(&issue)?;
-            let (backend, actor) = acting_user().await?;
-            let calendar = backend.issue(key.clone()).await?.project.calendar;
+            let calendar = super::backend()?.issue(key.clone()).await?.project.calendar;
             let mut form = FormErrors::default();
             let spent = form.check("spent", calendar.parse(&spent));
             let started = if started.trim().is_empty() {
@@ -78,22 +61,19 @@ pub async fn log_work(
             else {
                 unreachable!("FormErrors::finish reports any missing field");
             };
-            let envelope = CommandEnvelope {
-                id: backend.new_command_id(),
-                project: key.project.clone(),
-                base_version: version,
-                command: Command::LogWork {
-                    issue: key.number,
-                    author: actor.clone(),
-                    entry: WorkEntry {
-                        started,
-                        spent,
-                        comment,
-                    },
-                    remaining,
+            // The author is set by the service to the acting user.
+            let author = UserName::parse("guest").expect("static user name");
+            let command = Command::LogWork {
+                issue: key.number,
+                author,
+                entry: WorkEntry {
+                    started,
+                    spent,
+                    comment,
                 },
+                remaining,
             };
-            backend.execute(actor, envelope).await
+            run_command(key.project, version, command).await
         }
         .await,
     )
@@ -109,18 +89,12 @@ pub async fn delete_worklog(
     reply(
         async {
             let key = issue_key(&issue)?;
-            let (backend, actor) = acting_user().await?;
-            let envelope = CommandEnvelope {
-                id: backend.new_command_id(),
-                project: key.project.clone(),
-                base_version: version,
-                command: Command::DeleteWorklog {
-                    issue: key.number,
-                    worklog: WorklogNumber(worklog),
-                    remaining: RemainingAdjustment::Auto,
-                },
+            let command = Command::DeleteWorklog {
+                issue: key.number,
+                worklog: WorklogNumber(worklog),
+                remaining: RemainingAdjustment::Auto,
             };
-            backend.execute(actor, envelope).await
+            run_command(key.project, version, command).await
         }
         .await,
     )
@@ -136,21 +110,8 @@ pub async fn load_timesheet(
 ) -> Result<TimesheetPage, ApiError> {
     reply(
         async {
-            let project = ProjectKey::parse(&key)
-                .map_err(|_| ApiError::NotFound(format!("project {key}")))?;
-            let today = today();
-            let date = |raw: Option<String>, default: Date| match raw.filter(|r| !r.is_empty()) {
-                Some(r) => Date::parse(&r),
-                None => Ok(default),
-            };
-            let mut form = FormErrors::default();
-            let to = form.check("to", date(to, today));
-            let week_before = to.unwrap_or(today).days_before(6);
-            let from = form.check("from", date(from, week_before));
-            form.finish()?;
-            let (Some(from), Some(to)) = (from, to) else {
-                unreachable!("FormErrors::finish reports any missing field");
-            };
+            let project = project_key(&key)?;
+            let (from, to) = date_range(from, to, 7)?;
             if let Err(e) = days_between(from, to) {
                 return Err(ApiError::invalid("to", e.to_string()));
             }

@@ -129,13 +129,7 @@ async fn every_bad_field_is_reported_at_once() {
     let app = spawn_app().await;
     let (status, body) = create(&app, " ", "a1").await;
     assert_eq!(status, 422);
-    let fields: Vec<&str> = body["Invalid"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["name", "key"]);
+    assert_eq!(invalid_fields(&body), ["name", "key"]);
     assert_eq!(project_count(&app).await, 0);
 }
 

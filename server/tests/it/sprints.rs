@@ -3,19 +3,6 @@
 
 use crate::common::*;
 use app::domain::*;
-use serde_json::Value;
-
-async fn call(app: &TestApp, function: &str, form: &[(String, String)]) -> (u16, Value) {
-    let res = app
-        .client
-        .post(format!("{}/api/fn/{function}", app.address))
-        .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.json().await.unwrap())
-}
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -45,16 +32,20 @@ async fn sprints_are_planned_in_bulk_within_limits() {
     for title in ["One", "Two"] {
         app.create_issue("ABC", title).await;
     }
-    let (status, body) = call(&app, "create_sprint", &form(&[("project", "ABC")])).await;
+    let (status, body) = app
+        .call_fn("alice", "create_sprint", &form(&[("project", "ABC")]))
+        .await;
     assert_eq!(status, 200, "{body}");
     let sprint = &app.state("ABC").await.sprints[&SprintNumber(1)];
     assert_eq!(sprint.name.as_str(), "ABC Sprint 1");
 
-    let (status, body) = call(&app, "move_issues", &moving([1, 2], "1")).await;
+    let (status, body) = app
+        .call_fn("alice", "move_issues", &moving([1, 2], "1"))
+        .await;
     assert_eq!((status, body.as_u64()), (200, Some(2)), "{body}");
     let state = app.state("ABC").await;
     assert_eq!(state.sprint_issues(SprintNumber(1)).len(), 2);
-    let (status, body) = call(&app, "move_issues", &moving([2], "")).await;
+    let (status, body) = app.call_fn("alice", "move_issues", &moving([2], "")).await;
     assert_eq!(
         (status, body.as_u64()),
         (200, Some(1)),
@@ -62,14 +53,16 @@ async fn sprints_are_planned_in_bulk_within_limits() {
     );
 
     let head = app.kanri.store().head(None).await.unwrap();
-    let (status, body) = call(&app, "move_issues", &moving(1..=101, "1")).await;
+    let (status, body) = app
+        .call_fn("alice", "move_issues", &moving(1..=101, "1"))
+        .await;
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("At most 100"), "{body}");
-    let (status, body) = call(&app, "move_issues", &moving([], "1")).await;
+    let (status, body) = app.call_fn("alice", "move_issues", &moving([], "1")).await;
     assert_eq!(status, 400, "an undecodable request is bad input: {body}");
-    let (status, _) = call(&app, "move_issues", &moving([9], "1")).await;
+    let (status, _) = app.call_fn("alice", "move_issues", &moving([9], "1")).await;
     assert_eq!(status, 404);
-    let (status, body) = call(&app, "move_issues", &moving([1], "7")).await;
+    let (status, body) = app.call_fn("alice", "move_issues", &moving([1], "7")).await;
     assert_eq!(status, 409, "no sprint 7: {body}");
     assert_eq!(
         app.kanri.store().head(None).await.unwrap(),
@@ -84,14 +77,8 @@ async fn sprints_are_planned_in_bulk_within_limits() {
         ("start", "2026-11-31"),
         ("end", "soon"),
     ]);
-    let (status, body) = call(&app, "start_sprint", &start).await;
+    let (status, body) = app.call_fn("alice", "start_sprint", &start).await;
     assert_eq!(status, 422, "{body}");
-    let fields: Vec<&str> = body["Invalid"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["start", "end"]);
+    assert_eq!(invalid_fields(&body), ["start", "end"]);
     app.stop().await;
 }

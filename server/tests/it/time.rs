@@ -4,28 +4,13 @@
 
 use crate::common::*;
 use app::domain::*;
-use serde_json::Value;
 use server::replay;
-
-/// Calls a server function as a browser form does, acting as `actor`.
-async fn call(app: &TestApp, actor: &str, function: &str, form: &[(&str, &str)]) -> (u16, Value) {
-    let res = app
-        .client
-        .post(format!("{}/api/fn/{function}", app.address))
-        .header("Accept", "application/json")
-        .header("Cookie", format!("kanri_user={actor}"))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.json().await.unwrap())
-}
 
 async fn issue(app: &TestApp) -> Issue {
     app.state("ABC").await.issues[&IssueNumber(1)].clone()
 }
 
-async fn log(app: &TestApp, actor: &str, fields: &[(&str, &str)]) -> (u16, Value) {
+async fn log(app: &TestApp, actor: &str, fields: &[(&str, &str)]) -> (u16, serde_json::Value) {
     let version = issue(app).await.version.to_string();
     let mut form = vec![
         ("issue", "ABC-1"),
@@ -33,7 +18,7 @@ async fn log(app: &TestApp, actor: &str, fields: &[(&str, &str)]) -> (u16, Value
         ("comment", ""),
     ];
     form.extend_from_slice(fields);
-    call(app, actor, "log_work", &form).await
+    app.call_fn(actor, "log_work", &form).await
 }
 
 #[tokio::test]
@@ -87,13 +72,7 @@ async fn logged_work_moves_the_estimate_fills_the_timesheet_and_replays() {
     )
     .await;
     assert_eq!(status, 422, "{body}");
-    let fields: Vec<&str> = body["Invalid"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["spent", "started", "remaining_by"]);
+    assert_eq!(invalid_fields(&body), ["spent", "started", "remaining_by"]);
     assert!(body.to_string().contains("column 2"), "{body}");
     assert_eq!(app.kanri.store().head(None).await.unwrap(), head);
 
@@ -123,13 +102,13 @@ async fn logged_work_moves_the_estimate_fills_the_timesheet_and_replays() {
     assert_eq!(status, 200);
     assert_eq!(issue(&app).await.remaining_estimate, Some(Minutes(240)));
     let version = issue(&app).await.version.to_string();
-    let (status, body) = call(
-        &app,
-        "alice",
-        "delete_worklog",
-        &[("issue", "ABC-1"), ("version", &version), ("worklog", "3")],
-    )
-    .await;
+    let (status, body) = app
+        .call_fn(
+            "alice",
+            "delete_worklog",
+            &[("issue", "ABC-1"), ("version", &version), ("worklog", "3")],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let now = issue(&app).await;
     assert_eq!(
@@ -140,13 +119,13 @@ async fn logged_work_moves_the_estimate_fills_the_timesheet_and_replays() {
     assert_eq!(now.time_spent(), Minutes(210));
 
     wait_for_subscribers(&app).await;
-    let (status, body) = call(
-        &app,
-        "carol",
-        "timesheet",
-        &[("key", "ABC"), ("from", "2026-11-16"), ("to", "2026-11-18")],
-    )
-    .await;
+    let (status, body) = app
+        .call_fn(
+            "carol",
+            "timesheet",
+            &[("key", "ABC"), ("from", "2026-11-16"), ("to", "2026-11-18")],
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let sheet = &body["sheet"];
     assert_eq!(sheet["users"][0]["user"], "alice");
@@ -155,13 +134,13 @@ async fn logged_work_moves_the_estimate_fills_the_timesheet_and_replays() {
     assert_eq!(sheet["total"], 210);
     assert_eq!(sheet["issues"][0]["key"], "ABC-1");
 
-    let (status, body) = call(
-        &app,
-        "carol",
-        "timesheet",
-        &[("key", "ABC"), ("from", "2026-11-18"), ("to", "2026-11-16")],
-    )
-    .await;
+    let (status, body) = app
+        .call_fn(
+            "carol",
+            "timesheet",
+            &[("key", "ABC"), ("from", "2026-11-18"), ("to", "2026-11-16")],
+        )
+        .await;
     assert_eq!(status, 422, "{body}");
 
     let scratch = app.db_path.with_extension("replay.db");

@@ -108,6 +108,28 @@ impl TestApp {
         }
     }
 
+    /// Calls a server function as a browser form does, acting as `actor`.
+    pub async fn call_fn<F: serde::Serialize + ?Sized>(
+        &self,
+        actor: &str,
+        function: &str,
+        form: &F,
+    ) -> (u16, serde_json::Value) {
+        let res = self
+            .client
+            .post(format!("{}/api/fn/{function}", self.address))
+            .header("Accept", "application/json")
+            .header("Cookie", format!("kanri_user={actor}"))
+            .form(form)
+            .send()
+            .await
+            .expect("the app answers");
+        (
+            res.status().as_u16(),
+            res.json().await.expect("a JSON answer"),
+        )
+    }
+
     pub async fn execute(
         &self,
         actor: &str,
@@ -208,4 +230,12 @@ pub async fn wait_for_subscribers(app: &TestApp) {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     panic!("subscribers did not catch up");
+}
+
+/// The fields named by an `Invalid` error body, in order.
+pub fn invalid_fields(body: &serde_json::Value) -> Vec<&str> {
+    body["Invalid"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default()
 }
