@@ -2,7 +2,7 @@
 //! functions and the service, and turns internal errors into ones a user
 //! may see (the details go to the log, never to the client).
 
-use app::api::{ApiError, Backend, IssueDetail, ProjectSnapshot, ProjectSummary};
+use app::api::{ApiError, Backend, IssueDetail, ProjectSnapshot, ProjectSummary, SearchHits};
 use app::domain::*;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -108,6 +108,35 @@ impl Backend for ServerBackend {
                 .flatten()
                 .ok_or_else(|| ApiError::NotFound(format!("project {key}")))?;
             built.map_err(|e| ApiError::invalid("to", e.to_string()))
+        })
+    }
+
+    fn search(
+        &self,
+        key: ProjectKey,
+        query: Query,
+        me: UserName,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<SearchHits, ApiError>> {
+        Box::pin(async move {
+            // Evaluated on the cached state under its lock; only the hits are copied.
+            let found = self
+                .0
+                .read(&key, |state, _| {
+                    let hits = query.run(state, &me);
+                    let total = hits.len();
+                    let project = state.project.clone()?;
+                    Some(SearchHits {
+                        project,
+                        issues: hits.into_iter().take(limit).cloned().collect(),
+                        total,
+                    })
+                })
+                .await
+                .map_err(unavailable)?;
+            found
+                .flatten()
+                .ok_or_else(|| ApiError::NotFound(format!("project {key}")))
         })
     }
 

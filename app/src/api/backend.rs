@@ -21,6 +21,15 @@ pub trait Backend: Send + Sync + 'static {
         from: Date,
         to: Date,
     ) -> BoxFuture<'_, Result<(crate::domain::Project, Timesheet), ApiError>>;
+    /// The project and up to `limit` issues matching `query` (in its order),
+    /// with how many matched in all.
+    fn search(
+        &self,
+        key: ProjectKey,
+        query: crate::domain::Query,
+        me: UserName,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<super::SearchHits, ApiError>>;
     /// The project's log in sequence order (for the reports).
     fn log(&self, key: ProjectKey)
     -> BoxFuture<'_, Result<Vec<crate::domain::Recorded>, ApiError>>;

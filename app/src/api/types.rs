@@ -53,3 +53,11 @@ pub struct ReportsPage {
     pub flow_to: Date,
     pub flow: Vec<FlowDay>,
 }
+
+/// The first issues matching a query, and how many matched in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHits {
+    pub project: Project,
+    pub issues: Vec<Issue>,
+    pub total: usize,
+}

@@ -27,6 +27,7 @@ pub fn apply_mut(state: &mut ProjectState, event: &Event) {
                 kind: *kind,
                 statuses: statuses.clone(),
                 calendar: Default::default(),
+                filters: Default::default(),
                 version: 0,
             });
         }
@@ -136,6 +137,12 @@ fn apply_to_project(p: &mut Project, event: &Event) {
             }
         }
         TimeTrackingConfigured { calendar } => p.calendar = *calendar,
+        FilterSaved { name, query } => {
+            p.filters.insert(name.clone(), query.clone());
+        }
+        FilterDeleted { name } => {
+            p.filters.remove(name);
+        }
         _ => {}
     }
 }

@@ -204,6 +204,20 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
             };
             field(Field::TimeTracking, days(calendar), days(*new))
         }
+        FilterSaved { name, query } => field(
+            Field::Filters,
+            project
+                .and_then(|p| p.filters.get(name))
+                .map(|q| format!("{name}: {q}")),
+            Some(format!("{name}: {query}")),
+        ),
+        FilterDeleted { name } => field(
+            Field::Filters,
+            project
+                .and_then(|p| p.filters.get(name))
+                .map(|q| format!("{name}: {q}")),
+            None,
+        ),
         WorkLogged { worklog, entry, .. } => {
             field(Field::Worklog(*worklog), None, Some(work(entry)))
         }
@@ -293,6 +307,8 @@ pub fn describe(state: &ProjectState, command: &Command) -> String {
             "create".into()
         }
         Command::ConfigureTimeTracking { .. } => "change time tracking".into(),
+        Command::SaveFilter { name, .. } => format!("save the filter “{name}”"),
+        Command::DeleteFilter { name } => format!("delete the filter “{name}”"),
         Command::LogWork { .. } => "log work".into(),
         Command::UpdateWorklog { .. } => "edit a worklog".into(),
         Command::DeleteWorklog { .. } => "delete a worklog".into(),

@@ -74,6 +74,14 @@ pub enum Command {
         sprint: SprintNumber,
         open_issues_to: Option<SprintNumber>,
     },
+    /// Saves (or replaces) a named search for everyone in the project.
+    SaveFilter {
+        name: FilterName,
+        query: String,
+    },
+    DeleteFilter {
+        name: FilterName,
+    },
     /// Hours per working day and days per week, for `1d` and `1w`.
     ConfigureTimeTracking {
         calendar: WorkCalendar,
@@ -226,6 +234,7 @@ pub enum Field {
     Dates,
     SprintState,
     TimeTracking,
+    Filters,
     /// One worklog of an issue: edits of different worklogs merge.
     Worklog(WorklogNumber),
 }
@@ -252,6 +261,7 @@ impl Field {
             Self::Dates => "dates",
             Self::SprintState => "sprint state",
             Self::TimeTracking => "time tracking",
+            Self::Filters => "saved filters",
             Self::Worklog(_) => "worklog",
         }
     }
@@ -267,7 +277,9 @@ impl Command {
             | Self::AddStatus { .. }
             | Self::RenameStatus { .. }
             | Self::SetWipLimit { .. }
-            | Self::ConfigureTimeTracking { .. } => Some(StreamRef::Project),
+            | Self::ConfigureTimeTracking { .. }
+            | Self::SaveFilter { .. }
+            | Self::DeleteFilter { .. } => Some(StreamRef::Project),
             Self::UpdateIssue { issue, .. }
             | Self::MoveIssue { issue, .. }
             | Self::RankIssue { issue, .. }
@@ -294,6 +306,7 @@ impl Command {
             Self::StartSprint { .. } => &[Field::SprintState, Field::Dates],
             Self::CompleteSprint { .. } => &[Field::SprintState],
             Self::ConfigureTimeTracking { .. } => &[Field::TimeTracking],
+            Self::SaveFilter { .. } | Self::DeleteFilter { .. } => &[Field::Filters],
             // New work commutes with other worklogs; only an absolute
             // remaining estimate can collide with a concurrent estimate edit.
             Self::LogWork { remaining, .. } => {

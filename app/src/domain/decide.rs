@@ -7,6 +7,7 @@ use super::error::DomainError;
 use super::event::Event;
 use super::ids::*;
 use super::model::*;
+use super::query::Query;
 use super::rank::Rank;
 use super::worklog;
 
@@ -14,6 +15,8 @@ use super::worklog;
 pub const MAX_ISSUES: u32 = 1_000_000;
 pub const MAX_LABELS: usize = 20;
 const MAX_WIP: u32 = 999;
+/// Saved filters per project.
+pub const MAX_FILTERS: usize = 200;
 
 pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, DomainError> {
     if let Command::CreateProject { key, name, kind } = command {
@@ -111,6 +114,26 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
             sprint,
             open_issues_to,
         } => ctx.complete_sprint(*sprint, *open_issues_to),
+        Command::SaveFilter { name, query } => {
+            Query::parse(query).map_err(DomainError::BadQuery)?;
+            if !project.filters.contains_key(name) && project.filters.len() >= MAX_FILTERS {
+                return Err(DomainError::TooManyFilters(MAX_FILTERS));
+            }
+            Ok(unless_same(
+                &project.filters.get(name),
+                &Some(query),
+                || Event::FilterSaved {
+                    name: name.clone(),
+                    query: query.clone(),
+                },
+            ))
+        }
+        Command::DeleteFilter { name } => {
+            if !project.filters.contains_key(name) {
+                return Err(DomainError::FilterNotFound(name.to_string()));
+            }
+            Ok(vec![Event::FilterDeleted { name: name.clone() }])
+        }
         Command::ConfigureTimeTracking { calendar } => {
             Ok(unless_same(&project.calendar, calendar, || {
                 Event::TimeTrackingConfigured {

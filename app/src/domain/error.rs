@@ -96,6 +96,12 @@ pub enum DomainError {
     TooManyLabels(usize),
     #[error("time spent must be more than zero")]
     NoTimeSpent,
+    #[error("the query does not parse: {0}")]
+    BadQuery(super::query::QueryError),
+    #[error("there is no saved filter \"{0}\"")]
+    FilterNotFound(String),
+    #[error("a project can keep at most {0} saved filters")]
+    TooManyFilters(usize),
     #[error("a duration can be at most 10000h")]
     DurationTooLong,
     #[error("{0} has no worklog {1}")]

@@ -115,6 +115,11 @@ pub enum Event {
     #[serde(rename = "issue_ranked")]
     IssueRanked { issue: IssueNumber, rank: Rank },
 
+    #[serde(rename = "filter_saved")]
+    FilterSaved { name: FilterName, query: String },
+    #[serde(rename = "filter_deleted")]
+    FilterDeleted { name: FilterName },
+
     #[serde(rename = "time_tracking_configured")]
     TimeTrackingConfigured { calendar: WorkCalendar },
 
@@ -193,7 +198,9 @@ impl Event {
             | StatusAdded { .. }
             | StatusRenamed { .. }
             | WipLimitSet { .. }
-            | TimeTrackingConfigured { .. } => StreamRef::Project,
+            | TimeTrackingConfigured { .. }
+            | FilterSaved { .. }
+            | FilterDeleted { .. } => StreamRef::Project,
             IssueCreated { issue, .. }
             | IssueTitleChanged { issue, .. }
             | IssueDescriptionChanged { issue, .. }
@@ -250,6 +257,7 @@ impl Event {
             SprintStarted { .. } => &[Field::SprintState, Field::Dates],
             SprintCompleted { .. } => &[Field::SprintState],
             TimeTrackingConfigured { .. } => &[Field::TimeTracking],
+            FilterSaved { .. } | FilterDeleted { .. } => &[Field::Filters],
             WorkLogged { worklog, .. }
             | WorklogUpdated { worklog, .. }
             | WorklogDeleted { worklog, .. } => return [Field::Worklog(*worklog)].into(),
@@ -287,6 +295,8 @@ impl Event {
             SprintOutcomeRecorded { .. } => "sprint_outcome_recorded",
             ConflictRecorded { .. } => "conflict_recorded",
             TimeTrackingConfigured { .. } => "time_tracking_configured",
+            FilterSaved { .. } => "filter_saved",
+            FilterDeleted { .. } => "filter_deleted",
             WorkLogged { .. } => "work_logged",
             WorklogUpdated { .. } => "worklog_updated",
             WorklogDeleted { .. } => "worklog_deleted",

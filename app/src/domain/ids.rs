@@ -127,6 +127,12 @@ text_newtype!(
     80,
     "sprint name"
 );
+text_newtype!(
+    /// A saved filter's name, 1–60 characters.
+    FilterName,
+    60,
+    "filter name"
+);
 
 /// Free text (description, sprint goal): may be empty, bounded in size.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,11 +17,14 @@ mod event;
 mod ids;
 mod log;
 mod model;
+mod query;
 mod rank;
 mod reports;
 mod timesheet;
 mod worklog;
 
+#[cfg(test)]
+mod query_tests;
 #[cfg(test)]
 mod report_tests;
 #[cfg(test)]
@@ -40,6 +43,7 @@ pub use event::Event;
 pub use ids::*;
 pub use log::{Outcome, Recorded, Snapshot};
 pub use model::*;
+pub use query::{MAX_QUERY_CHARS, Query, QueryError};
 pub use rank::Rank;
 pub use reports::{
     Burndown, BurndownDay, FlowDay, ScopeChange, VelocityRow, burndown, cumulative_flow, velocity,

@@ -44,6 +44,9 @@ pub struct Project {
     /// Added after the first release: older stored documents lack it.
     #[serde(default)]
     pub calendar: WorkCalendar,
+    /// Saved searches by name, shared by the project.
+    #[serde(default)]
+    pub filters: BTreeMap<FilterName, String>,
     pub version: u64,
 }
 

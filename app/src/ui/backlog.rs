@@ -14,7 +14,7 @@ use crate::api::{
 };
 use crate::domain::*;
 use crate::ui::board::TypeIcon;
-use crate::ui::layout::NotFound;
+use crate::ui::layout::{NotFound, reload_after};
 
 /// The page's actions; any that succeeds reloads the state.
 #[derive(Clone, Copy)]
@@ -63,24 +63,16 @@ pub fn BacklogPage() -> impl IntoView {
         create_issue: ServerAction::new(),
         selected: RwSignal::new(BTreeSet::new()),
     };
-    let changed = RwSignal::new(0u32);
-    let reload = move || changed.update(|n| *n += 1);
-    for value in [
+    let changed = reload_after(vec![
         actions.create_sprint.value(),
         actions.start.value(),
         actions.complete.value(),
         actions.create_issue.value(),
-    ] {
-        Effect::new(move |_| {
-            if matches!(value.get(), Some(Ok(_))) {
-                reload();
-            }
-        });
-    }
+    ]);
     Effect::new(move |_| {
         if matches!(actions.move_issues.value().get(), Some(Ok(_))) {
             actions.selected.set(BTreeSet::new());
-            reload();
+            changed.update(|n| *n += 1);
         }
     });
     let snapshot = Resource::new(move || (key(), changed.get()), |(key, _)| load_project(key));

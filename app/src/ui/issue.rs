@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{ApiError, DeleteWorklog, IssueDetail, LogWork, load_issue};
 use crate::domain::*;
 use crate::ui::board::{Avatar, PriorityIcon, TypeIcon};
-use crate::ui::layout::NotFound;
+use crate::ui::layout::{NotFound, reload_after};
 use crate::ui::time::TimeTracking;
 
 #[component]
@@ -18,16 +18,7 @@ pub fn IssuePage() -> impl IntoView {
     let key = move || params.with(|p| p.get("issue").unwrap_or_default());
     let log = ServerAction::<LogWork>::new();
     let delete = ServerAction::<DeleteWorklog>::new();
-    // Reloaded after each change that went through (not after bad input,
-    // which would clear what the user typed), so figures and history follow.
-    let changed = RwSignal::new(0u32);
-    for action in [log.value(), delete.value()] {
-        Effect::new(move |_| {
-            if matches!(action.get(), Some(Ok(_))) {
-                changed.update(|n| *n += 1);
-            }
-        });
-    }
+    let changed = reload_after(vec![log.value(), delete.value()]);
     let detail = Resource::new(move || (key(), changed.get()), |(key, _)| load_issue(key));
     view! {
         // A transition keeps the page on screen while it reloads.

@@ -3,7 +3,23 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{SetUser, current_user};
+use crate::api::{ApiError, SetUser, current_user};
+use crate::domain::Outcome;
+
+/// A counter that goes up each time one of these actions succeeds: a page's
+/// resource keyed on it reloads after a change that went through (and not
+/// after bad input, which would clear what the user typed).
+pub fn reload_after(values: Vec<MappedSignal<Option<Result<Outcome, ApiError>>>>) -> RwSignal<u32> {
+    let changed = RwSignal::new(0u32);
+    for value in values {
+        Effect::new(move |_| {
+            if matches!(value.get(), Some(Ok(_))) {
+                changed.update(|n| *n += 1);
+            }
+        });
+    }
+    changed
+}
 
 #[component]
 pub fn TopBar() -> impl IntoView {

@@ -7,6 +7,7 @@ mod home;
 mod issue;
 mod layout;
 mod reports;
+mod search;
 mod time;
 
 use leptos::prelude::*;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:key/timesheet") view=time::TimesheetRoute ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/backlog") view=backlog::BacklogPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/reports") view=reports::ReportsRoute ssr=SsrMode::Async />
+                    <Route path=path!("/p/:key/search") view=search::SearchRoute ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

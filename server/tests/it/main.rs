@@ -7,5 +7,6 @@ mod common;
 mod contention;
 mod event_core;
 mod live;
+mod search;
 mod sprints;
 mod time;

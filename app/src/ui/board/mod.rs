@@ -191,6 +191,7 @@ fn Board(snapshot: ProjectSnapshot, me: UserName, filters: Memo<Filters>) -> Any
                     <h1>{move || name.get()}</h1>
                 </div>
                 <div class="board-status">
+                    <a class="header-link" href=format!("/p/{}/search", project.key)>"Search"</a>
                     <a class="header-link" href=format!("/p/{}/backlog", project.key)>"Backlog"</a>
                     <a class="header-link" href=format!("/p/{}/timesheet", project.key)>"Timesheet"</a>
                     <a class="header-link" href=format!("/p/{}/reports", project.key)>"Reports"</a>
