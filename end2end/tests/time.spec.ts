@@ -47,9 +47,18 @@ test("logging work moves the estimate, shows in history and on the timesheet", a
   await expect(panel.getByTestId("time-spent")).toHaveText("30m");
   await expect(panel.getByTestId("time-remaining")).toHaveText("2h 30m");
 
+  // Editing a worklog moves the remaining estimate by the difference.
+  const worklog = panel.getByTestId("worklog");
+  await worklog.getByRole("button", { name: "Edit the worklog of 30m" }).click();
+  await worklog.getByLabel("Time spent").fill("45m");
+  await worklog.getByRole("button", { name: "Save" }).click();
+  await expect(panel.getByTestId("time-spent")).toHaveText("45m");
+  await expect(panel.getByTestId("time-remaining")).toHaveText("2h 15m");
+  await expect(page.getByTestId("history")).toContainText("changed a worklog from 30m from 2026-11-21 10:00 UTC to 45m");
+
   await page.goto(`/p/${key}/timesheet?from=2026-11-20&to=2026-11-22`);
   const bob = page.locator('[data-testid="timesheet-grid"] tr[data-user="bob"] td');
-  await expect(bob).toHaveText(["", "30m", "", "30m"]);
-  await expect(page.getByTestId("grand-total")).toHaveText("30m");
+  await expect(bob).toHaveText(["", "45m", "", "45m"]);
+  await expect(page.getByTestId("grand-total")).toHaveText("45m");
   await expect(page.getByTestId("by-issue")).toContainText(`${key}-1`);
 });

@@ -13,64 +13,101 @@ use crate::domain::Outcome;
 #[cfg(feature = "ssr")]
 use crate::domain::*;
 
-/// Logs work on an issue from the issue page's form (raw text fields).
-/// `remaining` is `auto`, `leave`, `set` or `manual`; the last two take
-/// `remaining_by`.
+/// The raw text of a worklog form, as the issue page sends it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WorkForm {
+    pub spent: String,
+    /// Empty for "now".
+    pub started: String,
+    pub comment: String,
+    /// `auto`, `leave`, `set` or `manual`; the last two take `remaining_by`.
+    pub remaining: String,
+    pub remaining_by: String,
+}
+
+#[cfg(feature = "ssr")]
+impl WorkForm {
+    /// Parses every field with the project's calendar, reporting all errors at once.
+    fn parse(&self, calendar: WorkCalendar) -> Result<(WorkEntry, RemainingAdjustment), ApiError> {
+        let mut form = FormErrors::default();
+        let spent = form.check("spent", calendar.parse(&self.spent));
+        let started = if self.started.trim().is_empty() {
+            Some(UtcTime::from_unix_ms(now_ms()))
+        } else {
+            form.check("started", UtcTime::parse(&self.started))
+        };
+        let comment = form.check("comment", LongText::parse(&self.comment));
+        let by = || calendar.parse(&self.remaining_by);
+        let remaining = match self.remaining.as_str() {
+            "auto" => Some(RemainingAdjustment::Auto),
+            "leave" => Some(RemainingAdjustment::Leave),
+            "set" => form
+                .check("remaining_by", by())
+                .map(RemainingAdjustment::Set),
+            "manual" => form
+                .check("remaining_by", by())
+                .map(RemainingAdjustment::Manual),
+            other => form.check(
+                "remaining",
+                Err(format!(
+                    "\"{other}\" is not a way to adjust the remaining estimate"
+                )),
+            ),
+        };
+        form.finish()?;
+        match (spent, started, comment, remaining) {
+            (Some(spent), Some(started), Some(comment), Some(remaining)) => Ok((
+                WorkEntry {
+                    started,
+                    spent,
+                    comment,
+                },
+                remaining,
+            )),
+            _ => unreachable!("FormErrors::finish reports any missing field"),
+        }
+    }
+}
+
+/// Logs work on an issue from the issue page's form.
 #[server(prefix = "/api/fn", endpoint = "log_work")]
-pub async fn log_work(
-    issue: String,
-    version: u64,
-    spent: String,
-    started: String,
-    comment: String,
-    remaining: String,
-    remaining_by: String,
-) -> Result<Outcome, ApiError> {
+pub async fn log_work(issue: String, version: u64, work: WorkForm) -> Result<Outcome, ApiError> {
     reply(
         async {
             let key = issue_key(&issue)?;
             let calendar = super::backend()?.issue(key.clone()).await?.project.calendar;
-            let mut form = FormErrors::default();
-            let spent = form.check("spent", calendar.parse(&spent));
-            let started = if started.trim().is_empty() {
-                Some(UtcTime::from_unix_ms(now_ms()))
-            } else {
-                form.check("started", UtcTime::parse(&started))
-            };
-            let comment = form.check("comment", LongText::parse(&comment));
-            let by = || calendar.parse(&remaining_by);
-            let remaining = match remaining.as_str() {
-                "auto" => Some(RemainingAdjustment::Auto),
-                "leave" => Some(RemainingAdjustment::Leave),
-                "set" => form
-                    .check("remaining_by", by())
-                    .map(RemainingAdjustment::Set),
-                "manual" => form
-                    .check("remaining_by", by())
-                    .map(RemainingAdjustment::Manual),
-                other => form.check(
-                    "remaining",
-                    Err(format!(
-                        "\"{other}\" is not a way to adjust the remaining estimate"
-                    )),
-                ),
-            };
-            form.finish()?;
-            let (Some(spent), Some(started), Some(comment), Some(remaining)) =
-                (spent, started, comment, remaining)
-            else {
-                unreachable!("FormErrors::finish reports any missing field");
-            };
+            let (entry, remaining) = work.parse(calendar)?;
             // The author is set by the service to the acting user.
             let author = UserName::parse("guest").expect("static user name");
             let command = Command::LogWork {
                 issue: key.number,
                 author,
-                entry: WorkEntry {
-                    started,
-                    spent,
-                    comment,
-                },
+                entry,
+                remaining,
+            };
+            run_command(key.project, version, command).await
+        }
+        .await,
+    )
+}
+
+/// Edits a worklog: its time, start and comment, and the remaining estimate.
+#[server(prefix = "/api/fn", endpoint = "update_worklog")]
+pub async fn update_worklog(
+    issue: String,
+    version: u64,
+    worklog: u32,
+    work: WorkForm,
+) -> Result<Outcome, ApiError> {
+    reply(
+        async {
+            let key = issue_key(&issue)?;
+            let calendar = super::backend()?.issue(key.clone()).await?.project.calendar;
+            let (entry, remaining) = work.parse(calendar)?;
+            let command = Command::UpdateWorklog {
+                issue: key.number,
+                worklog: WorklogNumber(worklog),
+                entry,
                 remaining,
             };
             run_command(key.project, version, command).await

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{ApiError, DeleteWorklog, IssueDetail, LogWork, load_issue};
+use crate::api::{ApiError, DeleteWorklog, IssueDetail, LogWork, UpdateWorklog, load_issue};
 use crate::domain::*;
 use crate::ui::board::{Avatar, PriorityIcon, TypeIcon};
 use crate::ui::layout::{NotFound, reload_after};
@@ -17,15 +17,16 @@ pub fn IssuePage() -> impl IntoView {
     let params = use_params_map();
     let key = move || params.with(|p| p.get("issue").unwrap_or_default());
     let log = ServerAction::<LogWork>::new();
+    let edit = ServerAction::<UpdateWorklog>::new();
     let delete = ServerAction::<DeleteWorklog>::new();
-    let changed = reload_after(vec![log.value(), delete.value()]);
+    let changed = reload_after(vec![log.value(), edit.value(), delete.value()]);
     let detail = Resource::new(move || (key(), changed.get()), |(key, _)| load_issue(key));
     view! {
         // A transition keeps the page on screen while it reloads.
         <Transition fallback=|| view! { <p class="muted">"Loading the issue…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <IssueView detail log delete /> }.into_any(),
+                    Ok(detail) => view! { <IssueView detail log edit delete /> }.into_any(),
                     Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{format!("The issue could not be loaded: {e}")}</p> }.into_any(),
                 }
@@ -38,6 +39,7 @@ pub fn IssuePage() -> impl IntoView {
 fn IssueView(
     detail: IssueDetail,
     log: ServerAction<LogWork>,
+    edit: ServerAction<UpdateWorklog>,
     delete: ServerAction<DeleteWorklog>,
 ) -> impl IntoView {
     let IssueDetail {
@@ -74,7 +76,7 @@ fn IssueView(
                             view! { <p class="description">{issue.description.as_str().to_owned()}</p> }.into_any()
                         }}
                     </section>
-                    <TimeTracking issue=issue.clone() calendar=project.calendar log delete />
+                    <TimeTracking issue=issue.clone() calendar=project.calendar log edit delete />
                     <section class="panel" aria-labelledby="history-heading">
                         <h2 id="history-heading">{format!("History ({entries})")}</h2>
                         <ol class="history" data-testid="history">

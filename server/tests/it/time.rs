@@ -10,14 +10,20 @@ async fn issue(app: &TestApp) -> Issue {
     app.state("ABC").await.issues[&IssueNumber(1)].clone()
 }
 
+/// Logs work through the form's server function; `fields` are the worklog
+/// form's own (`spent`, `started`, …), sent as `work[spent]` and so on.
 async fn log(app: &TestApp, actor: &str, fields: &[(&str, &str)]) -> (u16, serde_json::Value) {
     let version = issue(app).await.version.to_string();
-    let mut form = vec![
-        ("issue", "ABC-1"),
-        ("version", version.as_str()),
-        ("comment", ""),
+    let mut form: Vec<(String, String)> = vec![
+        ("issue".into(), "ABC-1".into()),
+        ("version".into(), version),
+        ("work[comment]".into(), String::new()),
     ];
-    form.extend_from_slice(fields);
+    form.extend(
+        fields
+            .iter()
+            .map(|(k, v)| (format!("work[{k}]"), v.to_string())),
+    );
     app.call_fn(actor, "log_work", &form).await
 }
 
