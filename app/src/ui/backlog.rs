@@ -14,7 +14,7 @@ use crate::api::{
 };
 use crate::domain::*;
 use crate::ui::board::TypeIcon;
-use crate::ui::layout::{NotFound, reload_after};
+use crate::ui::layout::{Breadcrumb, NotFound, reload_after};
 
 /// The page's actions; any that succeeds reloads the state.
 #[derive(Clone, Copy)]
@@ -138,10 +138,7 @@ fn Backlog(snapshot: ProjectSnapshot, actions: Actions) -> impl IntoView {
     view! {
         <Title text=format!("{} backlog", project.name) />
         <div class="backlog-page" data-testid="backlog" data-project=key.clone()>
-            <nav class="breadcrumb" aria-label="Breadcrumb">
-                <a href=format!("/p/{key}/board")>{format!("{} board", project.name)}</a>
-                " / Backlog"
-            </nav>
+            <Breadcrumb project=project.clone() page="Backlog" />
             <header class="backlog-header">
                 <h1>"Backlog"</h1>
                 <ActionForm action=actions.create_sprint>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{ApiError, SetUser, current_user};
-use crate::domain::Outcome;
+use crate::domain::{Outcome, Project};
 
 /// A counter that goes up each time one of these actions succeeds: a page's
 /// resource keyed on it reloads after a change that went through (and not
@@ -64,6 +64,17 @@ fn Identity() -> impl IntoView {
             </Suspense>
             <span class="error">{move || set.value().get().and_then(Result::err).map(|e| e.to_string())}</span>
         </div>
+    }
+}
+
+/// "{Project} board / {page}", above every project page but the board.
+#[component]
+pub fn Breadcrumb(project: Project, page: &'static str) -> impl IntoView {
+    view! {
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <a href=format!("/p/{}/board", project.key)>{format!("{} board", project.name)}</a>
+            {format!(" / {page}")}
+        </nav>
     }
 }
 

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{ApiError, ReportsPage, load_reports};
 use crate::domain::*;
-use crate::ui::layout::NotFound;
+use crate::ui::layout::{Breadcrumb, NotFound};
 
 const W: f64 = 720.0;
 const H: f64 = 220.0;
@@ -92,15 +92,11 @@ fn Reports(page: ReportsPage) -> impl IntoView {
         .iter()
         .map(|s| s.name.to_string())
         .collect();
-    let key = project.key.to_string();
     let chosen = burndown.as_ref().map(|b| b.sprint.0);
     view! {
         <Title text=format!("{} reports", project.name) />
         <div class="reports-page" data-testid="reports">
-            <nav class="breadcrumb" aria-label="Breadcrumb">
-                <a href=format!("/p/{key}/board")>{format!("{} board", project.name)}</a>
-                " / Reports"
-            </nav>
+            <Breadcrumb project=project.clone() page="Reports" />
             <h1>"Reports"</h1>
             <section class="panel" aria-labelledby="burndown-heading">
                 <header class="report-head">

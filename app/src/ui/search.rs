@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{ApiError, DeleteFilter, SaveFilter, SearchPage, search};
 use crate::ui::board::{Avatar, TypeIcon};
-use crate::ui::layout::{NotFound, reload_after};
+use crate::ui::layout::{Breadcrumb, NotFound, reload_after};
 
 /// Percent-encodes a query for a link (everything but unreserved characters).
 fn url_encode(s: &str) -> String {
@@ -123,10 +123,7 @@ fn SearchView(
     view! {
         <Title text=format!("Search {}", project.name) />
         <div class="search-page" data-testid="search">
-            <nav class="breadcrumb" aria-label="Breadcrumb">
-                <a href=format!("/p/{key}/board")>{format!("{} board", project.name)}</a>
-                " / Search"
-            </nav>
+            <Breadcrumb project=project.clone() page="Search" />
             <form method="get" action=base.clone() class="search-form" role="search">
                 <input name="q" value=query.clone() aria-label="Query" spellcheck="false" autocomplete="off"
                     placeholder="status = \"In Progress\" AND assignee = currentUser() ORDER BY rank" />

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{ApiError, DeleteWorklog, LogWork, TimesheetPage, UpdateWorklog, load_timesheet};
 use crate::domain::*;
 use crate::ui::board::Avatar;
-use crate::ui::layout::NotFound;
+use crate::ui::layout::{Breadcrumb, NotFound};
 
 /// A sentence for an answer that did not change anything.
 fn refused(result: Option<Result<Outcome, ApiError>>, what: &str) -> Option<String> {
@@ -299,10 +299,7 @@ fn Timesheet(page: TimesheetPage) -> impl IntoView {
     view! {
         <Title text=format!("{} timesheet", project.name) />
         <div class="timesheet-page" data-testid="timesheet">
-            <nav class="breadcrumb" aria-label="Breadcrumb">
-                <a href=format!("/p/{}/board", project.key)>{format!("{} board", project.name)}</a>
-                " / Timesheet"
-            </nav>
+            <Breadcrumb project=project.clone() page="Timesheet" />
             <header class="timesheet-header">
                 <h1>"Timesheet"</h1>
                 <form method="get" class="range">
