@@ -2,12 +2,16 @@ import { test, expect, uniqueKey, hydrated, projectWithIssues, execute, userCont
 
 test("plan, start and complete a sprint with carry-over; commitment and outcome are recorded", async ({ browser, request, baseURL }) => {
   const key = uniqueKey("S");
-  await projectWithIssues(request, key, ["Sign-up form", "Password reset", "Audit log"]);
+  await projectWithIssues(request, key, ["Sign-up form", "Password reset", "Audit log"], "scrum");
   // Story points in tenths: 3 and 5.
   await execute(request, key, { type: "update_issue", issue: 1, patch: { points: 30 } }, "alice", 1);
   await execute(request, key, { type: "update_issue", issue: 2, patch: { points: 50 } }, "alice", 1);
 
   const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  // A Scrum board without an active sprint shows no cards, and says why.
+  await page.goto(`/p/${key}/board`);
+  await expect(page.getByTestId("no-active-sprint")).toBeVisible();
+  await expect(page.locator(".card")).toHaveCount(0);
   await page.goto(`/p/${key}/backlog`);
   await hydrated(page);
   const sprint = (n: number) => page.locator(`[data-testid="sprint"][data-sprint="${n}"]`);
@@ -48,7 +52,22 @@ test("plan, start and complete a sprint with carry-over; commitment and outcome 
   await expect(sprint(1)).toContainText("2026-11-23 – 2026-12-04");
   await expect(sprint(2)).toContainText("Another sprint is active");
 
+  // The Scrum board now shows the active sprint's two issues, and a card
+  // created on it joins the sprint.
+  await page.goto(`/p/${key}/board`);
+  await hydrated(page);
+  await expect(page.getByTestId("active-sprint")).toContainText(`${key} Sprint 1`);
+  await expect(page.locator(".card")).toHaveCount(2);
+  await page.getByRole("button", { name: "+ Create issue" }).click();
+  await page.getByLabel("New issue title").fill("Board-made card");
+  await page.getByLabel("New issue title").press("Enter");
+  await expect(page.locator(".card")).toHaveCount(3);
+  await page.goto(`/p/${key}/backlog`);
+  await hydrated(page);
+  await expect(rows(sprint(1))).toHaveCount(3);
+
   // Finish the 3-point issue (created v1, points v2, sprint v3), then complete.
+  // The board-made card (unestimated, not done) is carried over too.
   await execute(request, key, { type: "move_issue", issue: 1, to: 4, after: null }, "bob", 3);
   await page.reload();
   await hydrated(page);
@@ -56,8 +75,9 @@ test("plan, start and complete a sprint with carry-over; commitment and outcome 
   await complete.getByRole("combobox").selectOption({ label: `${key} Sprint 2` });
   await complete.getByRole("button", { name: "Complete sprint" }).click();
   await expect(sprint(1)).toHaveCount(0);
-  await expect(rows(sprint(2))).toHaveCount(2);
+  await expect(rows(sprint(2))).toHaveCount(3);
   await expect(sprint(2)).toContainText("Password reset");
+  await expect(sprint(2)).toContainText("Board-made card");
   const closed = page.locator('[data-testid="closed-sprints"] tr[data-sprint="1"]');
   await expect(closed.getByTestId("committed")).toHaveText("8");
   await expect(closed.getByTestId("completed")).toHaveText("3");

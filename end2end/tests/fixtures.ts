@@ -17,10 +17,18 @@ export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1, { timeout: 15_000 });
 }
 
-/** Creates a project through the server function, as a form post without JS would. */
-export async function createProject(request: import("@playwright/test").APIRequestContext, name: string, key: string) {
+/**
+ * Creates a project through the server function, as a form post without JS
+ * would. Kanban by default: its board shows every issue without a sprint.
+ */
+export async function createProject(
+  request: import("@playwright/test").APIRequestContext,
+  name: string,
+  key: string,
+  kind: "scrum" | "kanban" = "kanban",
+) {
   const res = await request.post("/api/fn/create_project", {
-    form: { name, key },
+    form: { name, key, kind },
     headers: { Accept: "application/json" },
   });
   expect(res.ok(), await res.text()).toBeTruthy();
@@ -64,8 +72,13 @@ export async function execute(request: Request, project: string, command: object
 }
 
 /** Creates a project with issues titled `titles` (all in the first column). */
-export async function projectWithIssues(request: Request, key: string, titles: string[]) {
-  await createProject(request, `Board ${key}`, key);
+export async function projectWithIssues(
+  request: Request,
+  key: string,
+  titles: string[],
+  kind: "scrum" | "kanban" = "kanban",
+) {
+  await createProject(request, `Board ${key}`, key, kind);
   for (const title of titles) {
     await execute(request, key, {
       type: "create_issue",

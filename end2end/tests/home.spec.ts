@@ -27,10 +27,12 @@ test("creating a project through the form shows it at once and it survives a rel
   await page.getByLabel("Name").fill(`Created in the browser ${key}`);
   await page.getByLabel("Key").fill(key.toLowerCase()); // typed lowercase, shown uppercase
   await expect(page.getByLabel("Key")).toHaveValue(key);
+  await page.getByLabel(/Kanban/).check();
   await page.getByRole("button", { name: "Create project" }).click();
 
   const card = page.locator(`.project-card[data-key="${key}"]`);
   await expect(card).toContainText(`Created in the browser ${key}`);
+  await expect(card).toContainText("Kanban · 0 issues");
   await expect(page.getByTestId("created")).toContainText(key);
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   await expect(page.getByLabel("Name")).toHaveValue("");

@@ -168,6 +168,16 @@ impl Kanri {
             }
             Command::CreateIssue(new) => new.reporter = actor.clone(),
             Command::LogWork { author, .. } => *author = actor.clone(),
+            Command::AddComment { author, posted, .. } => {
+                *author = actor.clone();
+                *posted = UtcTime::from_unix_ms(now_ms());
+            }
+            Command::EditComment { editor, edited, .. } => {
+                *editor = actor.clone();
+                *edited = UtcTime::from_unix_ms(now_ms());
+            }
+            Command::DeleteComment { editor, .. } => *editor = actor.clone(),
+            Command::WatchIssue { user, .. } => *user = actor.clone(),
             _ => {}
         }
         let target = command.target();

@@ -108,14 +108,33 @@ pub async fn list_projects() -> Result<Vec<ProjectSummary>, ApiError> {
     reply(async { super::backend()?.projects().await }.await)
 }
 
-/// Creates a project from the home page's form (raw text fields).
+/// Creates a project from the home page's form (raw text fields). `kind` is
+/// `scrum` (the default: the board shows the active sprint) or `kanban`.
 #[server(prefix = "/api/fn", endpoint = "create_project")]
-pub async fn create_project(name: String, key: String) -> Result<ProjectSummary, ApiError> {
-    reply(create_project_inner(name, key).await)
+pub async fn create_project(
+    name: String,
+    key: String,
+    kind: Option<String>,
+) -> Result<ProjectSummary, ApiError> {
+    reply(create_project_inner(name, key, kind).await)
 }
 
 #[cfg(feature = "ssr")]
-async fn create_project_inner(name: String, key: String) -> Result<ProjectSummary, ApiError> {
+async fn create_project_inner(
+    name: String,
+    key: String,
+    kind: Option<String>,
+) -> Result<ProjectSummary, ApiError> {
+    let kind = match kind.as_deref().map(str::trim) {
+        None | Some("") | Some("scrum") => ProjectKind::Scrum,
+        Some("kanban") => ProjectKind::Kanban,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "kind",
+                format!("\"{other}\" is not a board type: choose scrum or kanban"),
+            ));
+        }
+    };
     let (name, key) = ApiError::collect(
         ("name", ProjectName::parse(&name)),
         ("key", ProjectKey::parse(key.trim())),
@@ -128,14 +147,14 @@ async fn create_project_inner(name: String, key: String) -> Result<ProjectSummar
         command: Command::CreateProject {
             key: key.clone(),
             name: name.clone(),
-            kind: ProjectKind::Scrum,
+            kind,
         },
     };
     match backend.execute(actor, envelope).await {
         Ok(_) => Ok(ProjectSummary {
             key,
             name,
-            kind: ProjectKind::Scrum,
+            kind,
             issues: 0,
         }),
         Err(ApiError::Rejected(DomainError::ProjectExists(k))) => Err(ApiError::invalid(

@@ -2,6 +2,7 @@
 //! authoritatively, the browser optimistically, replay and time travel over
 //! the whole log. Every event bumps the version of its stream by one.
 
+use super::comment::Comment;
 use super::event::Event;
 use super::model::*;
 use super::worklog::Worklog;
@@ -71,6 +72,10 @@ pub fn apply_mut(state: &mut ProjectState, event: &Event) {
                     remaining_estimate: *original_estimate,
                     worklogs: Default::default(),
                     last_worklog: 0,
+                    comments: Default::default(),
+                    last_comment: 0,
+                    watchers: Default::default(),
+                    links: Default::default(),
                     version: 0,
                 },
             );
@@ -189,6 +194,51 @@ fn apply_to_issue(i: &mut Issue, event: &Event) {
         }
         WorklogDeleted { worklog, .. } => {
             i.worklogs.remove(worklog);
+        }
+        CommentAdded {
+            comment,
+            author,
+            posted,
+            body,
+            ..
+        } => {
+            i.last_comment = i.last_comment.max(comment.0);
+            i.comments.insert(
+                *comment,
+                Comment {
+                    number: *comment,
+                    author: author.clone(),
+                    posted: *posted,
+                    body: body.clone(),
+                    edited: None,
+                },
+            );
+        }
+        CommentEdited {
+            comment,
+            edited,
+            body,
+            ..
+        } => {
+            if let Some(c) = i.comments.get_mut(comment) {
+                c.body = body.clone();
+                c.edited = Some(*edited);
+            }
+        }
+        CommentDeleted { comment, .. } => {
+            i.comments.remove(comment);
+        }
+        WatcherAdded { user, .. } => {
+            i.watchers.insert(user.clone());
+        }
+        WatcherRemoved { user, .. } => {
+            i.watchers.remove(user);
+        }
+        IssueLinked { link, .. } => {
+            i.links.insert(*link);
+        }
+        IssueUnlinked { link, .. } => {
+            i.links.remove(link);
         }
         _ => {}
     }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use super::command::{Command, Field};
+use super::comment::CommentNumber;
 use super::duration::WorkCalendar;
 use super::event::Event;
 use super::ids::*;
@@ -92,6 +93,11 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
     let calendar = project.map(|p| p.calendar).unwrap_or_default();
     let duration = |m: &Option<Minutes>| m.map(|m| calendar.format(m));
     let work = |e: &WorkEntry| format!("{} from {}", calendar.format(e.spent), e.started);
+    let said = |n: &CommentNumber| {
+        issue
+            .and_then(|i| i.comments.get(n))
+            .map(|c| shown(c.body.as_str()))
+    };
     let logged = |n: &WorklogNumber| {
         issue
             .and_then(|i| i.worklogs.get(n))
@@ -225,6 +231,29 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
             field(Field::Worklog(*worklog), logged(worklog), Some(work(entry)))
         }
         WorklogDeleted { worklog, .. } => field(Field::Worklog(*worklog), logged(worklog), None),
+        CommentAdded { comment, body, .. } => field(
+            Field::Comment(*comment),
+            None,
+            Some(shown(body.as_str())),
+        ),
+        CommentEdited { comment, body, .. } => field(
+            Field::Comment(*comment),
+            said(comment),
+            Some(shown(body.as_str())),
+        ),
+        CommentDeleted { comment, .. } => field(Field::Comment(*comment), said(comment), None),
+        WatcherAdded { user, .. } => field(Field::Watchers, None, Some(user.to_string())),
+        WatcherRemoved { user, .. } => field(Field::Watchers, Some(user.to_string()), None),
+        IssueLinked { link, .. } => field(
+            Field::Links,
+            None,
+            Some(format!("{} {}", link.kind.label(), issue_key(link.target))),
+        ),
+        IssueUnlinked { link, .. } => field(
+            Field::Links,
+            Some(format!("{} {}", link.kind.label(), issue_key(link.target))),
+            None,
+        ),
         IssueMoved { from, to, .. } if from == to => field(Field::Rank, None, None),
         IssueMoved { from, to, .. } => {
             let mut c = field(
@@ -312,5 +341,11 @@ pub fn describe(state: &ProjectState, command: &Command) -> String {
         Command::LogWork { .. } => "log work".into(),
         Command::UpdateWorklog { .. } => "edit a worklog".into(),
         Command::DeleteWorklog { .. } => "delete a worklog".into(),
+        Command::AddComment { .. } => "comment".into(),
+        Command::EditComment { .. } => "edit a comment".into(),
+        Command::DeleteComment { .. } => "delete a comment".into(),
+        Command::WatchIssue { watch: true, .. } => "watch".into(),
+        Command::WatchIssue { watch: false, .. } => "stop watching".into(),
+        Command::LinkIssue { .. } | Command::UnlinkIssue { .. } => "change the links".into(),
     }
 }

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+use super::comment::{CommentBody, CommentNumber};
 use super::duration::WorkCalendar;
+use super::link::{IssueLink, LinkKind};
 use super::ids::*;
 use super::model::{IssueType, Priority, ProjectKind, StatusCategory, StreamRef};
 use super::worklog::{RemainingAdjustment, WorkEntry};
@@ -108,6 +110,46 @@ pub enum Command {
         worklog: WorklogNumber,
         #[serde(default)]
         remaining: RemainingAdjustment,
+    },
+    AddComment {
+        issue: IssueNumber,
+        /// Set by the server to the signed-in actor and its clock.
+        author: UserName,
+        posted: UtcTime,
+        body: CommentBody,
+    },
+    /// Only the comment's author may edit it.
+    EditComment {
+        issue: IssueNumber,
+        comment: CommentNumber,
+        /// Set by the server to the signed-in actor and its clock.
+        editor: UserName,
+        edited: UtcTime,
+        body: CommentBody,
+    },
+    DeleteComment {
+        issue: IssueNumber,
+        comment: CommentNumber,
+        /// Set by the server to the signed-in actor.
+        editor: UserName,
+    },
+    /// Start (`watch: true`) or stop watching an issue.
+    WatchIssue {
+        issue: IssueNumber,
+        /// Set by the server to the signed-in actor.
+        user: UserName,
+        watch: bool,
+    },
+    /// "`issue` {kind} `target`", stored on `issue`.
+    LinkIssue {
+        issue: IssueNumber,
+        kind: LinkKind,
+        target: IssueNumber,
+    },
+    /// Removes a link stored on `issue`.
+    UnlinkIssue {
+        issue: IssueNumber,
+        link: IssueLink,
     },
 }
 
@@ -237,6 +279,10 @@ pub enum Field {
     Filters,
     /// One worklog of an issue: edits of different worklogs merge.
     Worklog(WorklogNumber),
+    /// One comment of an issue.
+    Comment(CommentNumber),
+    Watchers,
+    Links,
 }
 
 impl Field {
@@ -263,6 +309,9 @@ impl Field {
             Self::TimeTracking => "time tracking",
             Self::Filters => "saved filters",
             Self::Worklog(_) => "worklog",
+            Self::Comment(_) => "comment",
+            Self::Watchers => "watchers",
+            Self::Links => "links",
         }
     }
 }
@@ -285,7 +334,13 @@ impl Command {
             | Self::RankIssue { issue, .. }
             | Self::LogWork { issue, .. }
             | Self::UpdateWorklog { issue, .. }
-            | Self::DeleteWorklog { issue, .. } => Some(StreamRef::Issue(*issue)),
+            | Self::DeleteWorklog { issue, .. }
+            | Self::AddComment { issue, .. }
+            | Self::EditComment { issue, .. }
+            | Self::DeleteComment { issue, .. }
+            | Self::WatchIssue { issue, .. }
+            | Self::LinkIssue { issue, .. }
+            | Self::UnlinkIssue { issue, .. } => Some(StreamRef::Issue(*issue)),
             Self::StartSprint { sprint, .. } | Self::CompleteSprint { sprint, .. } => {
                 Some(StreamRef::Sprint(*sprint))
             }
@@ -307,6 +362,14 @@ impl Command {
             Self::CompleteSprint { .. } => &[Field::SprintState],
             Self::ConfigureTimeTracking { .. } => &[Field::TimeTracking],
             Self::SaveFilter { .. } | Self::DeleteFilter { .. } => &[Field::Filters],
+            // New comments, watchers and links are set additions: they commute.
+            Self::AddComment { .. }
+            | Self::WatchIssue { .. }
+            | Self::LinkIssue { .. }
+            | Self::UnlinkIssue { .. } => &[],
+            Self::EditComment { comment, .. } | Self::DeleteComment { comment, .. } => {
+                return [Field::Comment(*comment)].into();
+            }
             // New work commutes with other worklogs; only an absolute
             // remaining estimate can collide with a concurrent estimate edit.
             Self::LogWork { remaining, .. } => {

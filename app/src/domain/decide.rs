@@ -3,11 +3,13 @@
 //! so the browser can run it for optimistic updates and get what the server gets.
 
 use super::command::{Command, IssuePatch, NewIssue};
+use super::comment;
 use super::error::DomainError;
 use super::event::Event;
 use super::ids::*;
 use super::model::*;
 use super::query::Query;
+use super::link;
 use super::rank::Rank;
 use super::worklog;
 
@@ -158,6 +160,33 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
             worklog: n,
             remaining,
         } => worklog::delete_worklog(ctx.issue(*issue)?, *n, *remaining),
+        Command::AddComment {
+            issue,
+            author,
+            posted,
+            body,
+        } => comment::add_comment(state, ctx.issue(*issue)?, author, *posted, body),
+        Command::EditComment {
+            issue,
+            comment: n,
+            editor,
+            edited,
+            body,
+        } => comment::edit_comment(state, ctx.issue(*issue)?, *n, editor, *edited, body),
+        Command::DeleteComment {
+            issue,
+            comment: n,
+            editor,
+        } => comment::delete_comment(ctx.issue(*issue)?, *n, editor),
+        Command::WatchIssue { issue, user, watch } => {
+            Ok(comment::watch(ctx.issue(*issue)?, user, *watch))
+        }
+        Command::LinkIssue {
+            issue,
+            kind,
+            target,
+        } => link::link(state, ctx.issue(*issue)?, *kind, *target),
+        Command::UnlinkIssue { issue, link: l } => link::unlink(ctx.issue(*issue)?, *l),
     }
 }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 /// Static text in errors that must also deserialize (owned on the way in).
 pub type Text = Cow<'static, str>;
 
-use super::ids::{IssueKey, IssueNumber, ProjectKey, SprintNumber, StatusId};
+use super::ids::{IssueKey, IssueNumber, ProjectKey, SprintNumber, StatusId, UserName};
 use super::model::SprintState;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -112,6 +112,18 @@ pub enum DomainError {
         "when a worklog is edited the remaining estimate can be adjusted automatically, left, or set, but not reduced by hand"
     )]
     ManualAdjustOnEdit,
+    #[error("{0} has no comment {1}")]
+    CommentNotFound(IssueKey, u32),
+    #[error("only {0}, who wrote it, can change or delete this comment")]
+    NotTheAuthor(UserName),
+    #[error("an issue can have at most {0} comments")]
+    TooManyComments(usize),
+    #[error("an issue cannot be linked to itself")]
+    SelfLink,
+    #[error("an issue can have at most {0} links")]
+    TooManyLinks(usize),
+    #[error("there is no such link")]
+    LinkNotFound,
 }
 
 impl DomainError {

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use super::command::{Command, Field};
+use super::comment::{CommentBody, CommentNumber};
 use super::duration::WorkCalendar;
 use super::ids::*;
+use super::link::IssueLink;
 use super::model::{IssueType, Priority, ProjectKind, Status, StreamRef};
 use super::rank::Rank;
 use super::worklog::WorkEntry;
@@ -142,6 +144,35 @@ pub enum Event {
         worklog: WorklogNumber,
     },
 
+    #[serde(rename = "comment_added")]
+    CommentAdded {
+        issue: IssueNumber,
+        comment: CommentNumber,
+        author: UserName,
+        posted: UtcTime,
+        body: CommentBody,
+    },
+    #[serde(rename = "comment_edited")]
+    CommentEdited {
+        issue: IssueNumber,
+        comment: CommentNumber,
+        edited: UtcTime,
+        body: CommentBody,
+    },
+    #[serde(rename = "comment_deleted")]
+    CommentDeleted {
+        issue: IssueNumber,
+        comment: CommentNumber,
+    },
+    #[serde(rename = "watcher_added")]
+    WatcherAdded { issue: IssueNumber, user: UserName },
+    #[serde(rename = "watcher_removed")]
+    WatcherRemoved { issue: IssueNumber, user: UserName },
+    #[serde(rename = "issue_linked")]
+    IssueLinked { issue: IssueNumber, link: IssueLink },
+    #[serde(rename = "issue_unlinked")]
+    IssueUnlinked { issue: IssueNumber, link: IssueLink },
+
     #[serde(rename = "sprint_created")]
     SprintCreated {
         sprint: SprintNumber,
@@ -217,7 +248,14 @@ impl Event {
             | IssueRanked { issue, .. }
             | WorkLogged { issue, .. }
             | WorklogUpdated { issue, .. }
-            | WorklogDeleted { issue, .. } => StreamRef::Issue(*issue),
+            | WorklogDeleted { issue, .. }
+            | CommentAdded { issue, .. }
+            | CommentEdited { issue, .. }
+            | CommentDeleted { issue, .. }
+            | WatcherAdded { issue, .. }
+            | WatcherRemoved { issue, .. }
+            | IssueLinked { issue, .. }
+            | IssueUnlinked { issue, .. } => StreamRef::Issue(*issue),
             SprintCreated { sprint, .. }
             | SprintStarted { sprint, .. }
             | SprintCompleted { sprint }
@@ -261,6 +299,11 @@ impl Event {
             WorkLogged { worklog, .. }
             | WorklogUpdated { worklog, .. }
             | WorklogDeleted { worklog, .. } => return [Field::Worklog(*worklog)].into(),
+            CommentAdded { comment, .. }
+            | CommentEdited { comment, .. }
+            | CommentDeleted { comment, .. } => return [Field::Comment(*comment)].into(),
+            WatcherAdded { .. } | WatcherRemoved { .. } => &[Field::Watchers],
+            IssueLinked { .. } | IssueUnlinked { .. } => &[Field::Links],
         };
         fields.iter().copied().collect()
     }
@@ -300,6 +343,13 @@ impl Event {
             WorkLogged { .. } => "work_logged",
             WorklogUpdated { .. } => "worklog_updated",
             WorklogDeleted { .. } => "worklog_deleted",
+            CommentAdded { .. } => "comment_added",
+            CommentEdited { .. } => "comment_edited",
+            CommentDeleted { .. } => "comment_deleted",
+            WatcherAdded { .. } => "watcher_added",
+            WatcherRemoved { .. } => "watcher_removed",
+            IssueLinked { .. } => "issue_linked",
+            IssueUnlinked { .. } => "issue_unlinked",
         }
     }
 }

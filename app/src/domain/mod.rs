@@ -9,12 +9,14 @@
 mod apply;
 mod change;
 mod command;
+mod comment;
 mod concurrency;
 mod decide;
 mod duration;
 mod error;
 mod event;
 mod ids;
+mod link;
 mod log;
 mod model;
 mod query;
@@ -23,6 +25,8 @@ mod reports;
 mod timesheet;
 mod worklog;
 
+#[cfg(test)]
+mod issue_tests;
 #[cfg(test)]
 mod query_tests;
 #[cfg(test)]
@@ -35,12 +39,16 @@ mod worklog_tests;
 pub use apply::{apply, apply_mut, replay};
 pub use change::{Change, ChangeRecord, changes, describe, tenths};
 pub use command::{Command, CommandEnvelope, Field, IssuePatch, NewIssue};
+pub use comment::{
+    Comment, CommentBody, CommentNumber, MAX_COMMENTS, mention_spans, mentions,
+};
 pub use concurrency::{Rebase, rebase};
 pub use decide::{MAX_ISSUES, MAX_LABELS, decide, default_workflow};
 pub use duration::{MAX_MINUTES, WorkCalendar};
 pub use error::{DomainError, ParseError};
 pub use event::Event;
 pub use ids::*;
+pub use link::{IssueLink, LinkKind, LinkView, MAX_LINKS};
 pub use log::{Outcome, Recorded, Snapshot};
 pub use model::*;
 pub use query::{MAX_QUERY_CHARS, Query, QueryError};

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::comment::{Comment, CommentNumber};
 use super::duration::WorkCalendar;
+use super::link::IssueLink;
 use super::ids::*;
 use super::rank::Rank;
 use super::worklog::Worklog;
@@ -14,6 +16,15 @@ use super::worklog::Worklog;
 pub enum ProjectKind {
     Scrum,
     Kanban,
+}
+
+impl ProjectKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Scrum => "Scrum",
+            Self::Kanban => "Kanban",
+        }
+    }
 }
 
 /// Which part of the flow a status belongs to; reports count `Done` as done.
@@ -146,6 +157,15 @@ pub struct Issue {
     /// The highest worklog number ever given, so a deleted one is never reused.
     #[serde(default)]
     pub last_worklog: u32,
+    #[serde(default)]
+    pub comments: BTreeMap<CommentNumber, Comment>,
+    #[serde(default)]
+    pub last_comment: u32,
+    #[serde(default)]
+    pub watchers: BTreeSet<UserName>,
+    /// Links made from this issue (see `ProjectState::links_of` for both sides).
+    #[serde(default)]
+    pub links: BTreeSet<IssueLink>,
     pub version: u64,
 }
 
@@ -221,6 +241,25 @@ impl ProjectState {
         cards
     }
 
+    /// Whether the issue is a card on the board: on a Scrum board, the issues
+    /// of the active sprint (none without one); on a Kanban board, all.
+    pub fn on_board(&self, issue: &Issue) -> bool {
+        match self.project.as_ref().map(|p| p.kind) {
+            Some(ProjectKind::Kanban) => true,
+            Some(ProjectKind::Scrum) => {
+                issue.sprint.is_some() && issue.sprint == self.active_sprint().map(|s| s.number)
+            }
+            None => false,
+        }
+    }
+
+    /// The board's cards in `status`, in rank order.
+    pub fn board_column(&self, status: StatusId) -> Vec<&Issue> {
+        let mut column = self.column(status);
+        column.retain(|i| self.on_board(i));
+        column
+    }
+
     /// All issues in rank order (the backlog order).
     pub fn ranked(&self) -> Vec<&Issue> {
         let mut all: Vec<&Issue> = self.issues.values().collect();
@@ -250,6 +289,29 @@ impl ProjectState {
         self.ranked()
             .into_iter()
             .filter(|i| i.sprint == Some(sprint))
+            .collect()
+    }
+
+    /// Everyone who has taken part in the project: reporters, assignees,
+    /// authors of work and comments, and watchers. Until projects have
+    /// member lists, these are the people `@mentions` resolve to.
+    pub fn people(&self) -> BTreeSet<UserName> {
+        let mut people = BTreeSet::new();
+        for i in self.issues.values() {
+            people.insert(i.reporter.clone());
+            people.extend(i.assignee.iter().cloned());
+            people.extend(i.worklogs.values().map(|w| w.author.clone()));
+            people.extend(i.comments.values().map(|c| c.author.clone()));
+            people.extend(i.watchers.iter().cloned());
+        }
+        people
+    }
+
+    /// The issue's children (an epic's issues, or a parent's sub-tasks) in rank order.
+    pub fn children(&self, parent: IssueNumber) -> Vec<&Issue> {
+        self.ranked()
+            .into_iter()
+            .filter(|i| i.parent == Some(parent))
             .collect()
     }
 

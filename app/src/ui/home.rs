@@ -47,12 +47,13 @@ fn ProjectList(list: Vec<ProjectSummary>) -> impl IntoView {
                         1 => "1 issue".to_string(),
                         n => format!("{n} issues"),
                     };
+                    let meta = format!("{} · {issues}", p.kind.label());
                     view! {
                         <li class="project-card" data-key=p.key.to_string()>
                             <a href=format!("/p/{}/board", p.key)>
                                 <span class="project-key">{p.key.to_string()}</span>
                                 <span class="project-name">{p.name.to_string()}</span>
-                                <span class="project-meta">{issues}</span>
+                                <span class="project-meta">{meta}</span>
                             </a>
                         </li>
                     }
@@ -96,6 +97,18 @@ fn CreateProjectForm(create: ServerAction<CreateProject>) -> impl IntoView {
                     uppercase=true
                     error=field_error("key")
                 />
+                <fieldset class="field kind-choice">
+                    <legend>"Board"</legend>
+                    <label>
+                        <input type="radio" name="kind" value="scrum" checked />
+                        " Scrum: plan sprints; the board shows the active sprint"
+                    </label>
+                    <label>
+                        <input type="radio" name="kind" value="kanban" />
+                        " Kanban: continuous flow; the board shows every issue"
+                    </label>
+                    <small class="field-error" data-testid="kind-error">{field_error("kind")}</small>
+                </fieldset>
                 <p class="error" role="alert" data-testid="form-error">{other_error}</p>
                 <button type="submit" class="primary" disabled=move || create.pending().get()>
                     {move || if create.pending().get() { "Creating…" } else { "Create project" }}

@@ -180,6 +180,10 @@ mod tests {
             remaining_estimate: None,
             worklogs: Default::default(),
             last_worklog: 0,
+            comments: Default::default(),
+            last_comment: 0,
+            watchers: Default::default(),
+            links: Default::default(),
             version: 1,
         }
     }

@@ -62,7 +62,7 @@ fn announcement(ctx: BoardCtx, events: &[Event]) -> Option<String> {
     let state = ctx.displayed.get_untracked();
     events.iter().find_map(|e| match e {
         Event::IssueMoved { issue, to, .. } => {
-            let column = state.column(*to);
+            let column = state.board_column(*to);
             let position = column.iter().position(|i| i.key.number == *issue)? + 1;
             let name = state.project.as_ref()?.status_name(*to);
             let key = IssueKey::new(ctx.key.get_value(), *issue);
@@ -493,6 +493,10 @@ pub fn QuickCreate(status: StatusId) -> impl IntoView {
                 ctx,
                 Command::CreateIssue(NewIssue {
                     status: Some(status),
+                    // On a Scrum board a new card joins the sprint it shows.
+                    sprint: ctx
+                        .displayed
+                        .with_untracked(|s| s.active_sprint().map(|s| s.number)),
                     ..NewIssue::new(title, IssueType::Task, ctx.me.0.get_value())
                 }),
             );

@@ -128,7 +128,7 @@ impl BoardCtx {
     pub fn visible_column(&self, status: StatusId) -> Vec<IssueNumber> {
         let filters = self.filters.get();
         self.displayed.with(|s| {
-            s.column(status)
+            s.board_column(status)
                 .into_iter()
                 .filter(|i| filters.matches(i, &i.key.to_string()))
                 .map(|i| i.key.number)
@@ -199,6 +199,7 @@ fn Board(snapshot: ProjectSnapshot, me: UserName, filters: Memo<Filters>) -> Any
                     <ConnectionBadge />
                 </div>
             </header>
+            <SprintBanner />
             <FilterBar filters=filters.get_untracked() state=ctx.displayed />
             <p id="board-help" class="sr-only">
                 "Drag a card to move it. With a card focused, Alt+Left and Alt+Right move it to the previous \
@@ -222,7 +223,7 @@ fn Column(status: Status) -> AnyView {
     let ctx = expect_context::<BoardCtx>();
     let id = status.id;
     let cards = Memo::new(move |_| ctx.visible_column(id));
-    let total = Memo::new(move |_| ctx.displayed.with(|s| s.column(id).len()));
+    let total = Memo::new(move |_| ctx.displayed.with(|s| s.board_column(id).len()));
     let limit = status.wip_limit;
     let over_limit = move || limit.is_some_and(|l| total.get() > l as usize);
     let count = move || match limit {
@@ -262,6 +263,48 @@ fn Column(status: Status) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// What a Scrum board shows: the active sprint, or how to start one.
+#[component]
+fn SprintBanner() -> impl IntoView {
+    let ctx = expect_context::<BoardCtx>();
+    let backlog = format!("/p/{}/backlog", ctx.key.get_value());
+    let sprint = Memo::new(move |_| {
+        ctx.displayed.with(|s| {
+            let scrum = s
+                .project
+                .as_ref()
+                .is_some_and(|p| p.kind == ProjectKind::Scrum);
+            scrum.then(|| s.active_sprint().cloned())
+        })
+    });
+    move || match sprint.get() {
+        None => ().into_any(),
+        Some(None) => view! {
+            <p class="sprint-banner empty" data-testid="no-active-sprint">
+                "No active sprint, so the board is empty. "
+                <a href=backlog.clone()>"Plan and start a sprint in the backlog"</a>
+                "."
+            </p>
+        }
+        .into_any(),
+        Some(Some(sprint)) => {
+            let dates = match (sprint.start, sprint.end) {
+                (Some(start), Some(end)) => format!("{start} – {end}"),
+                _ => String::new(),
+            };
+            view! {
+                <p class="sprint-banner" data-testid="active-sprint">
+                    <strong>{sprint.name.to_string()}</strong>
+                    <span class="muted">{dates}</span>
+                    <span class="sprint-goal">{sprint.goal.as_str().to_owned()}</span>
+                    <a href=backlog.clone()>"Complete or plan in the backlog"</a>
+                </p>
+            }
+            .into_any()
+        }
+    }
 }
 
 /// The dragged card, following the pointer.

@@ -1,0 +1,230 @@
+//! Comments on an issue, the `@mentions` in them, and the issue's watchers.
+//! Only a comment's author may edit or delete it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+use super::error::{DomainError, ParseError};
+use super::event::Event;
+use super::ids::*;
+use super::model::{Issue, ProjectState};
+
+/// Comments per issue.
+pub const MAX_COMMENTS: usize = 10_000;
+
+/// A comment's Markdown source: trimmed, 1–10,000 characters; line breaks
+/// and tabs are allowed, other control characters are not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CommentBody(String);
+
+impl CommentBody {
+    pub const MAX_CHARS: usize = 10_000;
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Err(ParseError::Empty("comment".into()));
+        }
+        let len = text.chars().count();
+        if len > Self::MAX_CHARS {
+            return Err(ParseError::TooLong {
+                what: "comment".into(),
+                max: Self::MAX_CHARS,
+                len,
+            });
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(ParseError::ControlCharacter("comment".into()));
+        }
+        Ok(Self(text.replace("\r\n", "\n")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CommentBody {
+    type Error = ParseError;
+    fn try_from(s: String) -> Result<Self, ParseError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<CommentBody> for String {
+    fn from(b: CommentBody) -> String {
+        b.0
+    }
+}
+
+/// A comment's number within its issue: 1, 2, 3…
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CommentNumber(pub u32);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub number: CommentNumber,
+    pub author: UserName,
+    pub posted: UtcTime,
+    pub body: CommentBody,
+    /// When it was last edited, if ever.
+    #[serde(default)]
+    pub edited: Option<UtcTime>,
+}
+
+/// Where `@name` mentions sit in `text`: byte ranges of the whole token
+/// (the `@` included) with the name. A mention starts a word (so e-mail
+/// addresses are not mentions) and a trailing full stop ends a sentence.
+pub fn mention_spans(text: &str) -> Vec<(std::ops::Range<usize>, UserName)> {
+    let name_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
+    let mut spans = Vec::new();
+    let mut previous: Option<char> = None;
+    for (at, c) in text.char_indices() {
+        let starts_word = previous.is_none_or(|p| !(p.is_alphanumeric() || p == '_'));
+        previous = Some(c);
+        if c != '@' || !starts_word {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        let len = rest.find(|c: char| !name_char(c)).unwrap_or(rest.len());
+        let name = rest[..len].trim_end_matches(['.', '-']);
+        if let Ok(user) = UserName::parse(name) {
+            spans.push((at..at + 1 + name.len(), user));
+        }
+    }
+    spans
+}
+
+/// The users `text` mentions, whether or not they are members.
+pub fn mentions(text: &str) -> BTreeSet<UserName> {
+    mention_spans(text).into_iter().map(|(_, u)| u).collect()
+}
+
+fn comment(issue: &Issue, n: CommentNumber) -> Result<&Comment, DomainError> {
+    issue
+        .comments
+        .get(&n)
+        .ok_or_else(|| DomainError::CommentNotFound(issue.key.clone(), n.0))
+}
+
+fn own_comment<'a>(
+    issue: &'a Issue,
+    n: CommentNumber,
+    by: &UserName,
+) -> Result<&'a Comment, DomainError> {
+    let c = comment(issue, n)?;
+    if c.author != *by {
+        return Err(DomainError::NotTheAuthor(c.author.clone()));
+    }
+    Ok(c)
+}
+
+/// Events that make `users` watch the issue (those not watching yet).
+fn start_watching<'a>(issue: &Issue, users: impl IntoIterator<Item = &'a UserName>) -> Vec<Event> {
+    let mut fresh: BTreeSet<&UserName> = BTreeSet::new();
+    for u in users {
+        if !issue.watchers.contains(u) {
+            fresh.insert(u);
+        }
+    }
+    fresh
+        .into_iter()
+        .map(|user| Event::WatcherAdded {
+            issue: issue.key.number,
+            user: user.clone(),
+        })
+        .collect()
+}
+
+/// A new comment. Its author and the members it mentions start watching.
+pub(super) fn add_comment(
+    state: &ProjectState,
+    issue: &Issue,
+    author: &UserName,
+    posted: UtcTime,
+    body: &CommentBody,
+) -> Result<Vec<Event>, DomainError> {
+    if issue.comments.len() >= MAX_COMMENTS {
+        return Err(DomainError::TooManyComments(MAX_COMMENTS));
+    }
+    let members = state.people();
+    let mentioned: Vec<UserName> = mentions(body.as_str())
+        .into_iter()
+        .filter(|u| members.contains(u))
+        .collect();
+    let added = Event::CommentAdded {
+        issue: issue.key.number,
+        comment: CommentNumber(issue.last_comment + 1),
+        author: author.clone(),
+        posted,
+        body: body.clone(),
+    };
+    Ok(std::iter::once(added)
+        .chain(start_watching(
+            issue,
+            std::iter::once(author).chain(&mentioned),
+        ))
+        .collect())
+}
+
+pub(super) fn edit_comment(
+    state: &ProjectState,
+    issue: &Issue,
+    n: CommentNumber,
+    editor: &UserName,
+    edited: UtcTime,
+    body: &CommentBody,
+) -> Result<Vec<Event>, DomainError> {
+    let old = own_comment(issue, n, editor)?;
+    if old.body == *body {
+        return Ok(vec![]);
+    }
+    // Only members mentioned for the first time start watching.
+    let before = mentions(old.body.as_str());
+    let members = state.people();
+    let newly: Vec<UserName> = mentions(body.as_str())
+        .into_iter()
+        .filter(|u| members.contains(u) && !before.contains(u))
+        .collect();
+    let changed = Event::CommentEdited {
+        issue: issue.key.number,
+        comment: n,
+        edited,
+        body: body.clone(),
+    };
+    Ok(std::iter::once(changed)
+        .chain(start_watching(issue, &newly))
+        .collect())
+}
+
+pub(super) fn delete_comment(
+    issue: &Issue,
+    n: CommentNumber,
+    by: &UserName,
+) -> Result<Vec<Event>, DomainError> {
+    own_comment(issue, n, by)?;
+    Ok(vec![Event::CommentDeleted {
+        issue: issue.key.number,
+        comment: n,
+    }])
+}
+
+pub(super) fn watch(issue: &Issue, user: &UserName, on: bool) -> Vec<Event> {
+    let issue_number = issue.key.number;
+    match (on, issue.watchers.contains(user)) {
+        (true, false) => vec![Event::WatcherAdded {
+            issue: issue_number,
+            user: user.clone(),
+        }],
+        (false, true) => vec![Event::WatcherRemoved {
+            issue: issue_number,
+            user: user.clone(),
+        }],
+        _ => vec![],
+    }
+}
