@@ -61,29 +61,22 @@ impl Backend for ServerBackend {
     fn issue(&self, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>> {
         Box::pin(async move {
             let not_found = || ApiError::NotFound(format!("issue {key}"));
-            // Copy out the one issue, not the whole project.
+            // Copy out the one issue and its neighbours, not the whole project.
             let found = self
                 .0
                 .read(&key.project, |state, _| {
-                    Some((
-                        state.project.clone()?,
-                        state.issues.get(&key.number)?.clone(),
-                    ))
+                    IssueDetail::from_state(state, key.number)
                 })
                 .await
                 .map_err(unavailable)?;
-            let (project, issue) = found.flatten().ok_or_else(not_found)?;
-            let history = self
+            let mut detail = found.flatten().ok_or_else(not_found)?;
+            detail.history = self
                 .0
                 .store()
                 .history(&key.project, StreamRef::Issue(key.number), 0)
                 .await
                 .map_err(unavailable)?;
-            Ok(IssueDetail {
-                project,
-                issue,
-                history,
-            })
+            Ok(detail)
         })
     }
 
@@ -166,6 +159,25 @@ impl Backend for ServerBackend {
         envelope: CommandEnvelope,
     ) -> BoxFuture<'_, Result<Outcome, ApiError>> {
         Box::pin(async move { Ok(self.0.execute(&actor, envelope).await?) })
+    }
+
+    fn execute_at_head(
+        &self,
+        actor: UserName,
+        envelope: CommandEnvelope,
+    ) -> BoxFuture<'_, Result<Outcome, ApiError>> {
+        Box::pin(async move { Ok(self.0.execute_at_head(&actor, envelope).await?) })
+    }
+
+    fn project_settings(&self, key: ProjectKey) -> BoxFuture<'_, Result<Project, ApiError>> {
+        Box::pin(async move {
+            self.0
+                .read(&key, |state, _| state.project.clone())
+                .await
+                .map_err(unavailable)?
+                .flatten()
+                .ok_or_else(|| ApiError::NotFound(format!("project {key}")))
+        })
     }
 
     fn new_command_id(&self) -> CommandId {

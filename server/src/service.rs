@@ -51,6 +51,15 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// What a command's base version is.
+#[derive(Clone, Copy)]
+enum Base {
+    /// The one its envelope gives: what its author saw.
+    Given,
+    /// The target's current version.
+    Head,
+}
+
 impl Kanri {
     pub fn new(store: Store, hub: Arc<Hub>) -> Self {
         Self {
@@ -87,6 +96,27 @@ impl Kanri {
         actor: &UserName,
         envelope: CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
+        self.execute_based(actor, envelope, Base::Given).await
+    }
+
+    /// Executes a command based on its target's current version, read under
+    /// the lock it runs under: for commands whose author means "whatever it
+    /// is now" (a bulk move into a sprint, saving a filter, watching).
+    #[tracing::instrument(skip_all, fields(project = %envelope.project, command_id = %envelope.id, actor = %actor))]
+    pub async fn execute_at_head(
+        &self,
+        actor: &UserName,
+        envelope: CommandEnvelope,
+    ) -> Result<Outcome, ExecError> {
+        self.execute_based(actor, envelope, Base::Head).await
+    }
+
+    async fn execute_based(
+        &self,
+        actor: &UserName,
+        mut envelope: CommandEnvelope,
+        base: Base,
+    ) -> Result<Outcome, ExecError> {
         let slot = self.slot(&envelope.project);
         let mut cached = slot.lock().await;
         for attempt in 1..=RACE_RETRIES {
@@ -94,6 +124,9 @@ impl Kanri {
                 *cached = Some(self.load(&envelope.project).await?);
             }
             let entry = cached.as_mut().expect("loaded above");
+            if let (Base::Head, Some(target)) = (base, envelope.command.target()) {
+                envelope.base_version = entry.state.version_of(&target);
+            }
             match self.try_execute(&mut entry.state, actor, &envelope).await {
                 Ok(outcome) => {
                     let prev = entry.last_seq;

@@ -38,6 +38,18 @@ pub trait Backend: Send + Sync + 'static {
         actor: UserName,
         envelope: CommandEnvelope,
     ) -> BoxFuture<'_, Result<Outcome, ApiError>>;
+    /// Executes based on the target's current version (the envelope's is
+    /// ignored), read under the same lock: for "whatever it is now" commands.
+    fn execute_at_head(
+        &self,
+        actor: UserName,
+        envelope: CommandEnvelope,
+    ) -> BoxFuture<'_, Result<Outcome, ApiError>>;
+    /// The project stream alone (name, workflow, calendar, filters).
+    fn project_settings(
+        &self,
+        key: ProjectKey,
+    ) -> BoxFuture<'_, Result<crate::domain::Project, ApiError>>;
     /// A fresh random command id, for commands the server starts itself.
     fn new_command_id(&self) -> CommandId;
     /// Who is acting in this request.

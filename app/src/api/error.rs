@@ -59,6 +59,7 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid(_) => 422,
+            Self::Rejected(e) if e.is_missing_subject() => 404,
             Self::Rejected(_) => 409,
             Self::NotFound(_) => 404,
             Self::Unavailable => 503,

@@ -86,7 +86,8 @@ pub(super) fn date_range(
     }
 }
 
-/// Runs one command as the acting user, with a fresh command id.
+/// Runs one command as the acting user, with a fresh command id, based on
+/// the version its author saw.
 #[cfg(feature = "ssr")]
 pub(super) async fn run_command(
     project: ProjectKey,
@@ -101,6 +102,22 @@ pub(super) async fn run_command(
         command,
     };
     backend.execute(actor, envelope).await
+}
+
+/// Runs one command as the acting user on whatever its target is now.
+#[cfg(feature = "ssr")]
+pub(super) async fn run_at_head(
+    project: ProjectKey,
+    command: Command,
+) -> Result<Outcome, ApiError> {
+    let (backend, actor) = acting_user().await?;
+    let envelope = CommandEnvelope {
+        id: backend.new_command_id(),
+        project,
+        base_version: 0,
+        command,
+    };
+    backend.execute_at_head(actor, envelope).await
 }
 
 #[server(prefix = "/api/fn", endpoint = "projects")]

@@ -3,6 +3,7 @@
 
 mod error;
 mod functions;
+mod issue;
 pub mod live;
 mod reports;
 mod search;
@@ -17,6 +18,7 @@ mod backend;
 pub use backend::{Backend, backend};
 pub use error::{ApiError, FieldError, FormErrors};
 pub use functions::*;
+pub use issue::*;
 pub use reports::*;
 pub use search::*;
 pub use sprints::*;

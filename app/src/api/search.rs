@@ -9,7 +9,7 @@ use super::ApiError;
 #[cfg(feature = "ssr")]
 use super::FormErrors;
 #[cfg(feature = "ssr")]
-use super::functions::{acting_user, project_key, reply, run_command};
+use super::functions::{acting_user, project_key, reply, run_at_head};
 #[cfg(feature = "ssr")]
 use crate::domain::*;
 use crate::domain::{Issue, Outcome, Project, QueryError};
@@ -78,12 +78,7 @@ pub async fn save_filter(
             let (Some(name), Some(_)) = (name, parsed) else {
                 unreachable!("FormErrors::finish reports any missing field");
             };
-            let version = super::backend()?
-                .project(key.clone())
-                .await?
-                .state
-                .version_of(&StreamRef::Project);
-            run_command(key, version, Command::SaveFilter { name, query }).await
+            run_at_head(key, Command::SaveFilter { name, query }).await
         }
         .await,
     )
@@ -96,12 +91,7 @@ pub async fn delete_filter(project: String, name: String) -> Result<Outcome, Api
             let key = project_key(&project)?;
             let name =
                 FilterName::parse(&name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
-            let version = super::backend()?
-                .project(key.clone())
-                .await?
-                .state
-                .version_of(&StreamRef::Project);
-            run_command(key, version, Command::DeleteFilter { name }).await
+            run_at_head(key, Command::DeleteFilter { name }).await
         }
         .await,
     )

@@ -8,7 +8,7 @@ use super::ApiError;
 #[cfg(feature = "ssr")]
 use super::FormErrors;
 #[cfg(feature = "ssr")]
-use super::functions::{acting_user, project_key, reply, run_command as run};
+use super::functions::{acting_user, project_key, reply, run_at_head, run_command as run};
 use crate::domain::Outcome;
 #[cfg(feature = "ssr")]
 use crate::domain::*;
@@ -22,12 +22,8 @@ pub async fn create_sprint(project: String) -> Result<Outcome, ApiError> {
     reply(
         async {
             let key = project_key(&project)?;
-            let snapshot = super::backend()?.project(key.clone()).await?;
-            let next = snapshot.state.sprints.keys().last().map_or(1, |n| n.0 + 1);
-            let name = SprintName::parse(&format!("{key} Sprint {next}"))
-                .map_err(|e| ApiError::invalid("name", e.to_string()))?;
             let command = Command::CreateSprint {
-                name,
+                name: None,
                 goal: LongText::default(),
                 start: None,
                 end: None,
@@ -114,16 +110,8 @@ pub async fn move_issues(
                     format!("At most {MAX_BULK_ISSUES} issues can be moved at once"),
                 ));
             }
-            let backend = super::backend()?;
-            let state = backend.project(key.clone()).await?.state;
             let mut moved = 0;
             for n in issues {
-                let issue = state.issue(IssueNumber(n)).ok_or_else(|| {
-                    ApiError::NotFound(format!(
-                        "issue {}",
-                        IssueKey::new(key.clone(), IssueNumber(n))
-                    ))
-                })?;
                 let patch = IssuePatch {
                     sprint: Some(sprint.map(SprintNumber)),
                     ..Default::default()
@@ -132,7 +120,7 @@ pub async fn move_issues(
                     issue: IssueNumber(n),
                     patch,
                 };
-                if !run(key.clone(), issue.version, command)
+                if !run_at_head(key.clone(), command)
                     .await?
                     .recorded()
                     .is_empty()

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Burndown, ChangeRecord, Date, FlowDay, Issue, Project, ProjectKey, ProjectKind, ProjectName,
-    ProjectState, Sprint, Timesheet, VelocityRow,
+    Burndown, ChangeRecord, Date, FlowDay, Issue, IssueKey, IssueNumber, IssueType, LinkView,
+    Project, ProjectKey, ProjectKind, ProjectName, ProjectState, Sprint, SprintState, Timesheet,
+    Title, UserName, VelocityRow,
 };
 
 /// A project as listed on the home page.
@@ -25,12 +26,98 @@ pub struct ProjectSnapshot {
 }
 
 /// One issue with its project (for status names) and its full history,
-/// conflicts included, oldest first.
+/// conflicts included, oldest first; with the issues around it and the
+/// choices its fields offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueDetail {
     pub project: Project,
     pub issue: Issue,
     pub history: Vec<ChangeRecord>,
+    pub parent: Option<IssueSummary>,
+    /// An epic's issues or an issue's sub-tasks, in rank order.
+    pub children: Vec<IssueSummary>,
+    pub links: Vec<(LinkView, IssueSummary)>,
+    /// The project's epics (parent choices) and open sprints.
+    pub epics: Vec<IssueSummary>,
+    pub sprints: Vec<Sprint>,
+    /// Who can be assigned or `@mentioned`.
+    pub people: Vec<UserName>,
+}
+
+/// Another issue as a line on an issue page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueSummary {
+    pub key: IssueKey,
+    pub title: Title,
+    pub issue_type: IssueType,
+    pub status: String,
+    pub done: bool,
+    pub points_tenths: u32,
+    pub assignee: Option<UserName>,
+}
+
+impl IssueSummary {
+    pub fn of(state: &ProjectState, issue: &Issue) -> Self {
+        Self {
+            key: issue.key.clone(),
+            title: issue.title.clone(),
+            issue_type: issue.issue_type,
+            status: state
+                .project
+                .as_ref()
+                .map(|p| p.status_name(issue.status))
+                .unwrap_or_default(),
+            done: state.is_done(issue),
+            points_tenths: issue.points_tenths(),
+            assignee: issue.assignee.clone(),
+        }
+    }
+}
+
+impl IssueDetail {
+    /// Everything about issue `n` but its history; `None` if there is no such issue.
+    pub fn from_state(state: &ProjectState, n: IssueNumber) -> Option<Self> {
+        let project = state.project.clone()?;
+        let issue = state.issue(n)?.clone();
+        let summary = |i: &Issue| IssueSummary::of(state, i);
+        let lookup = |n: IssueNumber| state.issue(n).map(summary);
+        Some(Self {
+            parent: issue.parent.and_then(lookup),
+            children: state.children(n).into_iter().map(summary).collect(),
+            links: state
+                .links_of(n)
+                .into_iter()
+                .filter_map(|v| Some((v, lookup(v.other)?)))
+                .collect(),
+            epics: state
+                .ranked()
+                .into_iter()
+                .filter(|i| i.issue_type == IssueType::Epic)
+                .map(summary)
+                .collect(),
+            sprints: state
+                .sprints
+                .values()
+                .filter(|s| s.state != SprintState::Closed || issue.sprint == Some(s.number))
+                .cloned()
+                .collect(),
+            people: state.people().into_iter().collect(),
+            project,
+            issue,
+            history: Vec::new(),
+        })
+    }
+
+    /// Children done, of all, and the same in story points (tenths).
+    pub fn progress(&self) -> (usize, usize, u32, u32) {
+        let done: Vec<&IssueSummary> = self.children.iter().filter(|c| c.done).collect();
+        (
+            done.len(),
+            self.children.len(),
+            done.iter().map(|c| c.points_tenths).sum(),
+            self.children.iter().map(|c| c.points_tenths).sum(),
+        )
+    }
 }
 
 /// A project's timesheet, with the project for its name and calendar.

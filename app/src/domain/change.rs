@@ -231,11 +231,9 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
             field(Field::Worklog(*worklog), logged(worklog), Some(work(entry)))
         }
         WorklogDeleted { worklog, .. } => field(Field::Worklog(*worklog), logged(worklog), None),
-        CommentAdded { comment, body, .. } => field(
-            Field::Comment(*comment),
-            None,
-            Some(shown(body.as_str())),
-        ),
+        CommentAdded { comment, body, .. } => {
+            field(Field::Comment(*comment), None, Some(shown(body.as_str())))
+        }
         CommentEdited { comment, body, .. } => field(
             Field::Comment(*comment),
             said(comment),
@@ -320,7 +318,9 @@ pub fn describe(state: &ProjectState, command: &Command) -> String {
     let status_name =
         |id: StatusId| project.map_or_else(|| format!("status {}", id.0), |p| p.status_name(id));
     match command {
-        Command::MoveIssue { to, .. } => format!("move to {}", status_name(*to)),
+        Command::MoveIssue { to, .. } | Command::TransitionIssue { to, .. } => {
+            format!("move to {}", status_name(*to))
+        }
         Command::RankIssue { .. } => "re-rank".into(),
         Command::UpdateIssue { patch, .. } => {
             let fields: Vec<&str> = patch.fields().into_iter().map(Field::label).collect();

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use super::comment::{CommentBody, CommentNumber};
 use super::duration::WorkCalendar;
-use super::link::{IssueLink, LinkKind};
 use super::ids::*;
+use super::link::{IssueLink, LinkKind};
 use super::model::{IssueType, Priority, ProjectKind, StatusCategory, StreamRef};
 use super::worklog::{RemainingAdjustment, WorkEntry};
 
@@ -48,6 +48,12 @@ pub enum Command {
         issue: IssueNumber,
         patch: IssuePatch,
     },
+    /// Change the issue's status, keeping its place in the overall rank
+    /// order (the issue page's status field; the board uses `MoveIssue`).
+    TransitionIssue {
+        issue: IssueNumber,
+        to: StatusId,
+    },
     /// Put the issue in column `to`, right after `after` (`None`: at the top).
     MoveIssue {
         issue: IssueNumber,
@@ -60,7 +66,9 @@ pub enum Command {
         after: Option<IssueNumber>,
     },
     CreateSprint {
-        name: SprintName,
+        /// `None`: named like Jira's, `ABC Sprint 3`.
+        #[serde(default)]
+        name: Option<SprintName>,
         goal: LongText,
         start: Option<Date>,
         end: Option<Date>,
@@ -331,6 +339,7 @@ impl Command {
             | Self::DeleteFilter { .. } => Some(StreamRef::Project),
             Self::UpdateIssue { issue, .. }
             | Self::MoveIssue { issue, .. }
+            | Self::TransitionIssue { issue, .. }
             | Self::RankIssue { issue, .. }
             | Self::LogWork { issue, .. }
             | Self::UpdateWorklog { issue, .. }
@@ -357,6 +366,7 @@ impl Command {
             }
             Self::UpdateIssue { patch, .. } => return patch.fields(),
             Self::MoveIssue { .. } => &[Field::Status, Field::Rank],
+            Self::TransitionIssue { .. } => &[Field::Status],
             Self::RankIssue { .. } => &[Field::Rank],
             Self::StartSprint { .. } => &[Field::SprintState, Field::Dates],
             Self::CompleteSprint { .. } => &[Field::SprintState],

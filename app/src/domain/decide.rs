@@ -7,9 +7,9 @@ use super::comment;
 use super::error::DomainError;
 use super::event::Event;
 use super::ids::*;
+use super::link;
 use super::model::*;
 use super::query::Query;
-use super::link;
 use super::rank::Rank;
 use super::worklog;
 
@@ -66,6 +66,18 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
         Command::CreateIssue(new) => ctx.create_issue(new),
         Command::UpdateIssue { issue, patch } => ctx.update_issue(*issue, patch),
         Command::MoveIssue { issue, to, after } => ctx.move_issue(*issue, *to, *after),
+        Command::TransitionIssue { issue, to } => {
+            let moving = ctx.issue(*issue)?;
+            // Right after the last card of the column that ranks above it.
+            let after = state
+                .column(*to)
+                .into_iter()
+                .take_while(|i| i.rank < moving.rank)
+                .filter(|i| i.key.number != *issue)
+                .last()
+                .map(|i| i.key.number);
+            ctx.move_issue(*issue, *to, after)
+        }
         Command::RankIssue { issue, after } => ctx.rank_issue(*issue, *after),
         Command::CreateSprint {
             name,
@@ -79,9 +91,14 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
                 return Err(DomainError::DatesReversed);
             }
             let number = SprintNumber(state.sprints.keys().last().map_or(1, |n| n.0 + 1));
+            let name = match name {
+                Some(name) => name.clone(),
+                None => SprintName::parse(&format!("{} Sprint {}", project.key, number.0))
+                    .expect("a key and a number make a valid sprint name"),
+            };
             Ok(vec![Event::SprintCreated {
                 sprint: number,
-                name: name.clone(),
+                name,
                 goal: goal.clone(),
                 start: *start,
                 end: *end,
@@ -329,6 +346,15 @@ impl Ctx<'_> {
         if let Some(s) = new.sprint {
             self.open_sprint(s)?;
         }
+        // A sub-task created without a sprint joins its parent's, as in Jira.
+        let sprint = match (new.issue_type, new.sprint, new.parent) {
+            (IssueType::SubTask, None, Some(parent)) => self
+                .state
+                .issue(parent)
+                .and_then(|p| p.sprint)
+                .filter(|s| self.open_sprint(*s).is_ok()),
+            _ => new.sprint,
+        };
         if new.labels.len() > MAX_LABELS {
             return Err(DomainError::TooManyLabels(MAX_LABELS));
         }
@@ -347,7 +373,7 @@ impl Ctx<'_> {
             labels: new.labels.clone(),
             points: new.points,
             parent: new.parent,
-            sprint: new.sprint,
+            sprint,
             original_estimate: new.original_estimate,
         }])
     }

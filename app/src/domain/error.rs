@@ -127,6 +127,20 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// Whether the command's own subject (its project, issue, comment,
+    /// worklog, filter or link) does not exist: a 404, not a refusal.
+    pub fn is_missing_subject(&self) -> bool {
+        matches!(
+            self,
+            Self::ProjectNotFound(_)
+                | Self::IssueNotFound(_)
+                | Self::CommentNotFound(..)
+                | Self::WorklogNotFound(..)
+                | Self::FilterNotFound(_)
+                | Self::LinkNotFound
+        )
+    }
+
     /// The sprint's state does not allow `action` (e.g. "started").
     pub fn sprint_state(sprint: SprintNumber, state: SprintState, action: &'static str) -> Self {
         Self::SprintState(sprint, state.label().into(), action.into())

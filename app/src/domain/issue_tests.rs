@@ -32,7 +32,7 @@ fn a_scrum_board_shows_the_active_sprint_and_a_kanban_board_everything() {
     run(
         &mut state,
         Command::CreateSprint {
-            name: SprintName::parse("S1").unwrap(),
+            name: Some(SprintName::parse("S1").unwrap()),
             goal: LongText::default(),
             start: None,
             end: None,
@@ -148,10 +148,7 @@ fn only_the_author_edits_or_deletes_a_comment_and_numbers_are_not_reused() {
     assert_eq!(run(&mut state, edit("alice", "first")).unwrap(), vec![]);
     run(&mut state, edit("alice", "first, edited")).unwrap();
     let c = &state.issue(IssueNumber(1)).unwrap().comments[&CommentNumber(1)];
-    assert_eq!(
-        (c.body.as_str(), c.edited),
-        ("first, edited", Some(at(5)))
-    );
+    assert_eq!((c.body.as_str(), c.edited), ("first, edited", Some(at(5))));
 
     let delete = |editor: &str| Command::DeleteComment {
         issue: IssueNumber(1),

@@ -117,14 +117,11 @@ impl ProjectState {
             })
         });
         let inverse = self.issues.values().flat_map(|i| {
-            i.links
-                .iter()
-                .filter(|l| l.target == n)
-                .map(|l| LinkView {
-                    kind: l.kind.inverse(),
-                    other: i.key.number,
-                    stored_on: i.key.number,
-                })
+            i.links.iter().filter(|l| l.target == n).map(|l| LinkView {
+                kind: l.kind.inverse(),
+                other: i.key.number,
+                stored_on: i.key.number,
+            })
         });
         let mut all: Vec<LinkView> = own.chain(inverse).collect();
         all.sort();

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::comment::{Comment, CommentNumber};
 use super::duration::WorkCalendar;
-use super::link::IssueLink;
 use super::ids::*;
+use super::link::IssueLink;
 use super::rank::Rank;
 use super::worklog::Worklog;
 

@@ -108,7 +108,7 @@ fn fixture() -> Log {
     l.at(
         t,
         Command::CreateSprint {
-            name: SprintName::parse("Sprint 1").unwrap(),
+            name: Some(SprintName::parse("Sprint 1").unwrap()),
             goal: LongText::default(),
             start: None,
             end: None,

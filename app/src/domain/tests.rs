@@ -139,7 +139,7 @@ fn event_names_in_json_equal_their_stable_type_names() {
         limit: Some(3),
     });
     go(Command::CreateSprint {
-        name: SprintName::parse("S1").unwrap(),
+        name: Some(SprintName::parse("S1").unwrap()),
         goal: LongText::default(),
         start: None,
         end: None,
@@ -393,7 +393,7 @@ fn the_hierarchy_rules_hold() {
 fn completing_a_sprint_moves_only_unfinished_issues() {
     let mut state = project_with_issues(3);
     let sprint = |name: &str| Command::CreateSprint {
-        name: SprintName::parse(name).unwrap(),
+        name: Some(SprintName::parse(name).unwrap()),
         goal: LongText::default(),
         start: None,
         end: None,
@@ -638,7 +638,7 @@ fn state_events(state: &ProjectState) -> Vec<Event> {
 fn a_sprint_records_its_commitment_and_outcome_in_points() {
     let mut state = project_with_issues(3);
     let create = Command::CreateSprint {
-        name: SprintName::parse("S1").unwrap(),
+        name: Some(SprintName::parse("S1").unwrap()),
         goal: LongText::default(),
         start: None,
         end: None,

@@ -311,7 +311,7 @@ fn the_timesheet_rolls_time_up_by_user_day_issue_epic_and_sprint() {
     run(
         &mut state,
         Command::CreateSprint {
-            name: SprintName::parse("Sprint 1").unwrap(),
+            name: Some(SprintName::parse("Sprint 1").unwrap()),
             goal: LongText::default(),
             start: None,
             end: None,

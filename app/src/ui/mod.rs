@@ -6,6 +6,7 @@ pub mod board;
 mod home;
 mod issue;
 mod layout;
+mod markdown;
 mod reports;
 mod search;
 mod time;

@@ -6,6 +6,7 @@ mod api;
 mod common;
 mod contention;
 mod event_core;
+mod issue_page;
 mod live;
 mod search;
 mod sprints;

@@ -1,0 +1,163 @@
+//! The issue page: `/p/{KEY}/issues/{KEY-N}`. Every field edits inline;
+//! comments, watchers, links, child issues, time tracking, and the history
+//! from the log (who changed what, when, old → new), conflicts included.
+
+mod fields;
+mod history;
+mod related;
+mod social;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{ApiError, DeleteWorklog, IssueDetail, LogWork, UpdateWorklog, load_issue};
+use crate::domain::*;
+use crate::ui::board::TypeIcon;
+use crate::ui::layout::{NotFound, reload_after};
+use crate::ui::time::TimeTracking;
+
+use fields::{FieldEditor, FieldInput, IssueFields};
+use history::HistoryEntry;
+use related::{Children, Links};
+use social::{Comments, Watchers};
+
+/// Bumped by any change made on the page, so the issue reloads.
+#[derive(Clone, Copy)]
+pub struct Reload(RwSignal<u32>);
+
+impl Reload {
+    pub fn now(self) {
+        self.0.update(|n| *n += 1);
+    }
+
+    /// Reloads after every answer that changed something.
+    pub fn after(self, value: MappedSignal<Option<Result<Outcome, ApiError>>>) {
+        Effect::new(move |_| {
+            if let Some(Ok(outcome)) = value.get()
+                && !outcome.recorded().is_empty()
+                && !matches!(outcome, Outcome::Conflict { .. })
+            {
+                self.now();
+            }
+        });
+    }
+}
+
+#[component]
+pub fn IssuePage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || params.with(|p| p.get("issue").unwrap_or_default());
+    let log = ServerAction::<LogWork>::new();
+    let edit = ServerAction::<UpdateWorklog>::new();
+    let delete = ServerAction::<DeleteWorklog>::new();
+    let reload = Reload(reload_after(vec![
+        log.value(),
+        edit.value(),
+        delete.value(),
+    ]));
+    provide_context(reload);
+    let me = Resource::new(|| (), |_| crate::api::current_user());
+    let detail = Resource::new(move || (key(), reload.0.get()), |(key, _)| load_issue(key));
+    view! {
+        // A transition keeps the page on screen while it reloads.
+        <Transition fallback=|| view! { <p class="muted">"Loading the issue…"</p> }>
+            {move || Suspend::new(async move {
+                match (detail.await, me.await) {
+                    (Ok(detail), Ok(me)) => view! { <IssueView detail me log edit delete /> }.into_any(),
+                    (Err(ApiError::NotFound(_)), _) => view! { <NotFound /> }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <p class="error" role="alert">{format!("The issue could not be loaded: {e}")}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn IssueView(
+    detail: IssueDetail,
+    me: UserName,
+    log: ServerAction<LogWork>,
+    edit: ServerAction<UpdateWorklog>,
+    delete: ServerAction<DeleteWorklog>,
+) -> impl IntoView {
+    let issue = detail.issue.clone();
+    let project = detail.project.clone();
+    let key = issue.key.to_string();
+    let board = format!("/p/{}/board", project.key);
+    let entries = detail.history.len();
+    let members: std::collections::BTreeSet<UserName> = detail.people.iter().cloned().collect();
+    let description = issue.description.as_str().to_owned();
+    let history = detail.history.clone();
+    view! {
+        <Title text=format!("{key} {}", issue.title) />
+        <article class="issue-page" data-testid="issue" data-key=key.clone() data-version=issue.version>
+            <nav class="breadcrumb" aria-label="Breadcrumb">
+                <a href=board>{format!("{} board", project.name)}</a>
+                " · "
+                <a href=format!("/p/{}/backlog", project.key)>"Backlog"</a>
+                " / "
+                <span>{key.clone()}</span>
+            </nav>
+            <header class="issue-header">
+                <TypeIcon t=issue.issue_type />
+                <span class="card-key">{key.clone()}</span>
+                <FieldEditor
+                    issue=issue.clone()
+                    field="title"
+                    label="Title"
+                    input=FieldInput::Text { value: issue.title.to_string(), list: None }
+                    display=ViewFn::from({
+                        let title = issue.title.to_string();
+                        move || view! { <h1 data-testid="issue-title">{title.clone()}</h1> }
+                    })
+                />
+            </header>
+            <div class="issue-layout">
+                <div class="issue-main">
+                    <section class="panel" aria-labelledby="description-heading">
+                        <h2 id="description-heading">"Description"</h2>
+                        <FieldEditor
+                            issue=issue.clone()
+                            field="description"
+                            label="Description"
+                            input=FieldInput::TextArea { value: description.clone() }
+                            display=ViewFn::from({
+                                let (members, project) = (members.clone(), project.key.clone());
+                                move || {
+                                    if description.is_empty() {
+                                        view! { <p class="muted">"No description."</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <crate::ui::markdown::Markdown
+                                                source=description.clone()
+                                                members=members.clone()
+                                                project=project.clone()
+                                            />
+                                        }
+                                        .into_any()
+                                    }
+                                }
+                            })
+                        />
+                    </section>
+                    <Children detail=detail.clone() />
+                    <Links detail=detail.clone() />
+                    <TimeTracking issue=issue.clone() calendar=project.calendar log edit delete />
+                    <Comments issue=issue.clone() me=me.clone() members=members.clone() />
+                    <section class="panel" aria-labelledby="history-heading">
+                        <h2 id="history-heading">{format!("History ({entries})")}</h2>
+                        <ol class="history" data-testid="history">
+                            {history.into_iter().rev().map(|record| view! { <HistoryEntry record /> }).collect_view()}
+                        </ol>
+                    </section>
+                </div>
+                <aside class="issue-side">
+                    <IssueFields detail=detail.clone() />
+                    <Watchers issue=issue.clone() me />
+                </aside>
+            </div>
+        </article>
+    }
+    .into_any()
+}
