@@ -82,3 +82,36 @@ test("plan, start and complete a sprint with carry-over; commitment and outcome 
   await expect(closed.getByTestId("committed")).toHaveText("8");
   await expect(closed.getByTestId("completed")).toHaveText("3");
 });
+
+test("drag re-ranks the backlog and drops into a sprint; Alt+Up/Down move a row", async ({ browser, request, baseURL }) => {
+  const key = uniqueKey("R");
+  await projectWithIssues(request, key, ["One", "Two", "Three", "Four"], "scrum");
+  await execute(request, key, { type: "create_sprint", goal: "", start: null, end: null });
+  const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  await page.goto(`/p/${key}/backlog`);
+  await hydrated(page);
+  const backlog = page.getByTestId("backlog-section");
+  const order = (section: import("@playwright/test").Locator) => section.getByTestId("issue-row").locator(".issue-row-title");
+  const row = (title: string) => page.getByTestId("issue-row").filter({ hasText: title });
+  await expect(order(backlog)).toHaveText(["One", "Two", "Three", "Four"]);
+
+  await row("Four").dragTo(row("One"));
+  await expect(order(backlog)).toHaveText(["Four", "One", "Two", "Three"]);
+
+  await row("Two").locator("a.card-key").focus();
+  await page.keyboard.press("Alt+ArrowUp");
+  await expect(order(backlog)).toHaveText(["Four", "Two", "One", "Three"]);
+  await row("Four").locator("a.card-key").focus();
+  await page.keyboard.press("Alt+ArrowDown");
+  await expect(order(backlog)).toHaveText(["Two", "Four", "One", "Three"]);
+
+  // Into the (empty) sprint.
+  const sprint = page.locator('[data-testid="sprint"][data-sprint="1"]');
+  await row("Three").dragTo(sprint.locator(".empty-sprint"));
+  await expect(order(sprint)).toHaveText(["Three"]);
+  await expect(order(backlog)).toHaveText(["Two", "Four", "One"]);
+
+  await page.reload();
+  await expect(order(backlog)).toHaveText(["Two", "Four", "One"]);
+  await expect(order(sprint)).toHaveText(["Three"]);
+});

@@ -134,6 +134,28 @@ pub async fn move_issues(
     )
 }
 
+/// Re-ranks an issue in the backlog: right after `after` (`None`: first).
+/// One event, one rank written; the rank is the issue's everywhere (board
+/// columns and sprints are ordered by it too).
+#[server(prefix = "/api/fn", endpoint = "rank_issue")]
+pub async fn rank_issue(
+    project: String,
+    issue: u32,
+    after: Option<u32>,
+) -> Result<Outcome, ApiError> {
+    reply(
+        async {
+            let key = project_key(&project)?;
+            let command = Command::RankIssue {
+                issue: IssueNumber(issue),
+                after: after.map(IssueNumber),
+            };
+            run_at_head(key, command).await
+        }
+        .await,
+    )
+}
+
 /// Creates a story at the bottom of the backlog from its title alone.
 #[server(prefix = "/api/fn", endpoint = "create_backlog_issue")]
 pub async fn create_backlog_issue(project: String, title: String) -> Result<Outcome, ApiError> {

@@ -2,6 +2,7 @@
 //! backlog, each in rank order. Plan a sprint by selecting issues and moving
 //! them in bulk, start it with dates, complete it and choose where the
 //! unfinished issues go. Closed sprints show what was committed and done.
+//! Rows re-rank by drag and drop (into another sprint too) or Alt+Up/Down.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,6 +26,26 @@ struct Actions {
     move_issues: ServerAction<MoveIssues>,
     create_issue: ServerAction<CreateBacklogIssue>,
     selected: RwSignal<BTreeSet<u32>>,
+    /// The row being dragged, and where it came from.
+    dragging: RwSignal<Option<(u32, Section)>>,
+    /// Where it would drop: a section, before a row (`None`: at the end).
+    over: RwSignal<Option<(Section, Option<u32>)>>,
+    /// Bumped to reload after a re-rank.
+    changed: RwSignal<u32>,
+    rank_error: RwSignal<Option<String>>,
+}
+
+/// A list of the page: a sprint's issues, or the backlog (`None`).
+type Section = Option<u32>;
+
+/// The issue a row dropped before `before` (at the end for `None`) in
+/// `order` should follow, the moving one left out.
+fn after_for(order: &[u32], moving: u32, before: Option<u32>) -> Option<u32> {
+    let rest: Vec<u32> = order.iter().copied().filter(|n| *n != moving).collect();
+    match before.and_then(|b| rest.iter().position(|n| *n == b)) {
+        Some(i) => i.checked_sub(1).map(|i| rest[i]),
+        None => rest.last().copied(),
+    }
 }
 
 impl Actions {
@@ -41,6 +62,7 @@ impl Actions {
             .or_else(|| e(self.start.value().get()))
             .or_else(|| e(self.complete.value().get()))
             .or_else(|| e(self.create_issue.value().get()))
+            .or_else(|| self.rank_error.get())
             .or_else(|| {
                 self.move_issues
                     .value()
@@ -62,6 +84,10 @@ pub fn BacklogPage() -> impl IntoView {
         move_issues: ServerAction::new(),
         create_issue: ServerAction::new(),
         selected: RwSignal::new(BTreeSet::new()),
+        dragging: RwSignal::new(None),
+        over: RwSignal::new(None),
+        changed: RwSignal::new(0),
+        rank_error: RwSignal::new(None),
     };
     let changed = reload_after(vec![
         actions.create_sprint.value(),
@@ -75,7 +101,10 @@ pub fn BacklogPage() -> impl IntoView {
             changed.update(|n| *n += 1);
         }
     });
-    let snapshot = Resource::new(move || (key(), changed.get()), |(key, _)| load_project(key));
+    let snapshot = Resource::new(
+        move || (key(), changed.get(), actions.changed.get()),
+        |(key, _, _)| load_project(key),
+    );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the backlog…"</p> }>
             {move || Suspend::new(async move {
@@ -154,7 +183,7 @@ fn Backlog(snapshot: ProjectSnapshot, actions: Actions) -> impl IntoView {
                     <h2 id="backlog-heading">"Backlog"</h2>
                     <span class="muted">{format!("{backlog_count} issues")}</span>
                 </header>
-                <IssueRows issues=backlog done=BTreeSet::new() actions />
+                <IssueRows project=key.clone() section=None issues=backlog done=BTreeSet::new() actions />
                 <ActionForm action=actions.create_issue attr:class="inline-create">
                     <input type="hidden" name="project" value=create_issue_key />
                     <input name="title" placeholder="What needs to be done?" aria-label="New issue title" maxlength="275" />
@@ -191,6 +220,7 @@ fn SprintSection(
     actions: Actions,
 ) -> impl IntoView {
     let n = sprint.number.0;
+    let rows_project = project.clone();
     let active = sprint.state == SprintState::Active;
     let summary = format!("{} issues · {} points", issues.len(), points_of(&issues));
     let dates = match (sprint.start, sprint.end) {
@@ -237,29 +267,110 @@ fn SprintSection(
                 <span class="muted" data-testid="sprint-summary">{summary}</span>
                 {control}
             </header>
-            <IssueRows issues done actions />
+            <IssueRows project=rows_project section=Some(n) issues done actions />
         </section>
     }
     .into_any()
 }
 
+/// Puts issue `n` into `section` (if it comes from another) right after
+/// `after`, then reloads the page.
+fn place(
+    project: String,
+    n: u32,
+    from: Section,
+    section: Section,
+    after: Option<u32>,
+    actions: Actions,
+) {
+    leptos::task::spawn_local(async move {
+        let moved = if from == section {
+            Ok(0)
+        } else {
+            crate::api::move_issues(project.clone(), vec![n], section).await
+        };
+        let ranked = match moved {
+            Ok(_) => crate::api::rank_issue(project, n, after).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        actions.rank_error.set(ranked.err().map(|e| e.to_string()));
+        actions.changed.update(|c| *c += 1);
+    });
+}
+
 #[component]
-fn IssueRows(issues: Vec<Issue>, done: BTreeSet<u32>, actions: Actions) -> impl IntoView {
+fn IssueRows(
+    project: String,
+    section: Section,
+    issues: Vec<Issue>,
+    done: BTreeSet<u32>,
+    actions: Actions,
+) -> impl IntoView {
+    let order: Vec<u32> = issues.iter().map(|i| i.key.number.0).collect();
+    let drop_here = {
+        let (project, order) = (project.clone(), order.clone());
+        move |before: Option<u32>| {
+            if let Some((n, from)) = actions.dragging.get_untracked() {
+                actions.dragging.set(None);
+                actions.over.set(None);
+                let after = if from == section {
+                    after_for(&order, n, before)
+                } else {
+                    after_for(&order, 0, before)
+                };
+                place(project.clone(), n, from, section, after, actions);
+            }
+        }
+    };
+    let over_end = move || actions.over.get() == Some((section, None));
     if issues.is_empty() {
-        return view! { <p class="muted empty-sprint">"No issues. Select some and move them here."</p> }.into_any();
+        let drop_here = drop_here.clone();
+        return view! {
+            <p class="muted empty-sprint" class:drop-target=over_end
+                on:dragover=move |ev| { ev.prevent_default(); actions.over.set(Some((section, None))); }
+                on:drop=move |ev| { ev.prevent_default(); drop_here(None); }>
+                "No issues. Drag some here, or select them and move them here."
+            </p>
+        }
+        .into_any();
     }
     let selected = actions.selected;
-    view! {
-        <ul class="issue-rows">
-            {issues
-                .into_iter()
-                .map(|i| {
-                    let n = i.key.number.0;
-                    let key = i.key.to_string();
-                    let href = format!("/p/{}/issues/{key}", i.key.project);
-                    let toggle = move |_| selected.update(|s| if !s.remove(&n) { s.insert(n); });
-                    view! {
-                        <li class="issue-row" class:done=done.contains(&n) data-testid="issue-row" data-key=key.clone()>
+    let rows = issues
+        .into_iter()
+        .enumerate()
+        .map(|(index, i)| {
+            let n = i.key.number.0;
+            let key = i.key.to_string();
+            let href = format!("/p/{}/issues/{key}", i.key.project);
+            let toggle = move |_| selected.update(|s| if !s.remove(&n) { s.insert(n); });
+            let drop_row = drop_here.clone();
+            // Alt+Up/Down: one place up or down within the list.
+            let (project, order) = (project.clone(), order.clone());
+            let on_key = move |ev: leptos::ev::KeyboardEvent| {
+                let to = match ev.key().as_str() {
+                    "ArrowUp" if ev.alt_key() && index > 0 => index - 1,
+                    "ArrowDown" if ev.alt_key() && index + 1 < order.len() => index + 1,
+                    _ => return,
+                };
+                ev.prevent_default();
+                let before = order.get(if to > index { to + 1 } else { to }).copied();
+                place(project.clone(), n, section, section, after_for(&order, n, before), actions);
+            };
+            view! {
+                <li class="issue-row" class:done=done.contains(&n) data-testid="issue-row" data-key=key.clone()
+                    draggable="true"
+                    class:dragging=move || actions.dragging.get().is_some_and(|(d, _)| d == n)
+                    class:drop-before=move || actions.over.get() == Some((section, Some(n)))
+                    on:dragstart=move |ev| {
+                        if let Some(dt) = ev.data_transfer() {
+                            let _ = dt.set_data("text/plain", &n.to_string());
+                        }
+                        actions.dragging.set(Some((n, section)));
+                    }
+                    on:dragend=move |_| { actions.dragging.set(None); actions.over.set(None); }
+                    on:dragover=move |ev| { ev.prevent_default(); actions.over.set(Some((section, Some(n)))); }
+                    on:drop=move |ev| { ev.prevent_default(); drop_row(Some(n)); }
+                    on:keydown=on_key>
                             <input type="checkbox" aria-label=format!("Select {key}")
                                 prop:checked=move || selected.with(|s| s.contains(&n)) on:change=toggle />
                             <TypeIcon t=i.issue_type />
@@ -268,8 +379,14 @@ fn IssueRows(issues: Vec<Issue>, done: BTreeSet<u32>, actions: Actions) -> impl 
                             <span class="points" title="Story points">{i.points.map(|p| p.to_string())}</span>
                         </li>
                     }
-                })
-                .collect_view()}
+        })
+        .collect_view();
+    view! {
+        <ul class="issue-rows" aria-label="Drag to re-rank, or Alt+Up and Alt+Down on a row">
+            {rows}
+            <li class="drop-end" class:drop-target=over_end aria-hidden="true"
+                on:dragover=move |ev| { ev.prevent_default(); actions.over.set(Some((section, None))); }
+                on:drop=move |ev| { ev.prevent_default(); drop_here(None); }></li>
         </ul>
     }
     .into_any()

@@ -7,6 +7,7 @@ mod home;
 mod issue;
 mod layout;
 mod markdown;
+mod palette;
 mod reports;
 mod search;
 mod time;
@@ -43,6 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(palette::Refresh(RwSignal::new(0)));
     // Effects run in the browser only: the mark says hydration has finished.
     Effect::new(|_| {
         if let Some(body) = document().body() {
@@ -54,6 +56,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| if page.is_empty() { "Kanri".to_string() } else { format!("{page} · Kanri") } />
         <Router>
             <TopBar />
+            <palette::CommandPalette />
             <main>
                 // Async mode: the HTML is sent once the data is in, so pages
                 // are complete without JavaScript.

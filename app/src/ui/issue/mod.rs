@@ -14,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{ApiError, DeleteWorklog, IssueDetail, LogWork, UpdateWorklog, load_issue};
 use crate::domain::*;
 use crate::ui::board::TypeIcon;
-use crate::ui::layout::{NotFound, reload_after};
+use crate::ui::layout::NotFound;
 use crate::ui::time::TimeTracking;
 
 use fields::{FieldEditor, FieldInput, IssueFields};
@@ -51,11 +51,15 @@ pub fn IssuePage() -> impl IntoView {
     let log = ServerAction::<LogWork>::new();
     let edit = ServerAction::<UpdateWorklog>::new();
     let delete = ServerAction::<DeleteWorklog>::new();
-    let reload = Reload(reload_after(vec![
-        log.value(),
-        edit.value(),
-        delete.value(),
-    ]));
+    // The palette's changes reload the page too.
+    let reload = Reload(expect_context::<crate::ui::palette::Refresh>().0);
+    for value in [log.value(), edit.value(), delete.value()] {
+        Effect::new(move |_| {
+            if matches!(value.get(), Some(Ok(_))) {
+                reload.now();
+            }
+        });
+    }
     provide_context(reload);
     let me = Resource::new(|| (), |_| crate::api::current_user());
     let detail = Resource::new(move || (key(), reload.0.get()), |(key, _)| load_issue(key));
