@@ -2,13 +2,15 @@
 //! functions and the service, and turns internal errors into ones a user
 //! may see (the details go to the log, never to the client).
 
-use app::api::{ApiError, Backend, IssueDetail, ProjectSnapshot, ProjectSummary, SearchHits};
+use app::api::{
+    ApiError, Backend, IssueDetail, PastProject, ProjectSnapshot, ProjectSummary, SearchHits,
+};
 use app::domain::*;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
 use crate::service::{ExecError, Kanri};
-use crate::store::StoreError;
+use crate::store::{StoreError, Until};
 use crate::subscribers::time;
 
 /// The cookie naming the acting user until accounts exist.
@@ -130,6 +132,38 @@ impl Backend for ServerBackend {
             found
                 .flatten()
                 .ok_or_else(|| ApiError::NotFound(format!("project {key}")))
+        })
+    }
+
+    fn project_as_of(
+        &self,
+        key: ProjectKey,
+        seq: u64,
+    ) -> BoxFuture<'_, Result<PastProject, ApiError>> {
+        Box::pin(async move {
+            let store = self.0.store();
+            let events = store
+                .events_until(&key, Until::Seq(seq))
+                .await
+                .map_err(unavailable)?;
+            let head = store.head(Some(&key)).await.map_err(unavailable)?;
+            let first = store
+                .events_after(Some(&key), 0, 1)
+                .await
+                .map_err(unavailable)?
+                .first()
+                .map_or(0, |r| r.seq);
+            if head == 0 {
+                return Err(ApiError::NotFound(format!("project {key}")));
+            }
+            let last = events.last();
+            Ok(PastProject {
+                seq: last.map_or(0, |r| r.seq),
+                at_ms: last.map_or(0, |r| r.at_ms),
+                state: replay(events.iter().map(|r| &r.event)),
+                first,
+                head,
+            })
         })
     }
 

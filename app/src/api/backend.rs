@@ -30,6 +30,12 @@ pub trait Backend: Send + Sync + 'static {
         me: UserName,
         limit: usize,
     ) -> BoxFuture<'_, Result<super::SearchHits, ApiError>>;
+    /// Time travel: the project after global sequence `seq`.
+    fn project_as_of(
+        &self,
+        key: ProjectKey,
+        seq: u64,
+    ) -> BoxFuture<'_, Result<super::PastProject, ApiError>>;
     /// The project's log in sequence order (for the reports).
     fn log(&self, key: ProjectKey)
     -> BoxFuture<'_, Result<Vec<crate::domain::Recorded>, ApiError>>;

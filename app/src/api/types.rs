@@ -120,6 +120,29 @@ impl IssueDetail {
     }
 }
 
+/// A project as it was after global sequence `seq`: time travel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastProject {
+    pub state: ProjectState,
+    /// The project's last event at or before the moment asked for (0: none).
+    pub seq: u64,
+    /// When that event happened (Unix ms; 0 for none).
+    pub at_ms: i64,
+    /// The project's first and latest events now: the slider's range.
+    pub first: u64,
+    pub head: u64,
+}
+
+/// An issue as it was after global sequence `seq`, with the changes up to then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastIssue {
+    pub detail: IssueDetail,
+    pub seq: u64,
+    pub at_ms: i64,
+    /// The sequence numbers of all of the issue's changes now: the slider's stops.
+    pub stops: Vec<u64>,
+}
+
 /// A project's timesheet, with the project for its name and calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimesheetPage {

@@ -8,6 +8,7 @@ mod issue;
 mod layout;
 mod markdown;
 mod palette;
+mod past;
 mod reports;
 mod search;
 mod time;

@@ -334,3 +334,53 @@ async fn links_children_and_epic_progress() {
     let (status, _) = app.call_fn("bob", "unlink_issue", &pairs).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn time_travel_shows_the_board_and_an_issue_as_they_were() {
+    let app = spawn_app().await;
+    let kanban = Command::CreateProject {
+        key: key("ABC"),
+        name: ProjectName::parse("Alpha").unwrap(),
+        kind: ProjectKind::Kanban,
+    };
+    app.execute("alice", "ABC", 0, kanban).await.unwrap();
+    app.create_issue("ABC", "Parser").await;
+    let created = app.kanri.store().head(None).await.unwrap();
+    app.execute("alice", "ABC", 1, rename(IssueNumber(1), "Parser v2"))
+        .await
+        .unwrap();
+    let renamed = app.kanri.store().head(None).await.unwrap();
+    app.execute("bob", "ABC", 2, move_to(IssueNumber(1), 4))
+        .await
+        .unwrap();
+    app.create_issue("ABC", "Later").await;
+
+    let at = |seq: u64| form(&[("key", "ABC"), ("at", &seq.to_string())]);
+    let (status, body) = app.call_fn("alice", "project_as_of", &at(renamed)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["seq"], renamed);
+    let issues = body["state"]["issues"].as_object().unwrap();
+    assert_eq!(issues.len(), 1, "the later issue did not exist yet");
+    assert_eq!(issues["1"]["status"], 1, "not moved yet");
+    assert_eq!(issues["1"]["title"], "Parser v2");
+
+    let issue_at = |seq: u64| form(&[("key", "ABC-1"), ("at", &seq.to_string())]);
+    let (status, body) = app
+        .call_fn("alice", "issue_as_of", &issue_at(created))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["detail"]["issue"]["title"], "Parser");
+    assert_eq!(body["detail"]["history"].as_array().unwrap().len(), 1);
+    assert_eq!(body["stops"].as_array().unwrap().len(), 3);
+    let (status, _) = app.call_fn("alice", "issue_as_of", &issue_at(1)).await;
+    assert_eq!(status, 404, "the issue did not exist yet");
+    let html = app
+        .get(&format!("/p/ABC/board?at={renamed}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let todo =
+        &html[html.find("data-status=\"1\"").unwrap()..html.find("data-status=\"2\"").unwrap()];
+    assert!(todo.contains("Parser v2"), "the card is still in To Do");
+}

@@ -137,8 +137,23 @@ impl BoardCtx {
     }
 }
 
+/// `?at={seq}` shows the board as it was (time travel); without, it is live.
 #[component]
 pub fn BoardPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let at = Memo::new(move |_| query.with(|q| q.get("at").and_then(|a| a.parse::<u64>().ok())));
+    move || match at.get() {
+        Some(at) => {
+            let key = params.with(|p| p.get("key").unwrap_or_default());
+            view! { <crate::ui::past::PastBoard key at /> }.into_any()
+        }
+        None => view! { <LiveBoard /> }.into_any(),
+    }
+}
+
+#[component]
+fn LiveBoard() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let key = move || params.with(|p| p.get("key").unwrap_or_default());
@@ -195,6 +210,8 @@ fn Board(snapshot: ProjectSnapshot, me: UserName, filters: Memo<Filters>) -> Any
                     <a class="header-link" href=format!("/p/{}/backlog", project.key)>"Backlog"</a>
                     <a class="header-link" href=format!("/p/{}/timesheet", project.key)>"Timesheet"</a>
                     <a class="header-link" href=format!("/p/{}/reports", project.key)>"Reports"</a>
+                    <a class="header-link" data-testid="time-travel-link"
+                        href=move || format!("/p/{}/board?at={}", ctx.key.get_value(), ctx.model.with(|m| m.last_seq))>"Time travel"</a>
                     <Viewers />
                     <ConnectionBadge />
                 </div>

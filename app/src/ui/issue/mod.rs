@@ -9,7 +9,7 @@ mod social;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{ApiError, DeleteWorklog, IssueDetail, LogWork, UpdateWorklog, load_issue};
 use crate::domain::*;
@@ -44,8 +44,23 @@ impl Reload {
     }
 }
 
+/// `?at={seq}` shows the issue as it was (time travel); without, it is live.
 #[component]
 pub fn IssuePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let at = Memo::new(move |_| query.with(|q| q.get("at").and_then(|a| a.parse::<u64>().ok())));
+    move || match at.get() {
+        Some(at) => {
+            let key = params.with(|p| p.get("issue").unwrap_or_default());
+            view! { <crate::ui::past::PastIssueView key at /> }.into_any()
+        }
+        None => view! { <CurrentIssue /> }.into_any(),
+    }
+}
+
+#[component]
+fn CurrentIssue() -> impl IntoView {
     let params = use_params_map();
     let key = move || params.with(|p| p.get("issue").unwrap_or_default());
     let log = ServerAction::<LogWork>::new();
@@ -93,6 +108,7 @@ fn IssueView(
     let members: std::collections::BTreeSet<UserName> = detail.people.iter().cloned().collect();
     let description = issue.description.as_str().to_owned();
     let history = detail.history.clone();
+    let last_seq = history.last().map_or(0, |r| r.seq);
     view! {
         <Title text=format!("{key} {}", issue.title) />
         <article class="issue-page" data-testid="issue" data-key=key.clone() data-version=issue.version>
@@ -151,6 +167,8 @@ fn IssueView(
                     <Comments issue=issue.clone() me=me.clone() members=members.clone() />
                     <section class="panel" aria-labelledby="history-heading">
                         <h2 id="history-heading">{format!("History ({entries})")}</h2>
+                        <a class="header-link" data-testid="time-travel-link"
+                            href=format!("/p/{}/issues/{key}?at={last_seq}", project.key)>"Travel back in time"</a>
                         <ol class="history" data-testid="history">
                             {history.into_iter().rev().map(|record| view! { <HistoryEntry record /> }).collect_view()}
                         </ol>
