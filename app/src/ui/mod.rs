@@ -11,6 +11,7 @@ mod palette;
 mod past;
 mod reports;
 mod search;
+mod settings;
 mod time;
 
 use leptos::prelude::*;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:key/backlog") view=backlog::BacklogPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/reports") view=reports::ReportsRoute ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/search") view=search::SearchRoute ssr=SsrMode::Async />
+                    <Route path=path!("/p/:key/settings") view=settings::SettingsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

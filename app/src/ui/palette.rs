@@ -149,6 +149,7 @@ pub fn entries(
             ("search", "search"),
             ("reports", "reports"),
             ("timesheet", "timesheet"),
+            ("settings", "settings"),
         ] {
             others.push(entry(
                 format!("Go to the {project} {page}"),

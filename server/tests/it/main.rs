@@ -9,5 +9,6 @@ mod event_core;
 mod issue_page;
 mod live;
 mod search;
+mod settings;
 mod sprints;
 mod time;

@@ -210,6 +210,7 @@ fn Board(snapshot: ProjectSnapshot, me: UserName, filters: Memo<Filters>) -> Any
                     <a class="header-link" href=format!("/p/{}/backlog", project.key)>"Backlog"</a>
                     <a class="header-link" href=format!("/p/{}/timesheet", project.key)>"Timesheet"</a>
                     <a class="header-link" href=format!("/p/{}/reports", project.key)>"Reports"</a>
+                    <a class="header-link" href=format!("/p/{}/settings", project.key)>"Settings"</a>
                     <a class="header-link" data-testid="time-travel-link"
                         href=move || format!("/p/{}/board?at={}", ctx.key.get_value(), ctx.model.with(|m| m.last_seq))>"Time travel"</a>
                     <Viewers />
