@@ -36,6 +36,9 @@ test("every field edits inline, and a concurrent edit of the same field asks bef
   await hydrated(alice);
   await bob.getByLabel("Priority").selectOption("High");
   await expect(bob.getByLabel("Priority")).toHaveValue("High");
+  // alice's page is told at once, without taking over what she sees.
+  await expect(alice.getByTestId("issue-changed")).toContainText("bob changed the priority");
+  await expect(alice.getByLabel("Priority")).toHaveValue("Medium");
   await alice.getByLabel("Priority").selectOption("Low");
   const conflict = alice.getByTestId("conflict-priority");
   await expect(conflict).toContainText("bob changed the priority from Medium to High");

@@ -66,8 +66,8 @@ impl Backend for ServerBackend {
             // Copy out the one issue and its neighbours, not the whole project.
             let found = self
                 .0
-                .read(&key.project, |state, _| {
-                    IssueDetail::from_state(state, key.number)
+                .read(&key.project, |state, seq| {
+                    IssueDetail::from_state(state, key.number).map(|d| IssueDetail { seq, ..d })
                 })
                 .await
                 .map_err(unavailable)?;

@@ -42,6 +42,11 @@ impl ApiError {
         }])
     }
 
+    /// A parsed field, or its error as an invalid-input answer naming it.
+    pub fn field<T, E: std::fmt::Display>(name: &str, parsed: Result<T, E>) -> Result<T, Self> {
+        parsed.map_err(|e| Self::invalid(name, e.to_string()))
+    }
+
     /// Combines two parsed fields, reporting every one that is wrong (not
     /// just the first), so a form shows all its errors at once.
     pub fn collect<A, B>(

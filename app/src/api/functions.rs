@@ -95,13 +95,24 @@ pub(super) async fn run_command(
     command: Command,
 ) -> Result<Outcome, ApiError> {
     let (backend, actor) = acting_user().await?;
-    let envelope = CommandEnvelope {
+    let envelope = new_envelope(&*backend, project, base_version, command);
+    backend.execute(actor, envelope).await
+}
+
+/// A command with a fresh id.
+#[cfg(feature = "ssr")]
+fn new_envelope(
+    backend: &dyn super::Backend,
+    project: ProjectKey,
+    base_version: u64,
+    command: Command,
+) -> CommandEnvelope {
+    CommandEnvelope {
         id: backend.new_command_id(),
         project,
         base_version,
         command,
-    };
-    backend.execute(actor, envelope).await
+    }
 }
 
 /// Runs one command as the acting user on whatever its target is now.
@@ -111,12 +122,7 @@ pub(super) async fn run_at_head(
     command: Command,
 ) -> Result<Outcome, ApiError> {
     let (backend, actor) = acting_user().await?;
-    let envelope = CommandEnvelope {
-        id: backend.new_command_id(),
-        project,
-        base_version: 0,
-        command,
-    };
+    let envelope = new_envelope(&*backend, project, 0, command);
     backend.execute_at_head(actor, envelope).await
 }
 
@@ -156,18 +162,12 @@ async fn create_project_inner(
         ("name", ProjectName::parse(&name)),
         ("key", ProjectKey::parse(key.trim())),
     )?;
-    let (backend, actor) = acting_user().await?;
-    let envelope = CommandEnvelope {
-        id: backend.new_command_id(),
-        project: key.clone(),
-        base_version: 0,
-        command: Command::CreateProject {
-            key: key.clone(),
-            name: name.clone(),
-            kind,
-        },
+    let command = Command::CreateProject {
+        key: key.clone(),
+        name: name.clone(),
+        kind,
     };
-    match backend.execute(actor, envelope).await {
+    match run_command(key.clone(), 0, command).await {
         Ok(_) => Ok(ProjectSummary {
             key,
             name,
@@ -230,8 +230,7 @@ pub async fn current_user() -> Result<crate::domain::UserName, ApiError> {
 pub async fn set_user(name: String) -> Result<crate::domain::UserName, ApiError> {
     reply(
         async {
-            let user = UserName::parse(name.trim())
-                .map_err(|e| ApiError::invalid("name", e.to_string()))?;
+            let user = ApiError::field("name", UserName::parse(name.trim()))?;
             let cookie = format!("kanri_user={user}; Path=/; SameSite=Lax; Max-Age=31536000");
             if let (Some(response), Ok(value)) = (
                 use_context::<leptos_axum::ResponseOptions>(),

@@ -155,7 +155,7 @@ pub async fn update_field(
 
 #[cfg(feature = "ssr")]
 fn comment_body(raw: &str) -> Result<CommentBody, ApiError> {
-    CommentBody::parse(raw).map_err(|e| ApiError::invalid("body", e.to_string()))
+    ApiError::field("body", CommentBody::parse(raw))
 }
 
 /// The author and time are the signed-in user and the server's clock.
@@ -313,8 +313,7 @@ pub async fn create_child(parent: String, epic: bool, title: String) -> Result<O
     reply(
         async {
             let key = issue_key(&parent)?;
-            let title =
-                Title::parse(&title).map_err(|e| ApiError::invalid("title", e.to_string()))?;
+            let title = ApiError::field("title", Title::parse(&title))?;
             let issue_type = if epic {
                 IssueType::Story
             } else {

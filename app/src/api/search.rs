@@ -89,8 +89,7 @@ pub async fn delete_filter(project: String, name: String) -> Result<Outcome, Api
     reply(
         async {
             let key = project_key(&project)?;
-            let name =
-                FilterName::parse(&name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
+            let name = ApiError::field("name", FilterName::parse(&name))?;
             run_at_head(key, Command::DeleteFilter { name }).await
         }
         .await,

@@ -21,8 +21,7 @@ pub async fn rename_project(
     reply(
         async {
             let key = project_key(&project)?;
-            let name =
-                ProjectName::parse(&name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
+            let name = ApiError::field("name", ProjectName::parse(&name))?;
             run_command(key, version, Command::RenameProject { name }).await
         }
         .await,
@@ -67,8 +66,7 @@ pub async fn update_column(
     reply(
         async {
             let key = project_key(&project)?;
-            let name =
-                StatusName::parse(&name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
+            let name = ApiError::field("name", StatusName::parse(&name))?;
             let limit = match wip_limit.trim() {
                 "" => None,
                 raw => match raw.parse::<u32>() {
@@ -106,8 +104,7 @@ pub async fn add_column(
     reply(
         async {
             let key = project_key(&project)?;
-            let name =
-                StatusName::parse(&name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
+            let name = ApiError::field("name", StatusName::parse(&name))?;
             let category = match category.as_str() {
                 "to_do" => StatusCategory::ToDo,
                 "in_progress" => StatusCategory::InProgress,

@@ -162,8 +162,7 @@ pub async fn create_backlog_issue(project: String, title: String) -> Result<Outc
     reply(
         async {
             let key = project_key(&project)?;
-            let title =
-                Title::parse(&title).map_err(|e| ApiError::invalid("title", e.to_string()))?;
+            let title = ApiError::field("title", Title::parse(&title))?;
             let (_, actor) = acting_user().await?;
             run(
                 key,

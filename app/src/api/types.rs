@@ -42,6 +42,10 @@ pub struct IssueDetail {
     pub sprints: Vec<Sprint>,
     /// Who can be assigned or `@mentioned`.
     pub people: Vec<UserName>,
+    /// The project's last global sequence number in this view: where the
+    /// page's live updates resume from.
+    #[serde(default)]
+    pub seq: u64,
 }
 
 /// Another issue as a line on an issue page.
@@ -102,6 +106,7 @@ impl IssueDetail {
                 .cloned()
                 .collect(),
             people: state.people().into_iter().collect(),
+            seq: 0,
             project,
             issue,
             history: Vec::new(),

@@ -18,6 +18,7 @@ use crate::api::{ApiError, ProjectSnapshot, load_project};
 use crate::domain::*;
 use crate::ui::layout::NotFound;
 pub use card::{Avatar, PriorityIcon, TypeIcon};
+pub use interact::sleep;
 
 use card::Card;
 use filters::{FilterBar, Filters};

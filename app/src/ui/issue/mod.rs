@@ -4,6 +4,7 @@
 
 mod fields;
 mod history;
+mod live;
 mod related;
 mod social;
 
@@ -109,6 +110,9 @@ fn IssueView(
     let description = issue.description.as_str().to_owned();
     let history = detail.history.clone();
     let last_seq = history.last().map_or(0, |r| r.seq);
+    let notices = RwSignal::new(Vec::new());
+    live::follow(issue.key.clone(), me.clone(), detail.seq, notices);
+    let reload = expect_context::<Reload>();
     view! {
         <Title text=format!("{key} {}", issue.title) />
         <article class="issue-page" data-testid="issue" data-key=key.clone() data-version=issue.version>
@@ -119,6 +123,7 @@ fn IssueView(
                 " / "
                 <span>{key.clone()}</span>
             </nav>
+            <live::LiveNotice notices reload />
             <header class="issue-header">
                 <TypeIcon t=issue.issue_type />
                 <span class="card-key">{key.clone()}</span>
