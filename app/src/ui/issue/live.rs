@@ -19,9 +19,10 @@ pub fn follow(issue: IssueKey, me: UserName, after: u64, notices: RwSignal<Vec<S
     use crate::ui::board::sleep;
 
     let (stop_tx, stop) = futures::channel::oneshot::channel::<()>();
-    let stop_tx = std::cell::Cell::new(Some(stop_tx));
+    // `on_cleanup` wants a Sync closure; the sender is taken once.
+    let stop_tx = std::sync::Mutex::new(Some(stop_tx));
     on_cleanup(move || {
-        if let Some(tx) = stop_tx.take() {
+        if let Some(tx) = stop_tx.lock().ok().and_then(|mut s| s.take()) {
             let _ = tx.send(());
         }
     });
