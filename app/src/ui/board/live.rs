@@ -3,7 +3,7 @@
 //! and carry presence ("dragging ABC-7") out.
 
 #[cfg(feature = "hydrate")]
-pub use browser::{connect, send};
+pub use browser::{connect, send, socket_url};
 
 /// Server-side rendering has no socket.
 #[cfg(not(feature = "hydrate"))]
@@ -38,6 +38,18 @@ mod browser {
                 let _ = tx.unbounded_send(message);
             }
         });
+    }
+
+    /// The project's live socket on this page's host, resuming after `after`.
+    pub fn socket_url(project: &crate::domain::ProjectKey, after: u64) -> String {
+        let location = window().location();
+        let scheme = if location.protocol().ok().as_deref() == Some("https:") {
+            "wss"
+        } else {
+            "ws"
+        };
+        let host = location.host().unwrap_or_default();
+        format!("{scheme}://{host}/api/live/{project}?after={after}")
     }
 
     fn online() -> bool {
@@ -100,17 +112,7 @@ mod browser {
         wake: &mut futures::channel::mpsc::UnboundedReceiver<()>,
     ) -> bool {
         let after = ctx.model.with_untracked(|m| m.last_seq);
-        let location = window().location();
-        let scheme = if location.protocol().ok().as_deref() == Some("https:") {
-            "wss"
-        } else {
-            "ws"
-        };
-        let host = location.host().unwrap_or_default();
-        let url = format!(
-            "{scheme}://{host}/api/live/{}?after={after}",
-            ctx.key.get_value()
-        );
+        let url = socket_url(&ctx.key.get_value(), after);
         let Ok(socket) = WebSocket::open(&url) else {
             return false;
         };

@@ -19,6 +19,8 @@ use crate::domain::*;
 use crate::ui::layout::NotFound;
 pub use card::{Avatar, PriorityIcon, TypeIcon};
 pub use interact::sleep;
+#[cfg(feature = "hydrate")]
+pub use live::socket_url;
 
 use card::Card;
 use filters::{FilterBar, Filters};

@@ -16,7 +16,7 @@ pub fn follow(issue: IssueKey, me: UserName, after: u64, notices: RwSignal<Vec<S
 
     use crate::api::live::ServerMessage;
     use crate::domain::{Event, StreamRef};
-    use crate::ui::board::sleep;
+    use crate::ui::board::{sleep, socket_url};
 
     let (stop_tx, stop) = futures::channel::oneshot::channel::<()>();
     // `on_cleanup` wants a Sync closure; the sender is taken once.
@@ -32,14 +32,7 @@ pub fn follow(issue: IssueKey, me: UserName, after: u64, notices: RwSignal<Vec<S
         let mut backoff = Duration::from_secs(1);
         let stream = StreamRef::Issue(issue.number);
         loop {
-            let location = window().location();
-            let scheme = if location.protocol().ok().as_deref() == Some("https:") {
-                "wss"
-            } else {
-                "ws"
-            };
-            let host = location.host().unwrap_or_default();
-            let url = format!("{scheme}://{host}/api/live/{}?after={after}", issue.project);
+            let url = socket_url(&issue.project, after);
             if let Ok(socket) = WebSocket::open(&url) {
                 let (_write, read) = socket.split();
                 let mut read = read.fuse();
