@@ -215,7 +215,7 @@ pub fn FieldEditor(
                 } else {
                     view! {
                         <div class="field-value">
-                            {display.run()}
+                            <div class="field-shown">{display.run()}</div>
                             <button type="button" class="edit-button" aria-label=format!("Edit {}", label.to_lowercase())
                                 on:click=move |_| editing.set(true)>"✎"</button>
                         </div>

@@ -31,6 +31,24 @@ pub fn HistoryEntry(record: ChangeRecord) -> impl IntoView {
                 ),
             },
         ),
+        // Comments, watchers and links are added and removed, not changed.
+        Change::Field {
+            field: field @ (Field::Comment(_) | Field::Watchers | Field::Links),
+            old,
+            new,
+        } => {
+            let what = match field {
+                Field::Comment(_) => ("commented: ", "deleted a comment: ", "edited a comment: "),
+                Field::Watchers => ("added a watcher: ", "removed a watcher: ", ""),
+                _ => ("linked: this issue ", "removed the link: this issue ", ""),
+            };
+            let text = match (old, new) {
+                (None, Some(new)) => format!("{}{new}", what.0),
+                (Some(old), None) => format!("{}{old}", what.1),
+                (_, new) => format!("{}{}", what.2, new.as_deref().unwrap_or_default()),
+            };
+            ("field", text)
+        }
         Change::Field { field, old, new } => (
             "field",
             format!(

@@ -56,7 +56,13 @@ pub fn Children(detail: IssueDetail) -> impl IntoView {
     } else {
         done as f64 * 100.0 / total as f64
     };
-    let summary = if points > 0 {
+    let summary = if total == 0 {
+        if epic {
+            "No issues in this epic yet.".to_string()
+        } else {
+            "No sub-tasks yet.".to_string()
+        }
+    } else if points > 0 {
         format!(
             "{done} of {total} done · {} of {} points",
             tenths(done_points),
@@ -68,10 +74,12 @@ pub fn Children(detail: IssueDetail) -> impl IntoView {
     view! {
         <section class="panel children" aria-label=heading data-testid="children">
             <h2>{heading}</h2>
-            <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
-                aria-valuenow=format!("{pct:.0}") aria-label=format!("{heading}: {summary}")>
-                <span class="progress-done" style=format!("width: {pct:.1}%")></span>
-            </div>
+            {(total > 0).then(|| view! {
+                <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+                    aria-valuenow=format!("{pct:.0}") aria-label=format!("{heading}: {summary}")>
+                    <span class="progress-done" style=format!("width: {pct:.1}%")></span>
+                </div>
+            })}
             <p class="muted" data-testid="progress">{summary}</p>
             <ul class="issue-rows">
                 {detail.children.iter().cloned().map(|summary| view! { <IssueLine summary /> }).collect_view()}
