@@ -9,6 +9,17 @@ use crate::domain::{IssueNumber, IssueType, Priority, UserName};
 pub fn Card(n: IssueNumber) -> impl IntoView {
     let ctx = expect_context::<BoardCtx>();
     let issue = Memo::new(move |_| ctx.displayed.with(|s| s.issues.get(&n).cloned()));
+    // The epic's title, shown as a chip (sub-tasks name their parent's key instead).
+    let epic = Memo::new(move |_| {
+        ctx.displayed.with(|s| {
+            let parent = s.issue(s.issues.get(&n)?.parent?)?;
+            Some(if parent.issue_type == IssueType::Epic {
+                parent.title.to_string()
+            } else {
+                parent.key.to_string()
+            })
+        })
+    });
     let project = ctx.key.get_value();
     // "Bob is moving this" while another viewer drags it.
     let dragged_by = move || {
@@ -46,6 +57,7 @@ pub fn Card(n: IssueNumber) -> impl IntoView {
                     on:keydown=move |ev| interact::key_down(ctx, n, ev)
                 >
                     <div class="card-title">{i.title.to_string()}</div>
+                    {move || epic.get().map(|e| view! { <span class="epic-chip" title="Parent">{e}</span> })}
                     <div class="card-meta">
                         <TypeIcon t=i.issue_type />
                         <a class="card-key" href=href draggable="false">{key}</a>
