@@ -15,7 +15,7 @@ use crate::api::{
 };
 use crate::domain::*;
 use crate::ui::board::TypeIcon;
-use crate::ui::layout::{Breadcrumb, NotFound, reload_after};
+use crate::ui::layout::{Breadcrumb, NotFound, loaded, reload_after};
 
 /// The page's actions; any that succeeds reloads the state.
 #[derive(Clone, Copy)]
@@ -108,11 +108,7 @@ pub fn BacklogPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the backlog…"</p> }>
             {move || Suspend::new(async move {
-                match snapshot.await {
-                    Ok(snapshot) => view! { <Backlog snapshot actions /> }.into_any(),
-                    Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                loaded(snapshot.await, |snapshot| view! { <Backlog snapshot actions /> }.into_any())
             })}
         </Transition>
     }

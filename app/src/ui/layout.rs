@@ -78,6 +78,16 @@ pub fn Breadcrumb(project: Project, page: &'static str) -> impl IntoView {
     }
 }
 
+/// A page's loaded data rendered by `page`, or the page for why it is not
+/// there: "not found" (with a 404) or the error.
+pub fn loaded<T>(result: Result<T, ApiError>, page: impl FnOnce(T) -> AnyView) -> AnyView {
+    match result {
+        Ok(value) => page(value),
+        Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
+        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+    }
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{ApiError, IssueDetail, PastIssue, PastProject, issue_as_of, project_as_of};
+use crate::api::{IssueDetail, PastIssue, PastProject, issue_as_of, project_as_of};
 use crate::domain::*;
 use crate::ui::board::{Avatar, PriorityIcon, TypeIcon};
-use crate::ui::layout::NotFound;
+use crate::ui::layout::loaded;
 use crate::ui::markdown::Markdown;
 
 /// A range over `stops` (sequence numbers, ascending) that opens `base?at=`
@@ -64,11 +64,7 @@ pub fn PastBoard(key: String, at: u64) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Replaying the log…"</p> }>
             {move || Suspend::new(async move {
-                match past.await {
-                    Ok(past) => view! { <PastBoardView past /> }.into_any(),
-                    Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                loaded(past.await, |past| view! { <PastBoardView past /> }.into_any())
             })}
         </Suspense>
     }
@@ -154,11 +150,7 @@ pub fn PastIssueView(key: String, at: u64) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Replaying the log…"</p> }>
             {move || Suspend::new(async move {
-                match past.await {
-                    Ok(past) => view! { <PastIssueFields past /> }.into_any(),
-                    Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                loaded(past.await, |past| view! { <PastIssueFields past /> }.into_any())
             })}
         </Suspense>
     }

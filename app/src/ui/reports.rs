@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{ApiError, ReportsPage, load_reports};
+use crate::api::{ReportsPage, load_reports};
 use crate::domain::*;
-use crate::ui::layout::{Breadcrumb, NotFound};
+use crate::ui::layout::{Breadcrumb, loaded};
 
 const W: f64 = 720.0;
 const H: f64 = 220.0;
@@ -66,11 +66,7 @@ pub fn ReportsRoute() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading the reports…"</p> }>
             {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) => view! { <Reports page /> }.into_any(),
-                    Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                loaded(page.await, |page| view! { <Reports page /> }.into_any())
             })}
         </Suspense>
     }

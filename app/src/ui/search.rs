@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{ApiError, DeleteFilter, SaveFilter, SearchPage, search};
+use crate::api::{DeleteFilter, SaveFilter, SearchPage, search};
 use crate::ui::board::{Avatar, TypeIcon};
-use crate::ui::layout::{Breadcrumb, NotFound, reload_after};
+use crate::ui::layout::{Breadcrumb, loaded, reload_after};
 
 /// Percent-encodes a query for a link (everything but unreserved characters).
 fn url_encode(s: &str) -> String {
@@ -39,11 +39,7 @@ pub fn SearchRoute() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
             {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) => view! { <SearchView page save delete /> }.into_any(),
-                    Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                loaded(page.await, |page| view! { <SearchView page save delete /> }.into_any())
             })}
         </Transition>
     }

@@ -10,7 +10,7 @@ use crate::api::{
     load_project,
 };
 use crate::domain::*;
-use crate::ui::layout::{Breadcrumb, NotFound, reload_after};
+use crate::ui::layout::{Breadcrumb, NotFound, loaded, reload_after};
 
 /// The page's forms; any that succeeds reloads the project.
 #[derive(Clone, Copy)]
@@ -62,11 +62,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the settings…"</p> }>
             {move || Suspend::new(async move {
-                match snapshot.await {
-                    Ok(snapshot) => view! { <Settings snapshot forms /> }.into_any(),
-                    Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                loaded(snapshot.await, |snapshot| view! { <Settings snapshot forms /> }.into_any())
             })}
         </Transition>
     }
