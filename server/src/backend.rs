@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 
 use crate::service::{ExecError, Kanri};
-use crate::store::{StoreError, Until};
+use crate::store::{SearchSql, StoreError, Until};
 use crate::subscribers::time;
 
 /// The cookie naming the acting user until accounts exist.
@@ -114,24 +114,28 @@ impl Backend for ServerBackend {
         limit: usize,
     ) -> BoxFuture<'_, Result<SearchHits, ApiError>> {
         Box::pin(async move {
-            // Evaluated on the cached state under its lock; only the hits are copied.
-            let found = self
+            // The catalogue (statuses, sprints) comes from the cached state;
+            // the issues from the indexed projection.
+            let compiled = self
                 .0
                 .read(&key, |state, _| {
-                    let hits = query.run(state, &me);
-                    let total = hits.len();
                     let project = state.project.clone()?;
-                    Some(SearchHits {
-                        project,
-                        issues: hits.into_iter().take(limit).cloned().collect(),
-                        total,
-                    })
+                    Some(SearchSql::compile(state, &query, &me, limit).map(|sql| (project, sql)))
                 })
                 .await
-                .map_err(unavailable)?;
-            found
+                .map_err(unavailable)?
                 .flatten()
-                .ok_or_else(|| ApiError::NotFound(format!("project {key}")))
+                .ok_or_else(|| ApiError::NotFound(format!("project {key}")))?;
+            let (project, sql) = compiled.map_err(|e| ApiError::invalid("q", e.to_string()))?;
+            let (issues, total) = sql
+                .run(&self.0.store().db().read)
+                .await
+                .map_err(unavailable)?;
+            Ok(SearchHits {
+                project,
+                issues,
+                total,
+            })
         })
     }
 

@@ -88,6 +88,12 @@ impl Db {
                 path: shown.clone(),
                 source,
             })?;
+        // Statistics for the query planner (the search has several indexes
+        // to choose from), bounded so that opening stays fast.
+        sqlx::query("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002")
+            .execute(&mut conn)
+            .await
+            .map_err(open_err)?;
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
             .fetch_one(&mut conn)
             .await

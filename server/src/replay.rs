@@ -24,6 +24,7 @@ pub enum ReplayError {
 const INLINE_TABLES: &[(&str, &str)] = &[
     ("projects", "key"),
     ("issues", "project, number"),
+    ("issue_labels", "project, number, label"),
     ("sprints", "project, number"),
     ("history", "stream, version, idx"),
 ];

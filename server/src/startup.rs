@@ -57,6 +57,7 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let db = Db::open(&config.database).await?;
         let store = Store::new(db);
+        store.rebuild_if_requested().await?;
         let hub = Arc::new(Hub::new(store.head(None).await?, config.hub_capacity));
         let kanri = Arc::new(Kanri::new(store.clone(), hub.clone()));
         let (stop, stopped) = watch::channel(false);

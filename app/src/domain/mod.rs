@@ -49,7 +49,9 @@ pub use ids::*;
 pub use link::{IssueLink, LinkKind, LinkView, MAX_LINKS};
 pub use log::{Outcome, Recorded, Snapshot};
 pub use model::*;
-pub use query::{MAX_QUERY_CHARS, Query, QueryError};
+pub use query::{
+    Expr, MAX_QUERY_CHARS, Op, QField, QValue, Query, QueryError, values as query_values,
+};
 pub use rank::Rank;
 pub use reports::{
     Burndown, BurndownDay, FlowDay, ScopeChange, VelocityRow, burndown, cumulative_flow, velocity,

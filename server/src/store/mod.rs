@@ -4,6 +4,7 @@
 //! disagree with the log.
 
 mod projection;
+mod search;
 
 use app::domain::*;
 use sqlx::sqlite::SqliteRow;
@@ -11,6 +12,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::db::{Db, DbError};
 pub use projection::{InlineProjection, rebuild_inline};
+pub use search::SearchSql;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -258,6 +260,35 @@ impl Store {
             }
         };
         rows.iter().map(decode_event).collect()
+    }
+
+    /// Rebuilds the inline projections from the log when a migration asked
+    /// for it (new columns that old rows lack), in one transaction. Returns
+    /// the number of events replayed, `None` when nothing was asked.
+    pub async fn rebuild_if_requested(&self) -> Result<Option<u64>, StoreError> {
+        let reasons: Vec<String> = sqlx::query_scalar("SELECT reason FROM projection_rebuilds")
+            .fetch_all(&self.db.read)
+            .await?;
+        if reasons.is_empty() {
+            return Ok(None);
+        }
+        tracing::info!(?reasons, "rebuilding the projections from the event log");
+        let mut writer = self.db.writer().await?;
+        let mut tx = writer.begin().await?;
+        // 'delete-all' resets the text index: the rows deleted here were
+        // never in it, so their per-row deletes left it inexact.
+        sqlx::query(
+            "DELETE FROM history; DELETE FROM issues; \
+             DELETE FROM sprints; DELETE FROM projects; \
+             INSERT INTO issue_text (issue_text) VALUES ('delete-all'); \
+             DELETE FROM projection_rebuilds",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let events = rebuild_inline(&mut tx, self.all_events_prefetched()).await?;
+        tx.commit().await?;
+        tracing::info!(events, "projections rebuilt");
+        Ok(Some(events))
     }
 
     /// The whole log in sequence order, streamed (for rebuilds).

@@ -97,7 +97,8 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     })
 }
 
-fn enum_name<T: serde::Serialize>(value: &T) -> String {
+/// How serde names a unit variant: the stored form of the enum columns.
+pub(super) fn enum_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -136,34 +137,7 @@ fn push_stream(
             let Some(i) = state.issues.get(&n) else {
                 return Ok(());
             };
-            batch
-                .push("INSERT INTO issues (project, number, status, rank, issue_type, assignee, sprint, parent, title, version, doc) VALUES (")
-                .push_bind(key)
-                .push(", ")
-                .push_bind(n.0 as i64)
-                .push(", ")
-                .push_bind(i.status.0 as i64)
-                .push(", ")
-                .push_bind(i.rank.to_string())
-                .push(", ")
-                .push_bind(enum_name(&i.issue_type))
-                .push(", ")
-                .push_bind(i.assignee.as_ref().map(UserName::to_string))
-                .push(", ")
-                .push_bind(i.sprint.map(|s| s.0 as i64))
-                .push(", ")
-                .push_bind(i.parent.map(|p| p.0 as i64))
-                .push(", ")
-                .push_bind(i.title.to_string())
-                .push(", ")
-                .push_bind(i.version as i64)
-                .push(", ")
-                .push_bind(json(i)?)
-                .push(
-                    ") ON CONFLICT (project, number) DO UPDATE SET status = excluded.status, rank = excluded.rank, \
-                     issue_type = excluded.issue_type, assignee = excluded.assignee, sprint = excluded.sprint, \
-                     parent = excluded.parent, title = excluded.title, version = excluded.version, doc = excluded.doc; ",
-                );
+            push_issue(batch, key, i)?;
         }
         StreamRef::Sprint(n) => {
             let Some(s) = state.sprints.get(&n) else {
@@ -188,6 +162,75 @@ fn push_stream(
                 );
         }
     }
+    Ok(())
+}
+
+/// Adds the upsert of an issue's row. A move changes status, rank and the
+/// document; the columns that rarely change are written by a second
+/// statement only when they differ, so their indexes (and the label table,
+/// kept by triggers) are not rewritten on every move.
+fn push_issue(
+    batch: &mut QueryBuilder<'_, Sqlite>,
+    key: String,
+    i: &Issue,
+) -> Result<(), StoreError> {
+    let number = i.key.number.0 as i64;
+    let doc = json(i)?;
+    let labels = json(&i.labels)?;
+    let cold = |b: &mut QueryBuilder<'_, Sqlite>| {
+        b.push_bind(enum_name(&i.issue_type))
+            .push(", ")
+            .push_bind(i.assignee.as_ref().map(UserName::to_string))
+            .push(", ")
+            .push_bind(i.sprint.map(|s| s.0 as i64))
+            .push(", ")
+            .push_bind(i.parent.map(|p| p.0 as i64))
+            .push(", ")
+            .push_bind(i.priority as i64)
+            .push(", ")
+            .push_bind(i.points.map(|p| i64::from(p.tenths())))
+            .push(", ")
+            .push_bind(i.reporter.to_string())
+            .push(", ")
+            .push_bind(labels.clone());
+    };
+    batch
+        .push(
+            "INSERT INTO issues (project, number, status, rank, title, version, doc, search_text, \
+             issue_type, assignee, sprint, parent, priority, points, reporter, labels) VALUES (",
+        )
+        .push_bind(key.clone())
+        .push(", ")
+        .push_bind(number)
+        .push(", ")
+        .push_bind(i.status.0 as i64)
+        .push(", ")
+        .push_bind(i.rank.to_string())
+        .push(", ")
+        .push_bind(i.title.to_string())
+        .push(", ")
+        .push_bind(i.version as i64)
+        .push(", ")
+        .push_bind(doc)
+        .push(", ")
+        .push_bind(query_values::search_text(i))
+        .push(", ");
+    cold(batch);
+    batch.push(
+        ") ON CONFLICT (project, number) DO UPDATE SET status = excluded.status, rank = excluded.rank, \
+         title = excluded.title, version = excluded.version, doc = excluded.doc, \
+         search_text = excluded.search_text; \
+         UPDATE issues SET (issue_type, assignee, sprint, parent, priority, points, reporter, labels) = (",
+    );
+    cold(batch);
+    batch
+        .push(") WHERE project = ")
+        .push_bind(key)
+        .push(" AND number = ")
+        .push_bind(number)
+        .push(" AND (issue_type, assignee, sprint, parent, priority, points, reporter, labels) IS NOT (");
+    cold(batch);
+    batch.push("); ");
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod event_core;
 mod issue_page;
 mod live;
 mod search;
+mod search_index;
 mod settings;
 mod sprints;
 mod time;

@@ -41,3 +41,44 @@ async fn search_reports_query_errors_in_the_answer_and_filters_must_parse() {
     assert_eq!(filters.values().collect::<Vec<_>>(), ["text ~ log"]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_requested_rebuild_restores_the_search_index_from_the_log() {
+    let dir = tempfile_dir::TempDir::new();
+    let path = dir.0.join("kanri.db");
+    let app = spawn_app_on(path.clone(), true).await;
+    app.create_project("ABC", "Alpha").await;
+    for title in ["Login page", "Logout bug", "Payment"] {
+        app.create_issue("ABC", title).await;
+    }
+    app.stop().await;
+
+    // What a migration adding search columns leaves: rows without them,
+    // and a request to rebuild.
+    let db = server::db::Db::open(&path).await.unwrap();
+    {
+        let mut writer = db.writer().await.unwrap();
+        sqlx::query(
+            "UPDATE issues SET search_text = '', reporter = '', priority = 0; \
+             INSERT INTO projection_rebuilds (reason, requested_ms) VALUES ('test', 0)",
+        )
+        .execute(&mut writer.conn)
+        .await
+        .unwrap();
+    }
+    db.close().await;
+
+    let app = spawn_app_on(path, true).await;
+    let search = [("key", "ABC"), ("q", "text ~ login OR reporter = alice")];
+    let (status, body) = app.call_fn("alice", "search", &search).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["total"], 3, "{body}");
+    let search = [("key", "ABC"), ("q", "text ~ \"login\"")];
+    let (_, body) = app.call_fn("alice", "search", &search).await;
+    assert_eq!(body["issues"][0]["key"], "ABC-1", "{body}");
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projection_rebuilds")
+        .fetch_one(&app.kanri.store().db().read)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "the request is done");
+}

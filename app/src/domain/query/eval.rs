@@ -2,9 +2,13 @@
 
 use std::cmp::Ordering;
 
-use super::{Expr, Op, QField, QValue};
-use crate::domain::ids::{IssueKey, UserName};
-use crate::domain::model::{Issue, Priority, ProjectState};
+use super::values::{
+    key_text, numeric_holds, numeric_operand, numeric_value, search_text, sprint_texts,
+    text_equals, type_texts, value_text,
+};
+use super::{Expr, Op, QField};
+use crate::domain::ids::UserName;
+use crate::domain::model::{Issue, ProjectState};
 
 pub(super) fn compare(f: QField, a: &Issue, b: &Issue, state: &ProjectState) -> Ordering {
     let status_index = |i: &Issue| {
@@ -42,48 +46,24 @@ fn texts(f: QField, i: &Issue, state: &ProjectState) -> Vec<String> {
             .unwrap_or_default()),
         QField::Assignee => i.assignee.iter().map(|u| u.to_string()).collect(),
         QField::Reporter => one(i.reporter.to_string()),
-        QField::Type => vec![
-            i.issue_type.label().to_string(),
-            format!("{:?}", i.issue_type),
-        ],
+        QField::Type => type_texts(i.issue_type).to_vec(),
         QField::Priority => one(i.priority.label().to_string()),
         QField::Points => i.points.iter().map(|p| p.to_string()).collect(),
         QField::Label => i.labels.iter().map(|l| l.to_string()).collect(),
-        QField::Sprint => i
-            .sprint
-            .map(|n| {
-                let name = state.sprints.get(&n).map(|s| s.name.to_string());
-                let mut v = vec![n.0.to_string()];
-                v.extend(name);
-                v
-            })
-            .unwrap_or_default(),
+        QField::Sprint => i.sprint.map(|n| sprint_texts(state, n)).unwrap_or_default(),
         QField::Epic => i
             .parent
-            .map(|p| vec![IssueKey::new(i.key.project.clone(), p).to_string()])
+            .map(|p| vec![key_text(&i.key.project, p)])
             .unwrap_or_default(),
         QField::Text => one(format!("{}\n{}", i.title, i.description.as_str())),
         QField::Rank => vec![],
     }
 }
 
-fn value_text(v: &QValue, me: &UserName) -> String {
-    match v {
-        QValue::Text(t) => t.clone(),
-        QValue::Number(n) => format!("{n}"),
-        QValue::CurrentUser => me.to_string(),
-    }
-}
-
 pub(super) fn eval(e: &Expr, i: &Issue, state: &ProjectState, me: &UserName) -> bool {
-    let equals = |f: QField, v: &QValue| {
+    let equals = |f: QField, v| {
         let want = value_text(v, me);
-        texts(f, i, state).iter().any(|t| {
-            t.eq_ignore_ascii_case(&want)
-                || (f == QField::Type
-                    && t.replace('-', "")
-                        .eq_ignore_ascii_case(&want.replace('-', "")))
-        })
+        texts(f, i, state).iter().any(|t| text_equals(f, t, &want))
     };
     match e {
         Expr::And(a, b) => eval(a, i, state, me) && eval(b, i, state, me),
@@ -96,37 +76,18 @@ pub(super) fn eval(e: &Expr, i: &Issue, state: &ProjectState, me: &UserName) -> 
             Op::Ne => !equals(*f, v),
             Op::Contains | Op::NotContains => {
                 let needle = value_text(v, me).to_lowercase();
-                let found = texts(*f, i, state)
-                    .iter()
-                    .any(|t| t.to_lowercase().contains(&needle));
+                let found = if *f == QField::Text {
+                    search_text(i).contains(&needle)
+                } else {
+                    texts(*f, i, state)
+                        .iter()
+                        .any(|t| t.to_lowercase().contains(&needle))
+                };
                 found == (*op == Op::Contains)
             }
             Op::Gt | Op::Ge | Op::Lt | Op::Le => {
-                let (have, want) = match f {
-                    QField::Points => (
-                        i.points.map(|p| f64::from(p.tenths()) / 10.0),
-                        match v {
-                            QValue::Number(n) => Some(*n),
-                            QValue::Text(t) => t.parse().ok(),
-                            QValue::CurrentUser => None,
-                        },
-                    ),
-                    // Higher priority is "greater": Highest > High > Medium.
-                    _ => (
-                        Some(-(i.priority as i32 as f64)),
-                        Priority::ALL
-                            .iter()
-                            .find(|p| p.label().eq_ignore_ascii_case(&value_text(v, me)))
-                            .map(|p| -(*p as i32 as f64)),
-                    ),
-                };
-                match (have, want) {
-                    (Some(h), Some(w)) => match op {
-                        Op::Gt => h > w,
-                        Op::Ge => h >= w,
-                        Op::Lt => h < w,
-                        _ => h <= w,
-                    },
+                match (numeric_value(*f, i), numeric_operand(*f, v, me)) {
+                    (Some(h), Some(w)) => numeric_holds(*op, h, w),
                     _ => false,
                 }
             }

@@ -99,6 +99,7 @@ pub struct Query {
 mod eval;
 mod lex;
 mod parse;
+pub mod values;
 
 use eval::{compare, eval};
 
