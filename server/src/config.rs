@@ -15,6 +15,9 @@ pub struct Config {
     /// Messages buffered per board for its sockets; a socket that falls
     /// further behind resyncs from the log.
     pub hub_capacity: usize,
+    /// Session cookies marked Secure: set `KANRI_SECURE_COOKIES=on` when the
+    /// site is served over TLS (directly or behind a proxy).
+    pub secure_cookies: bool,
 }
 
 /// The default of [`Config::hub_capacity`].
@@ -30,6 +33,8 @@ pub enum ConfigError {
     EmptyDatabasePath(String),
     #[error("KANRI_SUBSCRIBERS={0:?} must be on or off")]
     Subscribers(String),
+    #[error("KANRI_SECURE_COOKIES={0:?} must be on or off")]
+    SecureCookies(String),
 }
 
 impl Config {
@@ -44,8 +49,14 @@ impl Config {
             Some("off") => false,
             Some(other) => return Err(ConfigError::Subscribers(other.into())),
         };
+        let secure_cookies = match var("KANRI_SECURE_COOKIES").as_deref() {
+            None | Some("off") => false,
+            Some("on") => true,
+            Some(other) => return Err(ConfigError::SecureCookies(other.into())),
+        };
         Ok(Self {
             run_subscribers,
+            secure_cookies,
             ..Self::new(addr, database)
         })
     }
@@ -58,6 +69,7 @@ impl Config {
             database,
             run_subscribers: true,
             hub_capacity: HUB_CAPACITY,
+            secure_cookies: false,
         }
     }
 }

@@ -25,6 +25,9 @@ pub struct Db {
     writer: Arc<Mutex<Option<Writer>>>,
     /// Connections for reads; WAL lets them run beside the writer.
     pub read: SqlitePool,
+    /// A small pool for writes outside the event log (accounts, sessions),
+    /// so a sign-in never queues behind the command writer.
+    pub side: SqlitePool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +101,11 @@ impl Db {
             .fetch_one(&mut conn)
             .await
             .map_err(open_err)?;
+        let side = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options.clone())
+            .await
+            .map_err(open_err)?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
@@ -111,6 +119,7 @@ impl Db {
         Ok(Self {
             writer: Arc::new(Mutex::new(Some(writer))),
             read,
+            side,
         })
     }
 
@@ -132,6 +141,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.side.close().await;
         self.read.close().await;
         if let Some(writer) = self.writer.lock().await.take() {
             let _ = writer.conn.close().await;

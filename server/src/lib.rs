@@ -2,6 +2,7 @@
 //! the command service, the live hub, the subscriber projections, and the
 //! HTTP routes that serve the Leptos app.
 
+pub mod accounts;
 pub mod backend;
 pub mod config;
 pub mod db;

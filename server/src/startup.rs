@@ -8,7 +8,13 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tower_sessions::{ExpiredDeletion, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
 
+/// How often expired sessions are deleted.
+const SESSION_SWEEP: tokio::time::Duration = tokio::time::Duration::from_secs(60 * 60);
+
+use crate::accounts::Accounts;
 use crate::config::{Config, ConfigError};
 use crate::db::{Db, DbError};
 use crate::hub::Hub;
@@ -25,6 +31,8 @@ pub enum StartError {
     Db(#[from] DbError),
     #[error("cannot read the event log: {0}")]
     Store(#[from] StoreError),
+    #[error("cannot prepare the session store: {0}")]
+    Sessions(#[from] sqlx::Error),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -37,6 +45,9 @@ pub struct Application {
     addr: SocketAddr,
     state: AppState,
     stop: watch::Sender<bool>,
+    sessions: SessionManagerLayer<SqliteStore>,
+    /// Deletes expired sessions now and then.
+    session_sweeper: JoinHandle<()>,
     /// Tells long-lived connections (board sockets) to close.
     closing: watch::Sender<bool>,
     subscribers: Vec<JoinHandle<()>>,
@@ -56,6 +67,9 @@ fn leptos_options(addr: SocketAddr) -> LeptosOptions {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let db = Db::open(&config.database).await?;
+        let session_store = SqliteStore::new(db.side.clone());
+        session_store.migrate().await?;
+        let accounts = Arc::new(Accounts::new(db.side.clone()));
         let store = Store::new(db);
         store.rebuild_if_requested().await?;
         let hub = Arc::new(Hub::new(store.head(None).await?, config.hub_capacity));
@@ -92,14 +106,23 @@ impl Application {
         let state = AppState {
             leptos_options: leptos_options(addr),
             kanri,
+            accounts,
             shutdown,
         };
         tracing::info!(%addr, database = %config.database.display(), "Kanri is ready");
+        let session_store_for_layer = session_store.clone();
+        let session_sweeper = tokio::spawn(async move {
+            let _ = session_store
+                .continuously_delete_expired(SESSION_SWEEP)
+                .await;
+        });
         Ok(Self {
             listener,
             addr,
             state,
             stop,
+            sessions: crate::routes::sessions(session_store_for_layer, config.secure_cookies),
+            session_sweeper,
             closing,
             subscribers,
         })
@@ -125,10 +148,15 @@ impl Application {
             shutdown.await;
             let _ = closing.send(true);
         };
-        let result = axum::serve(self.listener, router(self.state))
-            .with_graceful_shutdown(signal)
-            .await;
+        let app = router(self.state, self.sessions);
+        let result = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .await;
         let _ = self.stop.send(true);
+        self.session_sweeper.abort();
         for task in self.subscribers {
             let _ = task.await;
         }

@@ -29,10 +29,15 @@ pub(super) fn reply<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
 pub(super) async fn acting_user() -> Result<(std::sync::Arc<dyn super::Backend>, UserName), ApiError>
 {
     let backend = super::backend()?;
-    let headers: http::HeaderMap = leptos_axum::extract()
+    let parts: http::request::Parts = leptos_axum::extract()
         .await
         .map_err(|e| ApiError::Transport(e.to_string()))?;
-    let actor = backend.actor(&headers);
+    // A signed-in session decides; until every client signs in, the
+    // `kanri_user` cookie names the actor otherwise.
+    let actor = match parts.extensions.get::<super::SignedIn>() {
+        Some(super::SignedIn(name)) => name.clone(),
+        None => backend.actor(&parts.headers),
+    };
     Ok((backend, actor))
 }
 

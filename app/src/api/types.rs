@@ -176,3 +176,8 @@ pub struct SearchHits {
     pub issues: Vec<Issue>,
     pub total: usize,
 }
+
+/// The signed-in user of a request, put into the request's extensions by
+/// the server's session middleware.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn(pub crate::domain::UserName);

@@ -49,6 +49,10 @@ pub enum ParseError {
     },
     #[error("\"{0}\" is not a time like 2026-11-21 09:30 (UTC)")]
     Time(String),
+    #[error("\"{0}\" is not an e-mail address like ada@example.com")]
+    Email(String),
+    #[error("a password is {min}–{max} characters (got {len})")]
+    PasswordLength { min: usize, max: usize, len: usize },
 }
 
 /// Why a well-formed command cannot be applied to the current state.

@@ -128,6 +128,12 @@ text_newtype!(
     "sprint name"
 );
 text_newtype!(
+    /// A person's name as shown (profile), 1–60 characters.
+    DisplayName,
+    60,
+    "display name"
+);
+text_newtype!(
     /// A saved filter's name, 1–60 characters.
     FilterName,
     60,

@@ -6,6 +6,7 @@
 //! inside its append transaction; the browser runs the same functions to show
 //! a user's action at once, before the server has answered.
 
+mod account;
 mod apply;
 mod change;
 mod command;
@@ -36,6 +37,7 @@ mod tests;
 #[cfg(test)]
 mod worklog_tests;
 
+pub use account::{Email, Password, Profile};
 pub use apply::{apply, apply_mut, replay};
 pub use change::{Change, ChangeRecord, changes, describe, tenths};
 pub use command::{Command, CommandEnvelope, Field, IssuePatch, NewIssue};

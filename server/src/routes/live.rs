@@ -39,6 +39,7 @@ pub async fn board_socket(
     Path(key): Path<String>,
     Query(resume): Query<Resume>,
     headers: HeaderMap,
+    signed_in: Option<axum::Extension<app::api::SignedIn>>,
     State(state): State<AppState>,
 ) -> Response {
     let Ok(project) = ProjectKey::parse(&key) else {
@@ -52,7 +53,10 @@ pub async fn board_socket(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     }
-    let user = actor_from(&headers);
+    let user = match signed_in {
+        Some(axum::Extension(app::api::SignedIn(name))) => name,
+        None => actor_from(&headers),
+    };
     // Small buffers: a board may hold thousands of mostly idle sockets.
     ws.max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)

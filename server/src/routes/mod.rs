@@ -1,18 +1,23 @@
 //! HTTP routes. Each handler only translates between HTTP and the service.
 
+mod auth;
 mod health;
 mod live;
 
 use app::api::Backend;
 use app::ui::{App, shell};
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
 
+use crate::accounts::Accounts;
 use crate::backend::ServerBackend;
 use crate::service::Kanri;
 
@@ -21,17 +26,33 @@ use crate::service::Kanri;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub kanri: Arc<Kanri>,
+    pub accounts: Arc<Accounts>,
     /// Turns true when the server shuts down (long-lived sockets then close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
-pub fn router(state: AppState) -> Router {
+/// Session cookies: HttpOnly and SameSite=Lax always, Secure when the site
+/// is served over TLS; a session lasts two weeks from its last use.
+pub fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteStore> {
+    SessionManagerLayer::new(store)
+        .with_name("kanri_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(14)))
+}
+
+pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
     let routes = generate_route_list(App);
     let backend: Arc<dyn Backend> = Arc::new(ServerBackend(state.kanri.clone()));
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/live/{key}", get(live::board_socket))
+        .route("/auth/sign-up", post(auth::sign_up))
+        .route("/auth/sign-in", post(auth::sign_in))
+        .route("/auth/sign-out", post(auth::sign_out))
+        .route("/auth/me", get(auth::me))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -42,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(
             undecodable_arguments_are_400,
         ))
+        .layer(axum::middleware::from_fn(auth::identify))
+        .layer(sessions)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,0 +1,187 @@
+//! Accounts as the domain sees them: the parsed inputs of sign-up and
+//! sign-in, and the public profile shown beside a user's work. Hashing,
+//! sessions and storage are the server's; nothing here does I/O.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::error::ParseError;
+use super::ids::{DisplayName, UserName};
+
+/// An e-mail address: trimmed, one `@` with text on both sides, a dot in the
+/// domain, no spaces, at most 254 characters. Compared ignoring ASCII case.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_CHARS: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let raw = raw.trim();
+        let bad = || ParseError::Email(raw.chars().take(80).collect());
+        let (local, domain) = raw.split_once('@').ok_or_else(bad)?;
+        let well_formed = !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+            && raw.chars().count() <= Self::MAX_CHARS
+            && !raw.chars().any(|c| c.is_whitespace() || c.is_control());
+        well_formed
+            .then(|| Self(raw.to_ascii_lowercase()))
+            .ok_or_else(bad)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Email({})", self.0)
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = ParseError;
+    fn try_from(raw: String) -> Result<Self, ParseError> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+
+/// A password as typed: 10–1,000 characters, kept verbatim (spaces count).
+/// Its `Debug` never shows it, so it cannot leak into a log line.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 10;
+    pub const MAX_CHARS: usize = 1_000;
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let len = raw.chars().count();
+        if (Self::MIN_CHARS..=Self::MAX_CHARS).contains(&len) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ParseError::PasswordLength {
+                min: Self::MIN_CHARS,
+                max: Self::MAX_CHARS,
+                len,
+            })
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// What others see of a user: never the e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: UserName,
+    pub display_name: DisplayName,
+    /// A CSS colour for the avatar, chosen from the name.
+    pub colour: String,
+}
+
+/// Avatar colours with white text readable on each (WCAG AA at 14 px bold).
+const COLOURS: [&str; 8] = [
+    "#1f6feb", "#8250df", "#bf3989", "#cf222e", "#bc4c00", "#1a7f37", "#0969da", "#57606a",
+];
+
+impl Profile {
+    pub fn new(name: UserName, display_name: DisplayName) -> Self {
+        // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
+        let hash = name.as_str().bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        let colour = COLOURS[hash as usize % COLOURS.len()].to_string();
+        Self {
+            name,
+            display_name,
+            colour,
+        }
+    }
+
+    /// Up to two letters: the first of the first and last words of the
+    /// display name, upper-cased ("Ada Lovelace" → "AL", "carol" → "C").
+    pub fn initials(&self) -> String {
+        let words: Vec<&str> = self.display_name.as_str().split_whitespace().collect();
+        let first = |w: &&str| w.chars().next();
+        let mut initials: String = words.first().and_then(first).into_iter().collect();
+        if words.len() > 1 {
+            initials.extend(words.last().and_then(first));
+        }
+        initials.to_uppercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_parse_to_lower_case_and_bad_ones_are_refused() {
+        assert_eq!(
+            Email::parse(" Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.de",
+            "ada@.com",
+            "ada@example.",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn passwords_have_bounds_and_never_show_in_debug() {
+        assert!(Password::parse("short").is_err());
+        assert_eq!(
+            Password::parse("short").unwrap_err().to_string(),
+            "a password is 10–1000 characters (got 5)"
+        );
+        let p = Password::parse("correct horse battery").unwrap();
+        assert_eq!(p.expose(), "correct horse battery");
+        assert!(!format!("{p:?}").contains("horse"));
+        assert!(Password::parse(&"x".repeat(1_001)).is_err());
+    }
+
+    #[test]
+    fn initials_and_colour_come_from_the_profile() {
+        let p = |name: &str, display: &str| {
+            Profile::new(
+                UserName::parse(name).unwrap(),
+                DisplayName::parse(display).unwrap(),
+            )
+        };
+        assert_eq!(p("ada", "Ada King Lovelace").initials(), "AL");
+        assert_eq!(p("carol", "carol").initials(), "C");
+        assert_eq!(p("zoe", "Zoë Ünal").initials(), "ZÜ");
+        assert_eq!(p("ada", "Ada").colour, p("ada", "Someone Else").colour);
+        assert!(COLOURS.contains(&p("bob", "Bob").colour.as_str()));
+    }
+}

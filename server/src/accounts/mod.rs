@@ -1,0 +1,194 @@
+//! Accounts: sign-up, sign-in with argon2id-hashed passwords and a rate
+//! limit, and profiles. Sessions themselves are tower-sessions' (see
+//! `routes::auth`); this module only says who someone is.
+
+mod throttle;
+
+use app::domain::{DisplayName, Email, Password, Profile, UserName};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Argon2, password_hash::rand_core::OsRng};
+use sqlx::SqlitePool;
+use std::net::IpAddr;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub use throttle::{PER_ACCOUNT, PER_ADDRESS, Throttle};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Deliberately the same for an unknown account and a wrong password.
+    #[error("wrong e-mail or password")]
+    WrongCredentials,
+    #[error("too many failed sign-ins; try again in {} minute(s)", .0.as_secs().div_ceil(60))]
+    Throttled(Duration),
+    #[error("the user name {0} is taken")]
+    NameTaken(UserName),
+    #[error("an account with this e-mail address already exists")]
+    EmailTaken,
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// A new account, parsed.
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    pub name: UserName,
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub password: Password,
+}
+
+pub struct Accounts {
+    db: SqlitePool,
+    throttle: Throttle,
+}
+
+/// Longest password sign-in hashes; a longer one is simply wrong (and
+/// hashing megabytes per request would be a cheap attack).
+const MAX_SIGN_IN_PASSWORD: usize = Password::MAX_CHARS * 4;
+
+impl Accounts {
+    pub fn new(db: SqlitePool) -> Self {
+        Self {
+            db,
+            throttle: Throttle::default(),
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(name = %new.name))]
+    pub async fn sign_up(&self, new: SignUp, now_ms: i64) -> Result<Profile, AccountError> {
+        let hash = hash(new.password.clone()).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (name, email, display_name, password_hash, created_ms) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(new.name.as_str())
+        .bind(new.email.as_str())
+        .bind(new.display_name.as_str())
+        .bind(hash)
+        .bind(now_ms)
+        .execute(&self.db)
+        .await;
+        match inserted {
+            Ok(_) => Ok(Profile::new(new.name, new.display_name)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                if e.message().contains("users.email") {
+                    Err(AccountError::EmailTaken)
+                } else {
+                    Err(AccountError::NameTaken(new.name))
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Signs in by e-mail address or user name.
+    #[tracing::instrument(skip(self, password))]
+    pub async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        from: IpAddr,
+    ) -> Result<Profile, AccountError> {
+        let login = login.trim();
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT name, display_name, password_hash FROM users \
+             WHERE email = lower(?1) OR name = lower(?1)",
+        )
+        .bind(login)
+        .fetch_optional(&self.db)
+        .await?;
+        // Failures count against the account, however it was named.
+        let account = row
+            .as_ref()
+            .map_or(login, |(name, _, _)| name.as_str())
+            .to_owned();
+        self.throttle
+            .check(&account, from, Instant::now())
+            .map_err(AccountError::Throttled)?;
+        let too_long = password.len() > MAX_SIGN_IN_PASSWORD;
+        // An unknown account still costs one verification, so the answer's
+        // timing does not tell which accounts exist.
+        let stored = row.as_ref().map(|(_, _, h)| h.clone());
+        let matches = !too_long && verify(password.to_owned(), stored).await?;
+        let profile = row.and_then(|(name, display, _)| {
+            Some(Profile::new(
+                UserName::parse(&name).ok()?,
+                DisplayName::parse(&display).ok()?,
+            ))
+        });
+        match profile {
+            Some(profile) if matches => {
+                self.throttle.succeeded(&account);
+                Ok(profile)
+            }
+            _ => {
+                self.throttle.failed(&account, from, Instant::now());
+                tracing::info!("sign-in refused");
+                Err(AccountError::WrongCredentials)
+            }
+        }
+    }
+
+    pub async fn profile(&self, name: &UserName) -> Result<Option<Profile>, AccountError> {
+        let display: Option<String> =
+            sqlx::query_scalar("SELECT display_name FROM users WHERE name = ?")
+                .bind(name.as_str())
+                .fetch_optional(&self.db)
+                .await?;
+        Ok(display
+            .and_then(|d| DisplayName::parse(&d).ok())
+            .map(|d| Profile::new(name.clone(), d)))
+    }
+
+    pub async fn count(&self) -> Result<u64, AccountError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.db)
+            .await?;
+        Ok(n as u64)
+    }
+}
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes, 1 lane: OWASP's
+/// recommendation), off the async threads: a hash takes tens of ms.
+async fn hash(password: Password) -> Result<String, AccountError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AccountError::Hash(e.to_string()))
+    })
+    .await
+    .map_err(|e| AccountError::Hash(e.to_string()))?
+}
+
+/// Whether `password` matches `stored`; with no stored hash, the same
+/// work against a dummy, and `false`.
+async fn verify(password: String, stored: Option<String>) -> Result<bool, AccountError> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
+        let parsed = PasswordHash::new(&stored).map_err(|e| AccountError::Hash(e.to_string()))?;
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok(ok && known)
+    })
+    .await
+    .map_err(|e| AccountError::Hash(e.to_string()))?
+}
+
+/// A hash of nothing anyone knows, made once, for unknown accounts.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(uuid::Uuid::new_v4().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}

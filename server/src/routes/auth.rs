@@ -1,0 +1,246 @@
+//! Sign-up, sign-in and sign-out. Plain form posts (they work before the
+//! page hydrates) answered with a redirect, or JSON for JSON clients.
+//! Sessions are tower-sessions' in the same database; the middleware here
+//! turns a session into the request's `SignedIn` user.
+
+use app::api::SignedIn;
+use app::domain::{DisplayName, Email, Password, UserName};
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use http::{HeaderMap, StatusCode, header};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+use super::AppState;
+use crate::accounts::{AccountError, SignUp};
+
+/// The session key holding the user name.
+const USER: &str = "user";
+
+/// The signed-in user, if the request's session has one.
+pub async fn identify(session: Session, mut req: Request, next: Next) -> Response {
+    if let Ok(Some(name)) = session.get::<UserName>(USER).await {
+        req.extensions_mut().insert(SignedIn(name));
+    }
+    next.run(req).await
+}
+
+/// A form or JSON body, and which of the two the client speaks.
+pub struct Input<T> {
+    value: T,
+    json: bool,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + 'static> FromRequest<S> for Input<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let json = wants_json(req.headers());
+        let value = if json {
+            Json::<T>::from_request(req, state)
+                .await
+                .map_err(|e| problem(StatusCode::BAD_REQUEST, &e.body_text(), None))?
+                .0
+        } else {
+            Form::<T>::from_request(req, state)
+                .await
+                .map_err(|e| problem(StatusCode::BAD_REQUEST, &e.body_text(), None))?
+                .0
+        };
+        Ok(Self { value, json })
+    }
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    let has = |name, what| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains(what))
+    };
+    has(header::CONTENT_TYPE, "application/json") || has(header::ACCEPT, "application/json")
+}
+
+fn problem(status: StatusCode, message: &str, field: Option<&str>) -> Response {
+    let body = serde_json::json!({ "error": message, "field": field });
+    (status, Json(body)).into_response()
+}
+
+/// Only a path on this site: never `//host` or a full URL.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        _ => "/".into(),
+    }
+}
+
+/// Back to a form page with the error (and what to prefill) in the query.
+fn back_to(page: &str, message: &str, keep: &[(&str, &str)]) -> Response {
+    let mut query = vec![("error", message)];
+    query.extend_from_slice(keep);
+    let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+    Redirect::to(&format!("{page}?{query}")).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SignUpForm {
+    name: String,
+    email: String,
+    display_name: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// Every field's problem at once, so a form shows them together.
+fn parse_sign_up(f: &SignUpForm) -> Result<SignUp, (String, &'static str)> {
+    let name = UserName::parse(f.name.trim()).map_err(|e| (e.to_string(), "name"));
+    let email = Email::parse(&f.email).map_err(|e| (e.to_string(), "email"));
+    let display = DisplayName::parse(&f.display_name).map_err(|e| (e.to_string(), "display_name"));
+    let password = Password::parse(&f.password).map_err(|e| (e.to_string(), "password"));
+    Ok(SignUp {
+        name: name?,
+        email: email?,
+        display_name: display?,
+        password: password?,
+    })
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn sign_up(
+    State(state): State<AppState>,
+    session: Session,
+    input: Input<SignUpForm>,
+) -> Response {
+    let Input { value: form, json } = input;
+    let keep = [
+        ("name", form.name.as_str()),
+        ("email", form.email.as_str()),
+        ("display_name", form.display_name.as_str()),
+    ];
+    let new = match parse_sign_up(&form) {
+        Ok(new) => new,
+        Err((message, field)) if json => {
+            return problem(StatusCode::UNPROCESSABLE_ENTITY, &message, Some(field));
+        }
+        Err((message, _)) => return back_to("/signup", &message, &keep),
+    };
+    match state.accounts.sign_up(new, crate::service::now_ms()).await {
+        Ok(profile) => start_session(&session, &profile.name, json, &form.next, &profile).await,
+        Err(e @ (AccountError::NameTaken(_) | AccountError::EmailTaken)) => {
+            let field = if matches!(e, AccountError::EmailTaken) {
+                "email"
+            } else {
+                "name"
+            };
+            if json {
+                problem(StatusCode::CONFLICT, &e.to_string(), Some(field))
+            } else {
+                back_to("/signup", &e.to_string(), &keep)
+            }
+        }
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    input: Input<SignInForm>,
+) -> Response {
+    let Input { value: form, json } = input;
+    match state
+        .accounts
+        .sign_in(&form.login, &form.password, peer.ip())
+        .await
+    {
+        Ok(profile) => start_session(&session, &profile.name, json, &form.next, &profile).await,
+        Err(e @ (AccountError::WrongCredentials | AccountError::Throttled(_))) => {
+            let status = match e {
+                AccountError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            if json {
+                problem(status, &e.to_string(), None)
+            } else {
+                let next = safe_next(form.next.as_deref());
+                back_to(
+                    "/login",
+                    &e.to_string(),
+                    &[("login", &form.login), ("next", &next)],
+                )
+            }
+        }
+        Err(e) => internal(e),
+    }
+}
+
+/// A new session id on every sign-in, so a planted cookie is useless.
+async fn start_session(
+    session: &Session,
+    name: &UserName,
+    json: bool,
+    next: &Option<String>,
+    profile: &app::domain::Profile,
+) -> Response {
+    let stored = async {
+        session.cycle_id().await?;
+        session.insert(USER, name).await
+    };
+    if let Err(e) = stored.await {
+        tracing::error!(error = %e, "session store error");
+        return problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "sessions are unavailable",
+            None,
+        );
+    }
+    if json {
+        Json(profile).into_response()
+    } else {
+        Redirect::to(&safe_next(next.as_deref())).into_response()
+    }
+}
+
+pub async fn sign_out(session: Session, headers: HeaderMap) -> Response {
+    if let Err(e) = session.flush().await {
+        tracing::error!(error = %e, "session store error");
+    }
+    if wants_json(&headers) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        Redirect::to("/login").into_response()
+    }
+}
+
+/// The signed-in user's profile, 401 without a session.
+pub async fn me(State(state): State<AppState>, req: Request) -> Response {
+    let Some(SignedIn(name)) = req.extensions().get::<SignedIn>().cloned() else {
+        return problem(StatusCode::UNAUTHORIZED, "not signed in", None);
+    };
+    match state.accounts.profile(&name).await {
+        Ok(Some(profile)) => Json(profile).into_response(),
+        Ok(None) => problem(StatusCode::UNAUTHORIZED, "not signed in", None),
+        Err(e) => internal(e),
+    }
+}
+
+fn internal(e: AccountError) -> Response {
+    tracing::error!(error = %e, "account error");
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "accounts are unavailable; try again",
+        None,
+    )
+}
