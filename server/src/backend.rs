@@ -9,6 +9,7 @@ use app::domain::*;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
+use crate::accounts::Accounts;
 use crate::service::{ExecError, Kanri};
 use crate::store::{SearchSql, StoreError, Until};
 use crate::subscribers::time;
@@ -16,7 +17,7 @@ use crate::subscribers::time;
 /// The cookie naming the acting user until accounts exist.
 pub const USER_COOKIE: &str = "kanri_user";
 
-pub struct ServerBackend(pub Arc<Kanri>);
+pub struct ServerBackend(pub Arc<Kanri>, pub Arc<Accounts>);
 
 fn unavailable(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "store error");
@@ -224,6 +225,15 @@ impl Backend for ServerBackend {
 
     fn actor(&self, headers: &http::HeaderMap) -> UserName {
         actor_from(headers)
+    }
+
+    fn profile(&self, name: UserName) -> BoxFuture<'_, Result<Option<Profile>, ApiError>> {
+        Box::pin(async move {
+            self.1.profile(&name).await.map_err(|e| {
+                tracing::error!(error = %e, "account error");
+                ApiError::Unavailable
+            })
+        })
     }
 }
 

@@ -60,6 +60,11 @@ pub trait Backend: Send + Sync + 'static {
     fn new_command_id(&self) -> CommandId;
     /// Who is acting in this request.
     fn actor(&self, headers: &http::HeaderMap) -> UserName;
+    /// The profile of an account, `None` when there is no such account.
+    fn profile(
+        &self,
+        name: UserName,
+    ) -> BoxFuture<'_, Result<Option<crate::domain::Profile>, ApiError>>;
 }
 
 /// The backend provided by the server for this request.

@@ -230,6 +230,24 @@ pub async fn current_user() -> Result<crate::domain::UserName, ApiError> {
     reply(async { acting_user().await.map(|(_, actor)| actor) }.await)
 }
 
+/// The signed-in account's profile; `None` without a session.
+#[server(prefix = "/api/fn", endpoint = "who_am_i")]
+pub async fn who_am_i() -> Result<Option<crate::domain::Profile>, ApiError> {
+    reply(
+        async {
+            let backend = super::backend()?;
+            let parts: http::request::Parts = leptos_axum::extract()
+                .await
+                .map_err(|e| ApiError::Transport(e.to_string()))?;
+            match parts.extensions.get::<super::SignedIn>() {
+                Some(super::SignedIn(name)) => backend.profile(name.clone()).await,
+                None => Ok(None),
+            }
+        }
+        .await,
+    )
+}
+
 /// Chooses the name this browser acts under (a cookie) until accounts exist.
 #[server(prefix = "/api/fn", endpoint = "set_user")]
 pub async fn set_user(name: String) -> Result<crate::domain::UserName, ApiError> {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{ApiError, SetUser, current_user};
+use crate::api::{ApiError, SetUser, current_user, who_am_i};
 use crate::domain::{Outcome, Project};
 
 /// A counter that goes up each time one of these actions succeeds: a page's
@@ -37,10 +37,35 @@ pub fn TopBar() -> impl IntoView {
     }
 }
 
-/// Who this browser acts as. A stand-in until accounts exist: the name is
-/// only a cookie, and changing it reloads the page so every socket follows.
+/// Who this browser acts as: the signed-in account (with sign-out), or,
+/// for a browser without a session, the `kanri_user` stand-in name and a
+/// link to sign in. Changing the stand-in reloads the page so every socket
+/// follows.
 #[component]
 fn Identity() -> impl IntoView {
+    let profile = Resource::new(|| (), |_| who_am_i());
+    view! {
+        <div class="identity">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match profile.await {
+                        Ok(Some(p)) => view! {
+                            <span class="avatar" style=format!("background:{}", p.colour) aria-hidden="true">{p.initials()}</span>
+                            <span class="signed-in" title=format!("@{}", p.name)>{p.display_name.to_string()}</span>
+                            <form method="post" action="/auth/sign-out">
+                                <button type="submit">"Sign out"</button>
+                            </form>
+                        }.into_any(),
+                        _ => view! { <StandInName /> <a href="/login">"Sign in"</a> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn StandInName() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     let set = ServerAction::<SetUser>::new();
     Effect::new(move |_| {
@@ -49,21 +74,19 @@ fn Identity() -> impl IntoView {
         }
     });
     view! {
-        <div class="identity">
-            <Suspense>
-                {move || Suspend::new(async move {
-                    let name = me.await.map(|u| u.to_string()).unwrap_or_default();
-                    view! {
-                        <ActionForm action=set attr:class="identity-form">
-                            <label for="identity-name">"You are"</label>
-                            <input id="identity-name" name="name" value=name autocomplete="username" />
-                            <button type="submit">"Switch"</button>
-                        </ActionForm>
-                    }
-                })}
-            </Suspense>
-            <span class="error">{move || set.value().get().and_then(Result::err).map(|e| e.to_string())}</span>
-        </div>
+        <Suspense>
+            {move || Suspend::new(async move {
+                let name = me.await.map(|u| u.to_string()).unwrap_or_default();
+                view! {
+                    <ActionForm action=set attr:class="identity-form">
+                        <label for="identity-name">"You are"</label>
+                        <input id="identity-name" name="name" value=name autocomplete="username" />
+                        <button type="submit">"Switch"</button>
+                    </ActionForm>
+                }
+            })}
+        </Suspense>
+        <span class="error">{move || set.value().get().and_then(Result::err).map(|e| e.to_string())}</span>
     }
 }
 

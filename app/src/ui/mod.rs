@@ -1,6 +1,7 @@
 //! The Leptos UI, one module per screen. Every page renders completely on
 //! the server; hydration then makes it interactive.
 
+mod account;
 mod backlog;
 pub mod board;
 mod home;
@@ -64,6 +65,8 @@ pub fn App() -> impl IntoView {
                 // are complete without JavaScript.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=account::SignInPage />
+                    <Route path=path!("/signup") view=account::SignUpPage />
                     <Route path=path!("/p/:key/board") view=board::BoardPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/issues/:issue") view=issue::IssuePage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/timesheet") view=time::TimesheetRoute ssr=SsrMode::Async />

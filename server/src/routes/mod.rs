@@ -44,7 +44,8 @@ pub fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteS
 
 pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
     let routes = generate_route_list(App);
-    let backend: Arc<dyn Backend> = Arc::new(ServerBackend(state.kanri.clone()));
+    let backend: Arc<dyn Backend> =
+        Arc::new(ServerBackend(state.kanri.clone(), state.accounts.clone()));
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))

@@ -219,3 +219,40 @@ async fn form_posts_redirect_to_a_safe_next_page_or_back_with_the_error() {
         assert_eq!(res.headers()["location"], "/", "{evil} is not followed");
     }
 }
+
+#[tokio::test]
+async fn the_sign_in_page_renders_on_the_server_with_the_error_escaped() {
+    let app = spawn_app().await;
+    let res = app
+        .get("/login?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&login=ada&next=%2Fp%2FABC%2Fboard")
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"action="/auth/sign-in""#), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script>alert(1)"),
+        "user text is never markup"
+    );
+    assert!(
+        html.contains(r#"value="/p/ABC/board""#),
+        "the next page is kept"
+    );
+
+    // The top bar's profile comes from the session.
+    let res = sign_up(&app, "ada", "ada@example.com").await;
+    let (cookie, _) = session_cookie(&res);
+    let res = client()
+        .post(format!("{}/api/fn/who_am_i", app.address))
+        .header("Accept", "application/json")
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let profile: Value = res.json().await.unwrap();
+    assert_eq!(profile["display_name"], "Ada Lovelace");
+    assert_eq!(app.call_fn("bob", "who_am_i", &()).await.1, Value::Null);
+}
