@@ -4,14 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::str::FromStr;
 
 use super::error::ParseError;
-use super::ids::{DisplayName, UserName};
+use super::ids::{DisplayName, UserName, string_form};
 
 /// An e-mail address: trimmed, one `@` with text on both sides, a dot in the
 /// domain, no spaces, at most 254 characters. Compared ignoring ASCII case.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
@@ -36,24 +36,16 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    fn canonical(&self) -> String {
+        self.0.clone()
+    }
 }
+string_form!(Email);
 
 impl fmt::Debug for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Email({})", self.0)
-    }
-}
-
-impl TryFrom<String> for Email {
-    type Error = ParseError;
-    fn try_from(raw: String) -> Result<Self, ParseError> {
-        Self::parse(&raw)
-    }
-}
-
-impl From<Email> for String {
-    fn from(e: Email) -> String {
-        e.0
     }
 }
 

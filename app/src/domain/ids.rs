@@ -35,6 +35,7 @@ macro_rules! string_form {
         }
     };
 }
+pub(super) use string_form;
 
 /// A project key such as `ABC`: 2–10 uppercase ASCII letters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
