@@ -47,6 +47,9 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
     let backend: Arc<dyn Backend> =
         Arc::new(ServerBackend(state.kanri.clone(), state.accounts.clone()));
     let options = state.leptos_options.clone();
+    // The fallback renders the app too (its 404 page and top bar), so it
+    // needs the same context as the routes.
+    let context = move || provide_context(backend.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/live/{key}", get(live::board_socket))
@@ -54,13 +57,13 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .route("/auth/sign-in", post(auth::sign_in))
         .route("/auth/sign-out", post(auth::sign_out))
         .route("/auth/me", get(auth::me))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(backend.clone()),
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(axum::middleware::map_response(
             undecodable_arguments_are_400,
         ))

@@ -12,20 +12,6 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// The `kanri_session=…` pair and the whole `Set-Cookie` line.
-fn session_cookie(res: &reqwest::Response) -> (String, String) {
-    let line = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("kanri_session="))
-        .unwrap_or_else(|| panic!("a session cookie in {:?}", res.headers()))
-        .to_string();
-    let pair = line.split(';').next().unwrap().to_string();
-    (pair, line)
-}
-
 async fn post_json(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
     client()
         .post(format!("{}{path}", app.address))

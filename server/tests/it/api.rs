@@ -51,10 +51,27 @@ async fn the_home_page_lists_projects_in_its_server_rendered_html() {
 }
 
 #[tokio::test]
-async fn an_unknown_page_is_a_404() {
+async fn an_unknown_page_is_a_404_with_the_signed_in_top_bar() {
     let app = spawn_app().await;
     let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
+    // The fallback renders the whole app: with a session the top bar shows
+    // the profile, which needs the same context as every other page.
+    let cookie = app.session("grace").await;
+    let res = app
+        .client
+        .get(format!("{}/no/such/page", app.address))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Not found"), "{html}");
+    assert!(
+        html.contains("Sign out"),
+        "the top bar knows the user: {html}"
+    );
 }
 
 /// Calls the create-project server function as the browser's form does.

@@ -14,6 +14,8 @@ pub struct TestApp {
     pub kanri: Arc<Kanri>,
     pub db_path: PathBuf,
     pub client: reqwest::Client,
+    /// Session cookies by user name, signed up on first use.
+    sessions: tokio::sync::Mutex<std::collections::HashMap<String, String>>,
     _dir: Option<tempfile_dir::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -77,6 +79,7 @@ pub async fn spawn_with(config: Config) -> TestApp {
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .expect("an HTTP client"),
+        sessions: Default::default(),
         _dir: None,
         stop: Some(stop),
         task: Some(task),
@@ -106,6 +109,32 @@ impl TestApp {
             }
             other => other.expect("the app answers"),
         }
+    }
+
+    /// The `kanri_session=…` cookie of a signed-in session for `name`; the
+    /// account (e-mail `{name}@example.test`, password [`PASSWORD`]) is
+    /// signed up on first use.
+    pub async fn session(&self, name: &str) -> String {
+        let mut sessions = self.sessions.lock().await;
+        if let Some(cookie) = sessions.get(name) {
+            return cookie.clone();
+        }
+        let res = self
+            .client
+            .post(format!("{}/auth/sign-up", self.address))
+            .json(&serde_json::json!({
+                "name": name,
+                "email": format!("{name}@example.test"),
+                "display_name": name,
+                "password": PASSWORD,
+            }))
+            .send()
+            .await
+            .expect("the app answers");
+        assert_eq!(res.status(), 200, "signing up {name}");
+        let cookie = session_cookie(&res).0;
+        sessions.insert(name.to_string(), cookie.clone());
+        cookie
     }
 
     /// Calls a server function as a browser form does, acting as `actor`.
@@ -179,6 +208,23 @@ impl TestApp {
             .expect("project exists")
             .0
     }
+}
+
+/// Every test account's password.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// The `kanri_session=…` pair and the whole `Set-Cookie` line.
+pub fn session_cookie(res: &reqwest::Response) -> (String, String) {
+    let line = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("kanri_session="))
+        .unwrap_or_else(|| panic!("a session cookie in {:?}", res.headers()))
+        .to_string();
+    let pair = line.split(';').next().unwrap().to_string();
+    (pair, line)
 }
 
 pub fn new_id() -> CommandId {
