@@ -64,8 +64,17 @@ async fn project(kanri: &Kanri, key: &ProjectKey, issues: u32) {
         key: key.clone(),
         name: ProjectName::parse("Bench").unwrap(),
         kind: ProjectKind::Kanban,
+        admin: actor(0),
     };
     run(kanri, 0, key, 0, create).await;
+    for n in 1..WRITERS {
+        let join = Command::AddMember {
+            user: actor(n),
+            role: Role::Member,
+        };
+        // The project stream is at version n + 1: created, its admin, n - 1 members.
+        run(kanri, 0, key, n as u64 + 1, join).await;
+    }
     for i in 0..issues {
         let new = NewIssue::new(
             Title::parse(&format!("Card {i}")).unwrap(),
@@ -248,6 +257,7 @@ async fn write_log(path: &Path) -> PathBuf {
             key: key.clone(),
             name: ProjectName::parse("Replay").unwrap(),
             kind: ProjectKind::Scrum,
+            admin: actor(0),
         },
         &mut events,
     );

@@ -3,7 +3,8 @@
 //! may see (the details go to the log, never to the client).
 
 use app::api::{
-    ApiError, Backend, IssueDetail, PastProject, ProjectSnapshot, ProjectSummary, SearchHits,
+    ApiError, Backend, Caller, IssueDetail, PastProject, ProjectSnapshot, ProjectSummary,
+    SearchHits,
 };
 use app::domain::*;
 use futures::future::BoxFuture;
@@ -14,13 +15,15 @@ use crate::service::{ExecError, Kanri};
 use crate::store::{SearchSql, StoreError, Until};
 use crate::subscribers::time;
 
-/// The cookie naming the acting user until accounts exist.
-pub const USER_COOKIE: &str = "kanri_user";
-
 pub struct ServerBackend(pub Arc<Kanri>, pub Arc<Accounts>);
 
 fn unavailable(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "store error");
+    ApiError::Unavailable
+}
+
+fn accounts_down(e: crate::accounts::AccountError) -> ApiError {
+    tracing::error!(error = %e, "account error");
     ApiError::Unavailable
 }
 
@@ -36,12 +39,29 @@ impl From<ExecError> for ApiError {
     }
 }
 
+impl ServerBackend {
+    /// Whether `who` may read project `key`: a 404 for a project they
+    /// cannot see, as for one that does not exist.
+    async fn readable(&self, who: &Caller, key: &ProjectKey) -> Result<(), ApiError> {
+        self.0
+            .read(key, |state, _| {
+                state.project.as_ref().map(|p| who.check(p, Role::Viewer))
+            })
+            .await
+            .map_err(unavailable)?
+            .flatten()
+            .unwrap_or_else(|| Err(DomainError::ProjectNotFound(key.clone())))
+            .map_err(ApiError::Rejected)
+    }
+}
+
 impl Backend for ServerBackend {
-    fn projects(&self) -> BoxFuture<'_, Result<Vec<ProjectSummary>, ApiError>> {
+    fn projects(&self, who: Caller) -> BoxFuture<'_, Result<Vec<ProjectSummary>, ApiError>> {
         Box::pin(async move {
             let rows = self.0.store().projects().await.map_err(unavailable)?;
             Ok(rows
                 .into_iter()
+                .filter(|(p, _)| who.role_in(p).is_some())
                 .map(|(p, issues)| ProjectSummary {
                     key: p.key,
                     name: p.name,
@@ -52,8 +72,13 @@ impl Backend for ServerBackend {
         })
     }
 
-    fn project(&self, key: ProjectKey) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>> {
+    fn project(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+    ) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>> {
         Box::pin(async move {
+            self.readable(&who, &key).await?;
             match self.0.project_state(&key).await.map_err(unavailable)? {
                 Some((state, last_seq)) => Ok(ProjectSnapshot { state, last_seq }),
                 None => Err(ApiError::NotFound(format!("project {key}"))),
@@ -61,8 +86,9 @@ impl Backend for ServerBackend {
         })
     }
 
-    fn issue(&self, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>> {
+    fn issue(&self, who: Caller, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>> {
         Box::pin(async move {
+            self.readable(&who, &key.project).await?;
             let not_found = || ApiError::NotFound(format!("issue {key}"));
             // Copy out the one issue and its neighbours, not the whole project.
             let found = self
@@ -85,11 +111,13 @@ impl Backend for ServerBackend {
 
     fn timesheet(
         &self,
+        who: Caller,
         key: ProjectKey,
         from: Date,
         to: Date,
     ) -> BoxFuture<'_, Result<(Project, Timesheet), ApiError>> {
         Box::pin(async move {
+            self.readable(&who, &key).await?;
             let rows = time::logged_between(self.0.store().db(), &key, from, to)
                 .await
                 .map_err(unavailable)?;
@@ -109,12 +137,14 @@ impl Backend for ServerBackend {
 
     fn search(
         &self,
+        who: Caller,
         key: ProjectKey,
         query: Query,
         me: UserName,
         limit: usize,
     ) -> BoxFuture<'_, Result<SearchHits, ApiError>> {
         Box::pin(async move {
+            self.readable(&who, &key).await?;
             // The catalogue (statuses, sprints) comes from the cached state;
             // the issues from the indexed projection.
             let compiled = self
@@ -142,10 +172,12 @@ impl Backend for ServerBackend {
 
     fn project_as_of(
         &self,
+        who: Caller,
         key: ProjectKey,
         seq: u64,
     ) -> BoxFuture<'_, Result<PastProject, ApiError>> {
         Box::pin(async move {
+            self.readable(&who, &key).await?;
             let store = self.0.store();
             let events = store
                 .events_until(&key, Until::Seq(seq))
@@ -172,8 +204,9 @@ impl Backend for ServerBackend {
         })
     }
 
-    fn log(&self, key: ProjectKey) -> BoxFuture<'_, Result<Vec<Recorded>, ApiError>> {
+    fn log(&self, who: Caller, key: ProjectKey) -> BoxFuture<'_, Result<Vec<Recorded>, ApiError>> {
         Box::pin(async move {
+            self.readable(&who, &key).await?;
             const PAGE: u32 = 10_000;
             let store = self.0.store();
             let mut log: Vec<Recorded> = Vec::new();
@@ -208,8 +241,13 @@ impl Backend for ServerBackend {
         Box::pin(async move { Ok(self.0.execute_at_head(&actor, envelope).await?) })
     }
 
-    fn project_settings(&self, key: ProjectKey) -> BoxFuture<'_, Result<Project, ApiError>> {
+    fn project_settings(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+    ) -> BoxFuture<'_, Result<Project, ApiError>> {
         Box::pin(async move {
+            self.readable(&who, &key).await?;
             self.0
                 .read(&key, |state, _| state.project.clone())
                 .await
@@ -223,30 +261,11 @@ impl Backend for ServerBackend {
         CommandId(uuid::Uuid::new_v4())
     }
 
-    fn actor(&self, headers: &http::HeaderMap) -> UserName {
-        actor_from(headers)
-    }
-
     fn profile(&self, name: UserName) -> BoxFuture<'_, Result<Option<Profile>, ApiError>> {
-        Box::pin(async move {
-            self.1.profile(&name).await.map_err(|e| {
-                tracing::error!(error = %e, "account error");
-                ApiError::Unavailable
-            })
-        })
+        Box::pin(async move { self.1.profile(&name).await.map_err(accounts_down) })
     }
-}
 
-/// The acting user of a request: the `kanri_user` cookie if it holds a valid
-/// user name, else `guest`. (Accounts and sessions replace this later.)
-pub fn actor_from(headers: &http::HeaderMap) -> UserName {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == USER_COOKIE)
-        .and_then(|(_, value)| UserName::parse(value).ok())
-        .unwrap_or_else(|| UserName::parse("guest").expect("static user name"))
+    fn find_account(&self, login: String) -> BoxFuture<'_, Result<Option<Profile>, ApiError>> {
+        Box::pin(async move { self.1.find(&login).await.map_err(accounts_down) })
+    }
 }

@@ -51,6 +51,14 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// Whether the actor's role is checked: always, but for the service's own
+/// upkeep (`adopt_projects_without_members`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Role,
+    Skip,
+}
+
 /// What a command's base version is.
 #[derive(Clone, Copy)]
 enum Base {
@@ -96,7 +104,8 @@ impl Kanri {
         actor: &UserName,
         envelope: CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
-        self.execute_based(actor, envelope, Base::Given).await
+        self.execute_based(actor, envelope, Base::Given, Check::Role)
+            .await
     }
 
     /// Executes a command based on its target's current version, read under
@@ -108,7 +117,35 @@ impl Kanri {
         actor: &UserName,
         envelope: CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
-        self.execute_based(actor, envelope, Base::Head).await
+        self.execute_based(actor, envelope, Base::Head, Check::Role)
+            .await
+    }
+
+    /// Makes the first actor of every project created before roles existed
+    /// its admin (as that actor), so no project is left without one.
+    pub async fn adopt_projects_without_members(&self) -> Result<usize, ExecError> {
+        let mut adopted = 0;
+        for (project, _) in self.store.projects().await? {
+            if !project.members.is_empty() {
+                continue;
+            }
+            let Some(creator) = self.store.first_actor(&project.key).await? else {
+                continue;
+            };
+            let envelope = CommandEnvelope {
+                id: CommandId(uuid::Uuid::new_v4()),
+                project: project.key.clone(),
+                base_version: 0,
+                command: Command::AddMember {
+                    user: creator.clone(),
+                    role: Role::Admin,
+                },
+            };
+            self.execute_based(&creator, envelope, Base::Head, Check::Skip)
+                .await?;
+            adopted += 1;
+        }
+        Ok(adopted)
     }
 
     async fn execute_based(
@@ -116,6 +153,7 @@ impl Kanri {
         actor: &UserName,
         mut envelope: CommandEnvelope,
         base: Base,
+        check: Check,
     ) -> Result<Outcome, ExecError> {
         let slot = self.slot(&envelope.project);
         let mut cached = slot.lock().await;
@@ -124,6 +162,9 @@ impl Kanri {
                 *cached = Some(self.load(&envelope.project).await?);
             }
             let entry = cached.as_mut().expect("loaded above");
+            if check == Check::Role {
+                authorize(&entry.state, actor, &envelope.command)?;
+            }
             if let (Base::Head, Some(target)) = (base, envelope.command.target()) {
                 envelope.base_version = entry.state.version_of(&target);
             }
@@ -195,7 +236,7 @@ impl Kanri {
                     addressed: project.clone(),
                 });
             }
-            Command::CreateProject { .. } => {}
+            Command::CreateProject { admin, .. } => *admin = actor.clone(),
             _ if state.project.is_none() => {
                 return Err(DomainError::ProjectNotFound(project.clone()).into());
             }

@@ -31,6 +31,8 @@ pub enum StartError {
     Db(#[from] DbError),
     #[error("cannot read the event log: {0}")]
     Store(#[from] StoreError),
+    #[error("cannot give the projects created before roles an admin: {0}")]
+    Adopt(#[from] crate::service::ExecError),
     #[error("cannot prepare the session store: {0}")]
     Sessions(#[from] sqlx::Error),
     #[error("cannot listen on {addr}: {source}")]
@@ -74,6 +76,13 @@ impl Application {
         store.rebuild_if_requested().await?;
         let hub = Arc::new(Hub::new(store.head(None).await?, config.hub_capacity));
         let kanri = Arc::new(Kanri::new(store.clone(), hub.clone()));
+        let adopted = kanri.adopt_projects_without_members().await?;
+        if adopted > 0 {
+            tracing::info!(
+                adopted,
+                "projects from before roles now have their creator as admin"
+            );
+        }
         let (stop, stopped) = watch::channel(false);
         let subscribers = if config.run_subscribers {
             subscribers::all()

@@ -5,18 +5,25 @@
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
-use super::{ApiError, IssueDetail, ProjectSnapshot, ProjectSummary};
+use super::{ApiError, Caller, IssueDetail, ProjectSnapshot, ProjectSummary};
 use crate::domain::{
     CommandEnvelope, CommandId, Date, IssueKey, Outcome, ProjectKey, Timesheet, UserName,
 };
 
+/// Every read takes the `Caller` and checks its access on the server;
+/// every write is a command, which the service authorizes for its actor.
 pub trait Backend: Send + Sync + 'static {
-    fn projects(&self) -> BoxFuture<'_, Result<Vec<ProjectSummary>, ApiError>>;
-    fn project(&self, key: ProjectKey) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>>;
-    fn issue(&self, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>>;
+    fn projects(&self, who: Caller) -> BoxFuture<'_, Result<Vec<ProjectSummary>, ApiError>>;
+    fn project(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+    ) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>>;
+    fn issue(&self, who: Caller, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>>;
     /// Time logged in the project on the days `from..=to`.
     fn timesheet(
         &self,
+        who: Caller,
         key: ProjectKey,
         from: Date,
         to: Date,
@@ -25,6 +32,7 @@ pub trait Backend: Send + Sync + 'static {
     /// with how many matched in all.
     fn search(
         &self,
+        who: Caller,
         key: ProjectKey,
         query: crate::domain::Query,
         me: UserName,
@@ -33,12 +41,16 @@ pub trait Backend: Send + Sync + 'static {
     /// Time travel: the project after global sequence `seq`.
     fn project_as_of(
         &self,
+        who: Caller,
         key: ProjectKey,
         seq: u64,
     ) -> BoxFuture<'_, Result<super::PastProject, ApiError>>;
     /// The project's log in sequence order (for the reports).
-    fn log(&self, key: ProjectKey)
-    -> BoxFuture<'_, Result<Vec<crate::domain::Recorded>, ApiError>>;
+    fn log(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+    ) -> BoxFuture<'_, Result<Vec<crate::domain::Recorded>, ApiError>>;
     fn execute(
         &self,
         actor: UserName,
@@ -54,12 +66,16 @@ pub trait Backend: Send + Sync + 'static {
     /// The project stream alone (name, workflow, calendar, filters).
     fn project_settings(
         &self,
+        who: Caller,
         key: ProjectKey,
     ) -> BoxFuture<'_, Result<crate::domain::Project, ApiError>>;
     /// A fresh random command id, for commands the server starts itself.
     fn new_command_id(&self) -> CommandId;
-    /// Who is acting in this request.
-    fn actor(&self, headers: &http::HeaderMap) -> UserName;
+    /// The account an invitation names: by e-mail address or user name.
+    fn find_account(
+        &self,
+        login: String,
+    ) -> BoxFuture<'_, Result<Option<crate::domain::Profile>, ApiError>>;
     /// The profile of an account, `None` when there is no such account.
     fn profile(
         &self,

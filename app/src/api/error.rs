@@ -18,6 +18,9 @@ pub enum ApiError {
     Rejected(DomainError),
     #[error("{0} was not found")]
     NotFound(String),
+    /// No session: sign in first.
+    #[error("you are not signed in; sign in and try again")]
+    Unauthorized,
     /// The server could not finish (e.g. the database did not answer).
     /// Nothing was stored; details are in the server log.
     #[error("the server could not complete this, and nothing was saved; please retry")]
@@ -64,6 +67,8 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Invalid(_) => 422,
+            Self::Unauthorized => 401,
+            Self::Rejected(DomainError::Forbidden { .. }) => 403,
             Self::Rejected(e) if e.is_missing_subject() => 404,
             Self::Rejected(_) => 409,
             Self::NotFound(_) => 404,

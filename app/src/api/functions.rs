@@ -24,21 +24,35 @@ pub(super) fn reply<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     result
 }
 
-/// The backend and the user acting in this request.
+/// The backend and who is asking: a session's user or a share link's
+/// reader; without either, "not signed in".
 #[cfg(feature = "ssr")]
-pub(super) async fn acting_user() -> Result<(std::sync::Arc<dyn super::Backend>, UserName), ApiError>
+pub(super) async fn caller() -> Result<(std::sync::Arc<dyn super::Backend>, super::Caller), ApiError>
 {
     let backend = super::backend()?;
     let parts: http::request::Parts = leptos_axum::extract()
         .await
         .map_err(|e| ApiError::Transport(e.to_string()))?;
-    // A signed-in session decides; until every client signs in, the
-    // `kanri_user` cookie names the actor otherwise.
-    let actor = match parts.extensions.get::<super::SignedIn>() {
-        Some(super::SignedIn(name)) => name.clone(),
-        None => backend.actor(&parts.headers),
-    };
-    Ok((backend, actor))
+    let caller = parts
+        .extensions
+        .get::<super::Caller>()
+        .cloned()
+        .ok_or(ApiError::Unauthorized)?;
+    Ok((backend, caller))
+}
+
+/// The backend and the signed-in user acting in this request; a share
+/// link's reader may not act.
+#[cfg(feature = "ssr")]
+pub(super) async fn acting_user() -> Result<(std::sync::Arc<dyn super::Backend>, UserName), ApiError>
+{
+    match caller().await? {
+        (backend, super::Caller::User(user)) => Ok((backend, user)),
+        (_, super::Caller::Link(_)) => Err(ApiError::Rejected(DomainError::Forbidden {
+            role: Role::Viewer,
+            need: Role::Member,
+        })),
+    }
 }
 
 /// A project key from a URL or form; a malformed one names no project.
@@ -133,7 +147,13 @@ pub(super) async fn run_at_head(
 
 #[server(prefix = "/api/fn", endpoint = "projects")]
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, ApiError> {
-    reply(async { super::backend()?.projects().await }.await)
+    reply(
+        async {
+            let (backend, who) = caller().await?;
+            backend.projects(who).await
+        }
+        .await,
+    )
 }
 
 /// Creates a project from the home page's form (raw text fields). `kind` is
@@ -167,10 +187,12 @@ async fn create_project_inner(
         ("name", ProjectName::parse(&name)),
         ("key", ProjectKey::parse(key.trim())),
     )?;
+    let (_, admin) = acting_user().await?;
     let command = Command::CreateProject {
         key: key.clone(),
         name: name.clone(),
         kind,
+        admin,
     };
     match run_command(key.clone(), 0, command).await {
         Ok(_) => Ok(ProjectSummary {
@@ -193,7 +215,8 @@ pub async fn load_project(key: String) -> Result<ProjectSnapshot, ApiError> {
     reply(
         async {
             let key = project_key(&key)?;
-            super::backend()?.project(key).await
+            let (backend, who) = caller().await?;
+            backend.project(who, key).await
         }
         .await,
     )
@@ -205,7 +228,8 @@ pub async fn load_issue(key: String) -> Result<IssueDetail, ApiError> {
     reply(
         async {
             let key = issue_key(&key)?;
-            super::backend()?.issue(key).await
+            let (backend, who) = caller().await?;
+            backend.issue(who, key).await
         }
         .await,
     )
@@ -224,7 +248,7 @@ pub async fn execute_command(envelope: CommandEnvelope) -> Result<Outcome, ApiEr
     )
 }
 
-/// Who is acting in this request.
+/// The signed-in user acting in this request.
 #[server(prefix = "/api/fn", endpoint = "me")]
 pub async fn current_user() -> Result<crate::domain::UserName, ApiError> {
     reply(async { acting_user().await.map(|(_, actor)| actor) }.await)
@@ -235,33 +259,11 @@ pub async fn current_user() -> Result<crate::domain::UserName, ApiError> {
 pub async fn who_am_i() -> Result<Option<crate::domain::Profile>, ApiError> {
     reply(
         async {
-            let backend = super::backend()?;
-            let parts: http::request::Parts = leptos_axum::extract()
-                .await
-                .map_err(|e| ApiError::Transport(e.to_string()))?;
-            match parts.extensions.get::<super::SignedIn>() {
-                Some(super::SignedIn(name)) => backend.profile(name.clone()).await,
-                None => Ok(None),
+            match caller().await {
+                Ok((backend, super::Caller::User(name))) => backend.profile(name).await,
+                Ok((_, super::Caller::Link(_))) | Err(ApiError::Unauthorized) => Ok(None),
+                Err(e) => Err(e),
             }
-        }
-        .await,
-    )
-}
-
-/// Chooses the name this browser acts under (a cookie) until accounts exist.
-#[server(prefix = "/api/fn", endpoint = "set_user")]
-pub async fn set_user(name: String) -> Result<crate::domain::UserName, ApiError> {
-    reply(
-        async {
-            let user = ApiError::field("name", UserName::parse(name.trim()))?;
-            let cookie = format!("kanri_user={user}; Path=/; SameSite=Lax; Max-Age=31536000");
-            if let (Some(response), Ok(value)) = (
-                use_context::<leptos_axum::ResponseOptions>(),
-                http::HeaderValue::from_str(&cookie),
-            ) {
-                response.append_header(http::header::SET_COOKIE, value);
-            }
-            Ok(user)
         }
         .await,
     )

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::ApiError;
 #[cfg(feature = "ssr")]
-use super::functions::{acting_user, issue_key, reply, run_at_head, run_command};
+use super::functions::{acting_user, caller, issue_key, reply, run_at_head, run_command};
 use crate::domain::Outcome;
 #[cfg(feature = "ssr")]
 use crate::domain::*;
@@ -143,9 +143,8 @@ pub async fn update_field(
     reply(
         async {
             let key = issue_key(&issue)?;
-            let project = super::backend()?
-                .project_settings(key.project.clone())
-                .await?;
+            let (backend, who) = caller().await?;
+            let project = backend.project_settings(who, key.project.clone()).await?;
             let command = field_command(&project, key.number, &field, &value)?;
             run_command(key.project, version, command).await
         }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::functions::{issue_key, project_key, reply};
+use super::functions::{caller, issue_key, project_key, reply};
 use super::{ApiError, PastIssue, PastProject};
 
 /// The project after global sequence `at`.
@@ -13,7 +13,8 @@ pub async fn project_as_of(key: String, at: u64) -> Result<PastProject, ApiError
     reply(
         async {
             let key = project_key(&key)?;
-            super::backend()?.project_as_of(key, at).await
+            let (backend, who) = caller().await?;
+            backend.project_as_of(who, key, at).await
         }
         .await,
     )
@@ -25,9 +26,9 @@ pub async fn issue_as_of(key: String, at: u64) -> Result<PastIssue, ApiError> {
     reply(
         async {
             let key = issue_key(&key)?;
-            let backend = super::backend()?;
-            let now = backend.issue(key.clone()).await?;
-            let past = backend.project_as_of(key.project.clone(), at).await?;
+            let (backend, who) = caller().await?;
+            let now = backend.issue(who.clone(), key.clone()).await?;
+            let past = backend.project_as_of(who, key.project.clone(), at).await?;
             let not_yet = || ApiError::NotFound(format!("issue {key} at that moment"));
             let mut detail =
                 super::IssueDetail::from_state(&past.state, key.number).ok_or_else(not_yet)?;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::functions::{date_range, project_key, reply, today};
+use super::functions::{caller, date_range, project_key, reply, today};
 use super::{ApiError, ReportsPage};
 #[cfg(feature = "ssr")]
 use crate::domain::*;
@@ -26,8 +26,8 @@ pub async fn load_reports(
         async {
             let key = project_key(&key)?;
             let (from, to) = date_range(from, to, 14)?;
-            let backend = super::backend()?;
-            let log = backend.log(key.clone()).await?;
+            let (backend, who) = caller().await?;
+            let log = backend.log(who, key.clone()).await?;
             let state = replay(log.iter().map(|r| &r.event));
             let project = state
                 .project

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 #[cfg(feature = "ssr")]
+use super::Caller;
+#[cfg(feature = "ssr")]
 use super::FormErrors;
 #[cfg(feature = "ssr")]
 use super::functions::{acting_user, project_key, reply, run_at_head};
@@ -35,12 +37,13 @@ pub async fn search(key: String, q: Option<String>) -> Result<SearchPage, ApiErr
             let (backend, me) = acting_user().await?;
             let (project, issues, total, error) = match Query::parse(&query) {
                 Ok(parsed) => {
-                    let hits = backend.search(key, parsed, me, MAX_RESULTS).await?;
+                    let who = Caller::User(me.clone());
+                    let hits = backend.search(who, key, parsed, me, MAX_RESULTS).await?;
                     (hits.project, hits.issues, hits.total, None)
                 }
                 Err(e) => (
                     backend
-                        .project(key)
+                        .project(Caller::User(me), key)
                         .await?
                         .state
                         .project

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::FormErrors;
 #[cfg(feature = "ssr")]
-use super::functions::{date_range, issue_key, now_ms, project_key, reply, run_command};
+use super::functions::{caller, date_range, issue_key, now_ms, project_key, reply, run_command};
 use super::{ApiError, TimesheetPage};
 use crate::domain::Outcome;
 #[cfg(feature = "ssr")]
@@ -75,7 +75,8 @@ pub async fn log_work(issue: String, version: u64, work: WorkForm) -> Result<Out
     reply(
         async {
             let key = issue_key(&issue)?;
-            let calendar = super::backend()?.issue(key.clone()).await?.project.calendar;
+            let (backend, who) = caller().await?;
+            let calendar = backend.issue(who, key.clone()).await?.project.calendar;
             let (entry, remaining) = work.parse(calendar)?;
             // The author is set by the service to the acting user.
             let author = UserName::parse("guest").expect("static user name");
@@ -102,7 +103,8 @@ pub async fn update_worklog(
     reply(
         async {
             let key = issue_key(&issue)?;
-            let calendar = super::backend()?.issue(key.clone()).await?.project.calendar;
+            let (backend, who) = caller().await?;
+            let calendar = backend.issue(who, key.clone()).await?.project.calendar;
             let (entry, remaining) = work.parse(calendar)?;
             let command = Command::UpdateWorklog {
                 issue: key.number,
@@ -152,7 +154,8 @@ pub async fn load_timesheet(
             if let Err(e) = days_between(from, to) {
                 return Err(ApiError::invalid("to", e.to_string()));
             }
-            let (project, sheet) = super::backend()?.timesheet(project, from, to).await?;
+            let (backend, who) = caller().await?;
+            let (project, sheet) = backend.timesheet(who, project, from, to).await?;
             Ok(TimesheetPage { project, sheet })
         }
         .await,

@@ -177,7 +177,42 @@ pub struct SearchHits {
     pub total: usize,
 }
 
-/// The signed-in user of a request, put into the request's extensions by
-/// the server's session middleware.
+/// Who is asking, as the server established it (a request extension put
+/// there by its session middleware): a signed-in user, or the anonymous
+/// reader of one project's share link.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedIn(pub crate::domain::UserName);
+pub enum Caller {
+    User(crate::domain::UserName),
+    Link(crate::domain::ProjectKey),
+}
+
+impl Caller {
+    /// Whether this caller may do what needs `need` in `project`. Someone
+    /// with no access is told the project does not exist.
+    pub fn check(
+        &self,
+        project: &Project,
+        need: crate::domain::Role,
+    ) -> Result<(), crate::domain::DomainError> {
+        use crate::domain::{DomainError, Role};
+        match self {
+            Self::User(user) => crate::domain::require(project, user, need),
+            Self::Link(key) if *key != project.key => {
+                Err(DomainError::ProjectNotFound(project.key.clone()))
+            }
+            Self::Link(_) if need > Role::Viewer => Err(DomainError::Forbidden {
+                role: Role::Viewer,
+                need,
+            }),
+            Self::Link(_) => Ok(()),
+        }
+    }
+
+    /// The caller's role in `project`, if any.
+    pub fn role_in(&self, project: &Project) -> Option<crate::domain::Role> {
+        match self {
+            Self::User(user) => project.role_of(user),
+            Self::Link(key) => (*key == project.key).then_some(crate::domain::Role::Viewer),
+        }
+    }
+}

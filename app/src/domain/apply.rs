@@ -29,6 +29,7 @@ pub fn apply_mut(state: &mut ProjectState, event: &Event) {
                 statuses: statuses.clone(),
                 calendar: Default::default(),
                 filters: Default::default(),
+                members: Default::default(),
                 version: 0,
             });
         }
@@ -147,6 +148,12 @@ fn apply_to_project(p: &mut Project, event: &Event) {
         }
         FilterDeleted { name } => {
             p.filters.remove(name);
+        }
+        MemberAdded { user, role } | RoleChanged { user, role } => {
+            p.members.insert(user.clone(), *role);
+        }
+        MemberRemoved { user } => {
+            p.members.remove(user);
         }
         _ => {}
     }

@@ -217,6 +217,21 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
                 .map(|q| format!("{name}: {q}")),
             Some(format!("{name}: {query}")),
         ),
+        MemberAdded { user, role } => field(Field::Members, None, Some(format!("{user} ({role})"))),
+        RoleChanged { user, role } => field(
+            Field::Members,
+            project
+                .and_then(|p| p.role_of(user))
+                .map(|r| format!("{user} ({r})")),
+            Some(format!("{user} ({role})")),
+        ),
+        MemberRemoved { user } => field(
+            Field::Members,
+            project
+                .and_then(|p| p.role_of(user))
+                .map(|r| format!("{user} ({r})")),
+            None,
+        ),
         FilterDeleted { name } => field(
             Field::Filters,
             project
@@ -347,5 +362,8 @@ pub fn describe(state: &ProjectState, command: &Command) -> String {
         Command::WatchIssue { watch: true, .. } => "watch".into(),
         Command::WatchIssue { watch: false, .. } => "stop watching".into(),
         Command::LinkIssue { .. } | Command::UnlinkIssue { .. } => "change the links".into(),
+        Command::AddMember { user, role } => format!("add {user} as {role}"),
+        Command::ChangeRole { user, role } => format!("make {user} {role}"),
+        Command::RemoveMember { user } => format!("remove {user}"),
     }
 }

@@ -7,6 +7,7 @@ use super::comment::{CommentBody, CommentNumber};
 use super::duration::WorkCalendar;
 use super::ids::*;
 use super::link::{IssueLink, LinkKind};
+use super::member::Role;
 use super::model::{IssueType, Priority, ProjectKind, StatusCategory, StreamRef};
 use super::worklog::{RemainingAdjustment, WorkEntry};
 
@@ -27,6 +28,9 @@ pub enum Command {
         key: ProjectKey,
         name: ProjectName,
         kind: ProjectKind,
+        /// Set by the server to the signed-in actor, who becomes the
+        /// project's first admin; a client's value is ignored.
+        admin: UserName,
     },
     RenameProject {
         name: ProjectName,
@@ -134,6 +138,18 @@ pub enum Command {
         editor: UserName,
         edited: UtcTime,
         body: CommentBody,
+    },
+    /// Invite: `user` joins the project with `role`.
+    AddMember {
+        user: UserName,
+        role: Role,
+    },
+    ChangeRole {
+        user: UserName,
+        role: Role,
+    },
+    RemoveMember {
+        user: UserName,
     },
     DeleteComment {
         issue: IssueNumber,
@@ -285,6 +301,7 @@ pub enum Field {
     SprintState,
     TimeTracking,
     Filters,
+    Members,
     /// One worklog of an issue: edits of different worklogs merge.
     Worklog(WorklogNumber),
     /// One comment of an issue.
@@ -316,6 +333,7 @@ impl Field {
             Self::SprintState => "sprint state",
             Self::TimeTracking => "time tracking",
             Self::Filters => "saved filters",
+            Self::Members => "members",
             Self::Worklog(_) => "worklog",
             Self::Comment(_) => "comment",
             Self::Watchers => "watchers",
@@ -336,7 +354,10 @@ impl Command {
             | Self::SetWipLimit { .. }
             | Self::ConfigureTimeTracking { .. }
             | Self::SaveFilter { .. }
-            | Self::DeleteFilter { .. } => Some(StreamRef::Project),
+            | Self::DeleteFilter { .. }
+            | Self::AddMember { .. }
+            | Self::ChangeRole { .. }
+            | Self::RemoveMember { .. } => Some(StreamRef::Project),
             Self::UpdateIssue { issue, .. }
             | Self::MoveIssue { issue, .. }
             | Self::TransitionIssue { issue, .. }
@@ -372,6 +393,9 @@ impl Command {
             Self::CompleteSprint { .. } => &[Field::SprintState],
             Self::ConfigureTimeTracking { .. } => &[Field::TimeTracking],
             Self::SaveFilter { .. } | Self::DeleteFilter { .. } => &[Field::Filters],
+            Self::AddMember { .. } | Self::ChangeRole { .. } | Self::RemoveMember { .. } => {
+                &[Field::Members]
+            }
             // New comments, watchers and links are set additions: they commute.
             Self::AddComment { .. }
             | Self::WatchIssue { .. }

@@ -8,6 +8,7 @@ use super::error::DomainError;
 use super::event::Event;
 use super::ids::*;
 use super::link;
+use super::member::{self, Role};
 use super::model::*;
 use super::query::Query;
 use super::rank::Rank;
@@ -21,15 +22,27 @@ const MAX_WIP: u32 = 999;
 pub const MAX_FILTERS: usize = 200;
 
 pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, DomainError> {
-    if let Command::CreateProject { key, name, kind } = command {
+    if let Command::CreateProject {
+        key,
+        name,
+        kind,
+        admin,
+    } = command
+    {
         return match &state.project {
             Some(p) => Err(DomainError::ProjectExists(p.key.clone())),
-            None => Ok(vec![Event::ProjectCreated {
-                key: key.clone(),
-                name: name.clone(),
-                kind: *kind,
-                statuses: default_workflow(),
-            }]),
+            None => Ok(vec![
+                Event::ProjectCreated {
+                    key: key.clone(),
+                    name: name.clone(),
+                    kind: *kind,
+                    statuses: default_workflow(),
+                },
+                Event::MemberAdded {
+                    user: admin.clone(),
+                    role: Role::Admin,
+                },
+            ]),
         };
     }
     let project = state.project.as_ref().ok_or(DomainError::NoProject)?;
@@ -63,6 +76,9 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
                 }
             }))
         }
+        Command::AddMember { user, role } => member::add_member(project, user, *role),
+        Command::ChangeRole { user, role } => member::change_role(project, user, *role),
+        Command::RemoveMember { user } => member::remove_member(project, user),
         Command::CreateIssue(new) => ctx.create_issue(new),
         Command::UpdateIssue { issue, patch } => ctx.update_issue(*issue, patch),
         Command::MoveIssue { issue, to, after } => ctx.move_issue(*issue, *to, *after),

@@ -128,6 +128,19 @@ pub enum DomainError {
     TooManyLinks(usize),
     #[error("there is no such link")]
     LinkNotFound,
+    #[error("this needs the {need} role; you are a {role} of this project")]
+    Forbidden {
+        role: super::member::Role,
+        need: super::member::Role,
+    },
+    #[error("{0} is already a member of this project")]
+    AlreadyMember(UserName),
+    #[error("{0} is not a member of this project")]
+    NotAMember(UserName),
+    #[error("{0} is the project's last admin; make someone else admin first")]
+    LastAdmin(UserName),
+    #[error("a project can have at most {0} members")]
+    TooManyMembers(usize),
 }
 
 impl DomainError {
@@ -142,6 +155,7 @@ impl DomainError {
                 | Self::WorklogNotFound(..)
                 | Self::FilterNotFound(_)
                 | Self::LinkNotFound
+                | Self::NotAMember(_)
         )
     }
 

@@ -10,6 +10,7 @@ use super::comment::{CommentBody, CommentNumber};
 use super::duration::WorkCalendar;
 use super::ids::*;
 use super::link::IssueLink;
+use super::member::Role;
 use super::model::{IssueType, Priority, ProjectKind, Status, StreamRef};
 use super::rank::Rank;
 use super::worklog::WorkEntry;
@@ -121,6 +122,12 @@ pub enum Event {
     FilterSaved { name: FilterName, query: String },
     #[serde(rename = "filter_deleted")]
     FilterDeleted { name: FilterName },
+    #[serde(rename = "member_added")]
+    MemberAdded { user: UserName, role: Role },
+    #[serde(rename = "role_changed")]
+    RoleChanged { user: UserName, role: Role },
+    #[serde(rename = "member_removed")]
+    MemberRemoved { user: UserName },
 
     #[serde(rename = "time_tracking_configured")]
     TimeTrackingConfigured { calendar: WorkCalendar },
@@ -231,7 +238,10 @@ impl Event {
             | WipLimitSet { .. }
             | TimeTrackingConfigured { .. }
             | FilterSaved { .. }
-            | FilterDeleted { .. } => StreamRef::Project,
+            | FilterDeleted { .. }
+            | MemberAdded { .. }
+            | RoleChanged { .. }
+            | MemberRemoved { .. } => StreamRef::Project,
             IssueCreated { issue, .. }
             | IssueTitleChanged { issue, .. }
             | IssueDescriptionChanged { issue, .. }
@@ -296,6 +306,7 @@ impl Event {
             SprintCompleted { .. } => &[Field::SprintState],
             TimeTrackingConfigured { .. } => &[Field::TimeTracking],
             FilterSaved { .. } | FilterDeleted { .. } => &[Field::Filters],
+            MemberAdded { .. } | RoleChanged { .. } | MemberRemoved { .. } => &[Field::Members],
             WorkLogged { worklog, .. }
             | WorklogUpdated { worklog, .. }
             | WorklogDeleted { worklog, .. } => return [Field::Worklog(*worklog)].into(),
@@ -340,6 +351,9 @@ impl Event {
             TimeTrackingConfigured { .. } => "time_tracking_configured",
             FilterSaved { .. } => "filter_saved",
             FilterDeleted { .. } => "filter_deleted",
+            MemberAdded { .. } => "member_added",
+            RoleChanged { .. } => "role_changed",
+            MemberRemoved { .. } => "member_removed",
             WorkLogged { .. } => "work_logged",
             WorklogUpdated { .. } => "worklog_updated",
             WorklogDeleted { .. } => "worklog_deleted",

@@ -19,6 +19,7 @@ mod event;
 mod ids;
 mod link;
 mod log;
+mod member;
 mod model;
 mod query;
 mod rank;
@@ -50,6 +51,7 @@ pub use event::Event;
 pub use ids::*;
 pub use link::{IssueLink, LinkKind, LinkView, MAX_LINKS};
 pub use log::{Outcome, Recorded, Snapshot};
+pub use member::{MAX_MEMBERS, Members, Role, authorize, require};
 pub use model::*;
 pub use query::{
     Expr, MAX_QUERY_CHARS, Op, QField, QValue, Query, QueryError, values as query_values,

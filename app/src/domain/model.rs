@@ -58,6 +58,9 @@ pub struct Project {
     /// Saved searches by name, shared by the project.
     #[serde(default)]
     pub filters: BTreeMap<FilterName, String>,
+    /// Added with roles: older stored documents lack it.
+    #[serde(default)]
+    pub members: super::member::Members,
     pub version: u64,
 }
 

@@ -33,6 +33,7 @@ pub(super) fn project_with_issues(n: usize) -> ProjectState {
         key: key("ABC"),
         name: ProjectName::parse("Alpha").unwrap(),
         kind: ProjectKind::Scrum,
+        admin: UserName::parse("alice").unwrap(),
     };
     run(&mut state, create).unwrap();
     for i in 0..n {
@@ -185,6 +186,7 @@ fn a_duplicate_project_and_commands_on_no_project_are_refused() {
         key: key("ABC"),
         name: ProjectName::parse("B").unwrap(),
         kind: ProjectKind::Kanban,
+        admin: UserName::parse("alice").unwrap(),
     };
     assert_eq!(
         decide(&state, &again),
@@ -626,12 +628,17 @@ proptest! {
 /// The events that made `state` when it only holds a fresh project.
 fn state_events(state: &ProjectState) -> Vec<Event> {
     let p = state.project.as_ref().unwrap();
-    vec![Event::ProjectCreated {
+    let created = Event::ProjectCreated {
         key: p.key.clone(),
         name: p.name.clone(),
         kind: p.kind,
         statuses: p.statuses.clone(),
-    }]
+    };
+    let members = p.members.iter().map(|(user, role)| Event::MemberAdded {
+        user: user.clone(),
+        role: *role,
+    });
+    std::iter::once(created).chain(members).collect()
 }
 
 #[test]

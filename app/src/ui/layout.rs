@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{ApiError, SetUser, current_user, who_am_i};
+use crate::api::{ApiError, who_am_i};
 use crate::domain::{Outcome, Project};
 
 /// A counter that goes up each time one of these actions succeeds: a page's
@@ -37,10 +37,8 @@ pub fn TopBar() -> impl IntoView {
     }
 }
 
-/// Who this browser acts as: the signed-in account (with sign-out), or,
-/// for a browser without a session, the `kanri_user` stand-in name and a
-/// link to sign in. Changing the stand-in reloads the page so every socket
-/// follows.
+/// Who this browser acts as: the signed-in account (with sign-out), or a
+/// link to sign in.
 #[component]
 fn Identity() -> impl IntoView {
     let profile = Resource::new(|| (), |_| who_am_i());
@@ -56,37 +54,11 @@ fn Identity() -> impl IntoView {
                                 <button type="submit">"Sign out"</button>
                             </form>
                         }.into_any(),
-                        _ => view! { <StandInName /> <a href="/login">"Sign in"</a> }.into_any(),
+                        _ => view! { <a href="/login">"Sign in"</a> }.into_any(),
                     }
                 })}
             </Suspense>
         </div>
-    }
-}
-
-#[component]
-fn StandInName() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
-    let set = ServerAction::<SetUser>::new();
-    Effect::new(move |_| {
-        if matches!(set.value().get(), Some(Ok(_))) {
-            let _ = window().location().reload();
-        }
-    });
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let name = me.await.map(|u| u.to_string()).unwrap_or_default();
-                view! {
-                    <ActionForm action=set attr:class="identity-form">
-                        <label for="identity-name">"You are"</label>
-                        <input id="identity-name" name="name" value=name autocomplete="username" />
-                        <button type="submit">"Switch"</button>
-                    </ActionForm>
-                }
-            })}
-        </Suspense>
-        <span class="error">{move || set.value().get().and_then(Result::err).map(|e| e.to_string())}</span>
     }
 }
 

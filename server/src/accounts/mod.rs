@@ -143,6 +143,22 @@ impl Accounts {
             .map(|d| Profile::new(name.clone(), d)))
     }
 
+    /// The account with this e-mail address or user name (an invitation).
+    pub async fn find(&self, login: &str) -> Result<Option<Profile>, AccountError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT name, display_name FROM users WHERE email = lower(?1) OR name = lower(?1)",
+        )
+        .bind(login.trim())
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(row.and_then(|(name, display)| {
+            Some(Profile::new(
+                UserName::parse(&name).ok()?,
+                DisplayName::parse(&display).ok()?,
+            ))
+        }))
+    }
+
     pub async fn count(&self) -> Result<u64, AccountError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.db)

@@ -1,9 +1,10 @@
 //! Sign-up, sign-in and sign-out. Plain form posts (they work before the
 //! page hydrates) answered with a redirect, or JSON for JSON clients.
 //! Sessions are tower-sessions' in the same database; the middleware here
-//! turns a session into the request's `SignedIn` user.
+//! turns a session into the request's `Caller`, and sends a browser without
+//! one to the sign-in page.
 
-use app::api::SignedIn;
+use app::api::Caller;
 use app::domain::{DisplayName, Email, Password, UserName};
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::middleware::Next;
@@ -24,9 +25,31 @@ const USER: &str = "user";
 /// The signed-in user, if the request's session has one.
 pub async fn identify(session: Session, mut req: Request, next: Next) -> Response {
     if let Ok(Some(name)) = session.get::<UserName>(USER).await {
-        req.extensions_mut().insert(SignedIn(name));
+        req.extensions_mut().insert(Caller::User(name));
+    } else if is_private_page(&req) {
+        let here = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        let query = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
+        return Redirect::to(&format!("/login?{query}")).into_response();
     }
     next.run(req).await
+}
+
+/// A page that needs an account: every page a browser navigates to, but
+/// the sign-in and sign-up pages and the static files. APIs answer 401
+/// themselves, in their own format.
+fn is_private_page(req: &Request) -> bool {
+    const PUBLIC: [&str; 6] = ["/login", "/signup", "/auth/", "/api/", "/pkg/", "/healthz"];
+    let path = req.uri().path();
+    req.method() == http::Method::GET
+        && !PUBLIC.iter().any(|p| path.starts_with(p))
+        && !path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'))
 }
 
 /// A form or JSON body, and which of the two the client speaks.
@@ -226,7 +249,7 @@ pub async fn sign_out(session: Session, headers: HeaderMap) -> Response {
 
 /// The signed-in user's profile, 401 without a session.
 pub async fn me(State(state): State<AppState>, req: Request) -> Response {
-    let Some(SignedIn(name)) = req.extensions().get::<SignedIn>().cloned() else {
+    let Some(Caller::User(name)) = req.extensions().get::<Caller>().cloned() else {
         return problem(StatusCode::UNAUTHORIZED, "not signed in", None);
     };
     match state.accounts.profile(&name).await {

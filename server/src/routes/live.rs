@@ -2,11 +2,12 @@
 //! event after `after` from the log, then the live ones, with no gaps and no
 //! duplicates, and keeps presence (who views, who drags what).
 
+use app::api::Caller;
 use app::api::live::{ClientMessage, MAX_CLIENT_MESSAGE, ServerMessage, close};
-use app::domain::{ProjectKey, Recorded};
+use app::domain::{ProjectKey, Recorded, Role, UserName};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures::SinkExt;
 use futures::stream::{SplitSink, StreamExt};
@@ -15,7 +16,6 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::AppState;
-use crate::backend::actor_from;
 use crate::hub::{HubMessage, Presence};
 use crate::store::Store;
 
@@ -38,24 +38,33 @@ pub async fn board_socket(
     ws: WebSocketUpgrade,
     Path(key): Path<String>,
     Query(resume): Query<Resume>,
-    headers: HeaderMap,
-    signed_in: Option<axum::Extension<app::api::SignedIn>>,
+    caller: Option<axum::Extension<Caller>>,
     State(state): State<AppState>,
 ) -> Response {
+    let Some(axum::Extension(caller)) = caller else {
+        return (StatusCode::UNAUTHORIZED, "not signed in").into_response();
+    };
     let Ok(project) = ProjectKey::parse(&key) else {
         return (StatusCode::NOT_FOUND, "no such project").into_response();
     };
-    match state.kanri.read(&project, |_, _| ()).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return (StatusCode::NOT_FOUND, "no such project").into_response(),
+    let access = state
+        .kanri
+        .read(&project, |s, _| {
+            s.project.as_ref().map(|p| caller.check(p, Role::Viewer))
+        })
+        .await;
+    match access {
+        Ok(Some(Some(Ok(())))) => {}
+        Ok(_) => return (StatusCode::NOT_FOUND, "no such project").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot open a board socket");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     }
-    let user = match signed_in {
-        Some(axum::Extension(app::api::SignedIn(name))) => name,
-        None => actor_from(&headers),
+    // Presence shows a share link's reader as a guest.
+    let user = match caller {
+        Caller::User(name) => name,
+        Caller::Link(_) => UserName::parse("guest").expect("a valid user name"),
     };
     // Small buffers: a board may hold thousands of mostly idle sockets.
     ws.max_message_size(MAX_CLIENT_MESSAGE)

@@ -194,6 +194,16 @@ impl Store {
         Ok(Some(state))
     }
 
+    /// Who wrote a project's first event (its creator).
+    pub async fn first_actor(&self, key: &ProjectKey) -> Result<Option<UserName>, StoreError> {
+        let actor: Option<String> =
+            sqlx::query_scalar("SELECT actor FROM events WHERE project = ? ORDER BY seq LIMIT 1")
+                .bind(key.as_str())
+                .fetch_optional(&self.db.read)
+                .await?;
+        Ok(actor.and_then(|a| UserName::parse(&a).ok()))
+    }
+
     /// All projects by name, with their issue counts.
     pub async fn projects(&self) -> Result<Vec<(Project, u32)>, StoreError> {
         let rows = sqlx::query(

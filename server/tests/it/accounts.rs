@@ -56,12 +56,12 @@ async fn sign_up_starts_a_session_that_acts_for_the_user_until_sign_out() {
     let (status, body) = me(&app, &cookie).await;
     assert_eq!((status, &body["name"]), (200, &json!("ada")));
 
-    // The session's user is the actor of what the request does (the
-    // legacy `kanri_user` cookie beside it loses).
+    // The session's user is the actor of what the request does, and the
+    // creator of a project is its admin.
     let res = client()
         .post(format!("{}/api/fn/create_project", app.address))
         .header("Accept", "application/json")
-        .header("Cookie", format!("{cookie}; kanri_user=mallory"))
+        .header("Cookie", &cookie)
         .form(&[("key", "ADA"), ("name", "Engine")])
         .send()
         .await
@@ -74,6 +74,13 @@ async fn sign_up_starts_a_session_that_acts_for_the_user_until_sign_out() {
         .await
         .unwrap();
     assert_eq!(log[0].actor.as_str(), "ada");
+    assert_eq!(
+        log[1].event,
+        app::domain::Event::MemberAdded {
+            user: user("ada"),
+            role: app::domain::Role::Admin
+        }
+    );
 
     let res = client()
         .post(format!("{}/auth/sign-out", app.address))
@@ -240,5 +247,11 @@ async fn the_sign_in_page_renders_on_the_server_with_the_error_escaped() {
         .unwrap();
     let profile: Value = res.json().await.unwrap();
     assert_eq!(profile["display_name"], "Ada Lovelace");
-    assert_eq!(app.call_fn("bob", "who_am_i", &()).await.1, Value::Null);
+    let anonymous = client()
+        .post(format!("{}/api/fn/who_am_i", app.address))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.json::<Value>().await.unwrap(), Value::Null);
 }

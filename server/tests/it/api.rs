@@ -53,18 +53,24 @@ async fn the_home_page_lists_projects_in_its_server_rendered_html() {
 #[tokio::test]
 async fn an_unknown_page_is_a_404_with_the_signed_in_top_bar() {
     let app = spawn_app().await;
-    let res = app.get("/no/such/page").await;
-    assert_eq!(res.status(), 404);
-    // The fallback renders the whole app: with a session the top bar shows
-    // the profile, which needs the same context as every other page.
-    let cookie = app.session("grace").await;
-    let res = app
-        .client
-        .get(format!("{}/no/such/page", app.address))
-        .header("Cookie", cookie)
+    // Without a session every page leads to the sign-in page first.
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = anonymous
+        .get(format!("{}/no/such/page?x=1", app.address))
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        "/login?next=%2Fno%2Fsuch%2Fpage%3Fx%3D1"
+    );
+    // The fallback renders the whole app: with a session the top bar shows
+    // the profile, which needs the same context as every other page.
+    let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
     let html = res.text().await.unwrap();
     assert!(html.contains("Not found"), "{html}");
@@ -80,6 +86,7 @@ async fn create(app: &TestApp, name: &str, key: &str) -> (u16, Value) {
         .client
         .post(format!("{}/api/fn/create_project", app.address))
         .header("Accept", "application/json")
+        .header("Cookie", app.session("alice").await)
         .form(&[("name", name), ("key", key)])
         .send()
         .await
@@ -100,9 +107,10 @@ async fn creating_a_project_through_the_server_function_stores_it_as_events() {
     assert_eq!(body["key"], "APL");
     assert_eq!(body["name"], "Apollo");
     let events = app.kanri.store().events_after(None, 0, 10).await.unwrap();
-    assert_eq!(events.len(), 1);
+    assert_eq!(events.len(), 2);
     assert_eq!(events[0].event.type_name(), "project_created");
-    assert_eq!(events[0].actor.as_str(), "guest");
+    assert_eq!(events[1].event.type_name(), "member_added");
+    assert_eq!(events[0].actor.as_str(), "alice");
     assert_eq!(app.state("APL").await.project.unwrap().statuses.len(), 4);
 }
 
@@ -110,6 +118,7 @@ async fn creating_a_project_through_the_server_function_stores_it_as_events() {
 async fn bad_input_gets_a_clear_error_on_its_field_and_stores_nothing() {
     let app = spawn_app().await;
     app.create_project("APL", "Apollo").await;
+    let head = app.kanri.store().head(None).await.unwrap();
     let cases = [
         ("", "NEW", "name", "must not be empty"),
         ("   ", "NEW", "name", "must not be empty"),
@@ -136,7 +145,7 @@ async fn bad_input_gets_a_clear_error_on_its_field_and_stores_nothing() {
     assert_eq!(project_count(&app).await, 1);
     assert_eq!(
         app.kanri.store().head(None).await.unwrap(),
-        1,
+        head,
         "nothing but the first project in the log"
     );
 }

@@ -91,6 +91,10 @@ async fn client(kanri: std::sync::Arc<server::service::Kanri>, n: u64) -> Vec<Se
 async fn eight_clients_moving_the_same_twenty_cards_lose_and_double_nothing() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
+    for n in 0..CLIENTS {
+        app.add_member("ABC", &format!("client{n}"), Role::Member)
+            .await;
+    }
     for c in 0..CARDS {
         app.create_issue("ABC", &format!("Card {c}")).await;
     }

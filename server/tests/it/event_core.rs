@@ -154,6 +154,7 @@ async fn a_repeated_command_id_returns_the_first_answer_and_writes_nothing() {
         "nothing new in the log"
     );
     // Someone else may not claim that id.
+    app.add_member("ABC", "mallory", Role::Member).await;
     let theft = app.kanri.execute(&user("mallory"), envelope).await;
     assert!(
         matches!(theft, Err(server::service::ExecError::CommandIdTaken(_))),

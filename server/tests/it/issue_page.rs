@@ -342,8 +342,10 @@ async fn time_travel_shows_the_board_and_an_issue_as_they_were() {
         key: key("ABC"),
         name: ProjectName::parse("Alpha").unwrap(),
         kind: ProjectKind::Kanban,
+        admin: user("alice"),
     };
     app.execute("alice", "ABC", 0, kanban).await.unwrap();
+    app.add_member("ABC", "bob", Role::Member).await;
     app.create_issue("ABC", "Parser").await;
     let created = app.kanri.store().head(None).await.unwrap();
     app.execute("alice", "ABC", 1, rename(IssueNumber(1), "Parser v2"))

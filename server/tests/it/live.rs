@@ -19,9 +19,10 @@ async fn connect(app: &TestApp, project: &str, after: u64, user: &str) -> Socket
         app.address.replace("http://", "ws://")
     );
     let mut request = url.into_client_request().unwrap();
+    let cookie = app.session(user).await;
     request
         .headers_mut()
-        .insert("cookie", format!("kanri_user={user}").parse().unwrap());
+        .insert("cookie", cookie.parse().unwrap());
     tokio_tungstenite::connect_async(request)
         .await
         .expect("the socket opens")
@@ -104,6 +105,9 @@ async fn reconnecting_while_others_write_misses_and_doubles_nothing() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
     let card = app.create_issue("ABC", "Busy card").await;
+    // Signed in before the writer starts, so the client comes and goes
+    // while it writes (signing up takes a moment).
+    app.session("alice").await;
     let kanri = app.kanri.clone();
     // A writer keeps moving the card while the client comes and goes.
     let writer = tokio::spawn(async move {
@@ -157,8 +161,8 @@ async fn a_client_that_falls_behind_resyncs_from_the_log() {
     let app = spawn_with(config).await;
     app.create_project("ABC", "Alpha").await;
     let start = app.kanri.store().head(None).await.unwrap();
-    let mut slow = connect(&app, "ABC", start, "slow").await;
-    let mut fast = connect(&app, "ABC", start, "fast").await;
+    let mut slow = connect(&app, "ABC", start, "bob").await;
+    let mut fast = connect(&app, "ABC", start, "carol").await;
     // The fast client reads all along.
     let (head_tx, head_rx) = tokio::sync::oneshot::channel::<u64>();
     let fast_reader = tokio::spawn(async move {
@@ -223,10 +227,10 @@ async fn bad_frames_close_only_that_socket_with_a_reason() {
     app.create_project("ABC", "Alpha").await;
     let card = app.create_issue("ABC", "Card").await;
     let head = app.kanri.store().head(None).await.unwrap();
-    let mut good = connect(&app, "ABC", head, "good").await;
-    let mut garbled = connect(&app, "ABC", head, "garbled").await;
-    let mut huge = connect(&app, "ABC", head, "huge").await;
-    let mut binary = connect(&app, "ABC", head, "binary").await;
+    let mut good = connect(&app, "ABC", head, "alice").await;
+    let mut garbled = connect(&app, "ABC", head, "bob").await;
+    let mut huge = connect(&app, "ABC", head, "carol").await;
+    let mut binary = connect(&app, "ABC", head, "dan").await;
 
     garbled
         .send(Message::text("this is not json"))
@@ -302,9 +306,21 @@ async fn presence_shows_who_views_and_who_drags_what() {
 #[tokio::test]
 async fn an_unknown_board_is_a_404_not_a_socket() {
     let app = spawn_app().await;
-    let url = format!("{}/api/live/NOPE", app.address.replace("http://", "ws://"));
-    let Err(err) = tokio_tungstenite::connect_async(url).await else {
-        panic!("an unknown board must not open a socket")
+    app.create_project("ABC", "Alpha").await;
+    let url = |key: &str| format!("{}/api/live/{key}", app.address.replace("http://", "ws://"));
+    let Err(err) = tokio_tungstenite::connect_async(url("ABC")).await else {
+        panic!("no socket without a session")
     };
-    assert!(err.to_string().contains("404"), "{err}");
+    assert!(err.to_string().contains("401"), "{err}");
+    for (key, who) in [("NOPE", "alice"), ("ABC", "eve")] {
+        let mut request = url(key).into_client_request().unwrap();
+        let cookie = app.session(who).await;
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+        let Err(err) = tokio_tungstenite::connect_async(request).await else {
+            panic!("{who} must not open a socket on {key}")
+        };
+        assert!(err.to_string().contains("404"), "{who} on {key}: {err}");
+    }
 }

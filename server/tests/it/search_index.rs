@@ -153,6 +153,7 @@ fn arb_project() -> impl Strategy<Value = Vec<Command>> {
                     key: ProjectKey::parse(KEY).unwrap(),
                     name: ProjectName::parse("Search").unwrap(),
                     kind: ProjectKind::Scrum,
+                    admin: UserName::parse("alice").unwrap(),
                 },
                 sprint("Sprint One"),
                 // A sprint named like another's number.

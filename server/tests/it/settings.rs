@@ -19,6 +19,8 @@ async fn project(app: &TestApp) -> Project {
 async fn settings_change_the_project_and_refuse_bad_or_stale_input() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
+    app.set_role("ABC", "bob", Role::Admin).await;
+    app.set_role("ABC", "carol", Role::Admin).await;
     let v = |p: &Project| p.version.to_string();
 
     let p = project(&app).await;
@@ -123,4 +125,9 @@ async fn settings_change_the_project_and_refuse_bad_or_stale_input() {
     assert_eq!(body["outcome"], "conflict", "{body}");
     assert_eq!(body["changes"][0]["actor"], "bob");
     assert_eq!(project(&app).await.name.as_str(), "Apollo");
+    // Settings are an admin's: a member is refused, and nothing changes.
+    let p = project(&app).await;
+    let (status, body) = app.call_fn("dan", "rename_project", &rename("Dan's")).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(project(&app).await, p);
 }

@@ -211,13 +211,14 @@ mod tests {
         }
     }
 
-    /// A project with two issues, as the server would send it: seqs 1..=3.
+    /// A project with two issues, as the server would send it: seqs 1..=4 (the project, its admin, two issues).
     fn server_log() -> Vec<Recorded> {
         let mut state = ProjectState::default();
         let create = Command::CreateProject {
             key: ProjectKey::parse("ABC").unwrap(),
             name: ProjectName::parse("Alpha").unwrap(),
             kind: ProjectKind::Kanban,
+            admin: UserName::parse("alice").unwrap(),
         };
         let new = |t: &str| {
             Command::CreateIssue(NewIssue::new(
@@ -269,13 +270,13 @@ mod tests {
         assert_eq!(status_of(&m.confirmed, 1), StatusId(1));
         assert_eq!(m.next_to_send().unwrap().base_version, 1);
 
-        // The server accepts it as seq 4; the socket has not delivered it yet.
+        // The server accepts it as seq 5; the socket has not delivered it yet.
         let mut after = m.displayed();
         let events = decide(&m.confirmed, &move_cmd(1, 3)).unwrap();
         apply_mut(&mut after, &events[0]);
         let accepted = Outcome::Accepted {
             events: vec![rec(
-                4,
+                5,
                 StreamRef::Issue(IssueNumber(1)),
                 2,
                 events[0].clone(),
@@ -287,7 +288,7 @@ mod tests {
         assert_eq!(status_of(&m.displayed(), 1), StatusId(3));
 
         m.apply_server(
-            3,
+            4,
             &accepted.recorded().into_iter().cloned().collect::<Vec<_>>(),
         )
         .unwrap();
@@ -297,7 +298,7 @@ mod tests {
             StatusId(3),
             "applied once, not twice"
         );
-        assert_eq!(m.last_seq, 4);
+        assert_eq!(m.last_seq, 5);
     }
 
     #[test]
@@ -311,9 +312,9 @@ mod tests {
         m.enqueue(id(7), create.clone()).unwrap();
         assert_eq!(m.displayed().issues.len(), 3);
         let event = decide(&m.confirmed, &create).unwrap().remove(0);
-        let mut r = rec(4, StreamRef::Issue(IssueNumber(3)), 1, event);
+        let mut r = rec(5, StreamRef::Issue(IssueNumber(3)), 1, event);
         r.command_id = id(7);
-        m.apply_server(3, &[r]).unwrap();
+        m.apply_server(4, &[r]).unwrap();
         assert!(m.pending.is_empty());
         assert_eq!(m.displayed().issues.len(), 3, "the new issue shows once");
         // The HTTP answer that follows changes nothing.
@@ -333,7 +334,7 @@ mod tests {
         assert_eq!(
             m.apply_server(7, &[later]),
             Err(Gap {
-                have: 3,
+                have: 4,
                 got_prev: 7
             })
         );
@@ -353,11 +354,11 @@ mod tests {
     fn a_conflict_drops_the_speculation_and_shows_the_servers_state() {
         let mut m = model();
         m.enqueue(id(1), move_cmd(1, 3)).unwrap();
-        // Meanwhile someone else moved it to Done (seq 4).
+        // Meanwhile someone else moved it to Done (seq 5).
         let theirs = decide(&m.confirmed, &move_cmd(1, 4)).unwrap().remove(0);
-        m.apply_server(3, &[rec(4, StreamRef::Issue(IssueNumber(1)), 2, theirs)])
+        m.apply_server(4, &[rec(5, StreamRef::Issue(IssueNumber(1)), 2, theirs)])
             .unwrap();
-        // Our move, based on version 1, conflicts; the audit event is seq 5.
+        // Our move, based on version 1, conflicts; the audit event is seq 6.
         let audit = Event::ConflictRecorded {
             stream: StreamRef::Issue(IssueNumber(1)),
             base_version: 1,
@@ -366,7 +367,7 @@ mod tests {
         };
         let conflict = Outcome::Conflict {
             fields: vec![Field::Status],
-            recorded: Box::new(rec(5, StreamRef::Issue(IssueNumber(1)), 3, audit)),
+            recorded: Box::new(rec(6, StreamRef::Issue(IssueNumber(1)), 3, audit)),
             changes: vec![],
             current: None,
         };

@@ -98,14 +98,17 @@ impl TestApp {
         self._dir.take()
     }
 
-    /// `GET {path}` on the app. Retried once on a timeout: under heavy load
-    /// a first page render has been seen to stall once (see the issue notes).
+    /// `GET {path}` on the app as alice (the admin of the projects tests
+    /// create). Retried once on a timeout: under heavy load a first page
+    /// render has been seen to stall once (see the issue notes).
     pub async fn get(&self, path: &str) -> reqwest::Response {
         let url = format!("{}{path}", self.address);
-        match self.client.get(&url).send().await {
+        let cookie = self.session("alice").await;
+        let get = || self.client.get(&url).header("Cookie", &cookie).send();
+        match get().await {
             Err(e) if e.is_timeout() => {
                 eprintln!("GET {path} timed out; retrying once");
-                self.client.get(&url).send().await.expect("the app answers")
+                get().await.expect("the app answers")
             }
             other => other.expect("the app answers"),
         }
@@ -144,11 +147,12 @@ impl TestApp {
         function: &str,
         form: &F,
     ) -> (u16, serde_json::Value) {
+        let cookie = self.session(actor).await;
         let res = self
             .client
             .post(format!("{}/api/fn/{function}", self.address))
             .header("Accept", "application/json")
-            .header("Cookie", format!("kanri_user={actor}"))
+            .header("Cookie", cookie)
             .form(form)
             .send()
             .await
@@ -175,15 +179,56 @@ impl TestApp {
         self.kanri.execute(&user(actor), envelope).await
     }
 
+    /// Creates a Scrum project as alice (its admin), with the rest of
+    /// [`TEAM`] as members.
     pub async fn create_project(&self, k: &str, name: &str) {
         let command = Command::CreateProject {
             key: key(k),
             name: ProjectName::parse(name).unwrap(),
             kind: ProjectKind::Scrum,
+            admin: user("alice"),
         };
         self.execute("alice", k, 0, command)
             .await
             .expect("project created");
+        for name in &TEAM[1..] {
+            self.add_member(k, name, Role::Member).await;
+        }
+    }
+
+    /// Gives member `name` of project `k` the `role`, as its admin alice.
+    pub async fn set_role(&self, k: &str, name: &str, role: Role) {
+        let command = Command::ChangeRole {
+            user: user(name),
+            role,
+        };
+        self.execute_at_head("alice", k, command).await;
+    }
+
+    /// Adds `name` to project `k` with `role`, as its admin alice.
+    pub async fn add_member(&self, k: &str, name: &str, role: Role) {
+        let command = Command::AddMember {
+            user: user(name),
+            role,
+        };
+        self.execute_at_head("alice", k, command).await;
+    }
+
+    /// Runs `command` as `actor` on its target's current version; it must pass.
+    pub async fn execute_at_head(&self, actor: &str, project: &str, command: Command) -> Outcome {
+        let envelope = CommandEnvelope {
+            id: new_id(),
+            project: key(project),
+            base_version: 0,
+            command,
+        };
+        let outcome = self
+            .kanri
+            .execute_at_head(&user(actor), envelope)
+            .await
+            .expect("the command runs");
+        assert!(matches!(outcome, Outcome::Accepted { .. }), "{outcome:?}");
+        outcome
     }
 
     pub async fn create_issue(&self, project: &str, title: &str) -> IssueNumber {
@@ -209,6 +254,9 @@ impl TestApp {
             .0
     }
 }
+
+/// The users of a project made by [`TestApp::create_project`]; alice is its admin.
+pub const TEAM: [&str; 5] = ["alice", "bob", "carol", "dan", "dave"];
 
 /// Every test account's password.
 pub const PASSWORD: &str = "correct horse battery";
