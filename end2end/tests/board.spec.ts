@@ -127,7 +127,7 @@ test("with JavaScript off the board HTML holds every card in its column", async 
   await execute(request, key, { type: "move_issue", issue: 4, to: 4, after: null }, "alice", 1);
   await execute(request, key, { type: "set_wip_limit", status: 4, limit: 1 }, "alice", 1);
   await execute(request, key, { type: "move_issue", issue: 5, to: 4, after: 4 }, "alice", 1);
-  const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  const page = await (await userContext(browser, "alice", undefined, { javaScriptEnabled: false })).newPage();
   await page.goto(`/p/${key}/board`);
   const columns = { 1: [`${key}-1`, `${key}-3`], 2: [`${key}-2`], 3: [], 4: [`${key}-4`, `${key}-5`] };
   expect(await boardState(page)).toEqual(columns);
@@ -174,7 +174,10 @@ test("quick create adds a card at once and keeps it", async ({ page, request }) 
 test("touch: a resting finger drags a card, a quick swipe does not", async ({ browser, request, baseURL }) => {
   const key = uniqueKey("T");
   await projectWithIssues(request, key, ["Touch me", "Stay put"]);
-  const context = await browser.newContext({ hasTouch: true, viewport: { width: 1280, height: 800 } });
+  const context = await userContext(browser, "alice", baseURL, {
+    hasTouch: true,
+    viewport: { width: 1280, height: 800 },
+  });
   const page = await context.newPage();
   await openBoard(page, key);
   const cdp = await context.newCDPSession(page);

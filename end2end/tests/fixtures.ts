@@ -1,4 +1,39 @@
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, Page, request as api, APIRequestContext } from "@playwright/test";
+
+/** Where ./kanri test's server listens (as in playwright.config.ts). */
+const origin = `http://127.0.0.1:${Number(process.env.KANRI_E2E_PORT ?? 3000)}`;
+
+/** Every test account's password (the accounts exist only in the test database). */
+export const PASSWORD = "correct horse battery";
+
+const sessions = new Map<string, APIRequestContext>();
+
+/**
+ * An API context signed in as `user`: the account is signed up on first use
+ * (or signed in, if an earlier run made it).
+ */
+export async function signedIn(user: string): Promise<APIRequestContext> {
+  const known = sessions.get(user);
+  if (known) return known;
+  const context = await api.newContext({ baseURL: origin });
+  const headers = { Accept: "application/json" };
+  const email = `${user}@example.test`;
+  const up = await context.post("/auth/sign-up", {
+    data: { name: user, email, display_name: user[0].toUpperCase() + user.slice(1), password: PASSWORD },
+    headers,
+  });
+  if (up.status() === 409) {
+    const signIn = await context.post("/auth/sign-in", { data: { login: user, password: PASSWORD }, headers });
+    expect(signIn.ok(), await signIn.text()).toBeTruthy();
+  } else {
+    expect(up.ok(), await up.text()).toBeTruthy();
+  }
+  sessions.set(user, context);
+  return context;
+}
+
+/** The people every test project has besides its admin alice. */
+export const TEAM = ["bob", "carol", "dan"];
 
 /** A fresh project key (2–10 capital letters), unique within a test run. */
 export function uniqueKey(prefix = "T"): string {
@@ -32,6 +67,19 @@ export async function createProject(
     headers: { Accept: "application/json" },
   });
   expect(res.ok(), await res.text()).toBeTruthy();
+  for (const user of TEAM) {
+    await signedIn(user);
+    await addMember(request, key, user, "member");
+  }
+}
+
+/** Invites `login` (user name or e-mail address) into `project` as its admin alice. */
+export async function addMember(request: Request, project: string, login: string, role: string) {
+  const res = await request.post("/api/fn/add_member", {
+    form: { project, login, role },
+    headers: { Accept: "application/json" },
+  });
+  expect(res.ok(), await res.text()).toBeTruthy();
 }
 
 /**
@@ -40,6 +88,14 @@ export async function createProject(
  * logs every 4xx answer to fetch() as a console error.
  */
 export const test = base.extend<{ expectHttpErrors: boolean; consoleErrors: string[] }>({
+  // API calls act as alice, like the default page (the built-in fixture
+  // does not take the config's storage state).
+  request: async ({}, use) => {
+    await use(await signedIn("alice"));
+  },
+  storageState: async ({}, use) => {
+    await use(await (await signedIn("alice")).storageState());
+  },
   expectHttpErrors: [false, { option: true }],
   consoleErrors: [
     async ({ page, expectHttpErrors }, use) => {
@@ -63,9 +119,10 @@ type Request = import("@playwright/test").APIRequestContext;
 /** Runs a command through the API as `user`; returns the outcome. */
 export async function execute(request: Request, project: string, command: object, user = "alice", base = 0) {
   const envelope = { id: crypto.randomUUID(), project, base_version: base, command };
-  const res = await request.post("/api/fn/execute", {
+  const as = user === "alice" ? request : await signedIn(user);
+  const res = await as.post("/api/fn/execute", {
     data: { envelope },
-    headers: { Accept: "application/json", Cookie: `kanri_user=${user}` },
+    headers: { Accept: "application/json" },
   });
   expect(res.ok(), await res.text()).toBeTruthy();
   return res.json();
@@ -90,11 +147,15 @@ export async function projectWithIssues(
   }
 }
 
-/** A browser context acting as `user`. */
-export async function userContext(browser: import("@playwright/test").Browser, user: string, baseURL: string) {
-  const context = await browser.newContext();
-  await context.addCookies([{ name: "kanri_user", value: user, url: baseURL }]);
-  return context;
+/** A browser context signed in as `user`, with any other context `options`. */
+export async function userContext(
+  browser: import("@playwright/test").Browser,
+  user: string,
+  _baseURL?: string,
+  options: import("@playwright/test").BrowserContextOptions = {},
+) {
+  const storageState = await (await signedIn(user)).storageState();
+  return browser.newContext({ ...options, storageState });
 }
 
 /** Opens a board and waits until it is hydrated and live. */

@@ -30,6 +30,8 @@ mod worklog;
 #[cfg(test)]
 mod issue_tests;
 #[cfg(test)]
+mod member_tests;
+#[cfg(test)]
 mod query_tests;
 #[cfg(test)]
 mod report_tests;
