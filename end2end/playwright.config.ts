@@ -45,7 +45,7 @@ export default defineConfig({
           KANRI_ADDR: `127.0.0.1:${port}`,
           DATABASE_URL: process.env.KANRI_E2E_DB ?? "",
           LEPTOS_SITE_ROOT: process.env.KANRI_SITE_ROOT ?? "../target/site",
-          RUST_LOG: "warn",
+          RUST_LOG: process.env.RUST_LOG ?? "warn",
         },
       }
     : undefined,

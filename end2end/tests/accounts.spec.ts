@@ -1,5 +1,8 @@
 import { test, expect, hydrated } from "./fixtures";
 
+// A browser without a session: signing in here must not touch alice's.
+test.use({ storageState: { cookies: [], origins: [] } });
+
 test("accounts: sign up, see yourself in the top bar, sign out, and a wrong password says so generically", async ({
   page,
 }) => {

@@ -1,13 +1,13 @@
 import { test, expect, uniqueKey, hydrated, projectWithIssues, execute, userContext } from "./fixtures";
 
-test("plan, start and complete a sprint with carry-over; commitment and outcome are recorded", async ({ browser, request, baseURL }) => {
+test("plan, start and complete a sprint with carry-over; commitment and outcome are recorded", async ({ browser, request }) => {
   const key = uniqueKey("S");
   await projectWithIssues(request, key, ["Sign-up form", "Password reset", "Audit log"], "scrum");
   // Story points in tenths: 3 and 5.
   await execute(request, key, { type: "update_issue", issue: 1, patch: { points: 30 } }, "alice", 1);
   await execute(request, key, { type: "update_issue", issue: 2, patch: { points: 50 } }, "alice", 1);
 
-  const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  const page = await (await userContext(browser, "alice")).newPage();
   // A Scrum board without an active sprint shows no cards, and says why.
   await page.goto(`/p/${key}/board`);
   await expect(page.getByTestId("no-active-sprint")).toBeVisible();
@@ -83,11 +83,11 @@ test("plan, start and complete a sprint with carry-over; commitment and outcome 
   await expect(closed.getByTestId("completed")).toHaveText("3");
 });
 
-test("drag re-ranks the backlog and drops into a sprint; Alt+Up/Down move a row", async ({ browser, request, baseURL }) => {
+test("drag re-ranks the backlog and drops into a sprint; Alt+Up/Down move a row", async ({ browser, request }) => {
   const key = uniqueKey("R");
   await projectWithIssues(request, key, ["One", "Two", "Three", "Four"], "scrum");
   await execute(request, key, { type: "create_sprint", goal: "", start: null, end: null });
-  const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  const page = await (await userContext(browser, "alice")).newPage();
   await page.goto(`/p/${key}/backlog`);
   await hydrated(page);
   const backlog = page.getByTestId("backlog-section");

@@ -16,11 +16,11 @@ import {
 
 // Workflow columns of a new project: 1 To Do, 2 In Progress, 3 In Review, 4 Done.
 
-test("a move by A reaches B within a second, without a reload", async ({ browser, request, baseURL }) => {
+test("a move by A reaches B within a second, without a reload", async ({ browser, request }) => {
   const key = uniqueKey("L");
   await projectWithIssues(request, key, ["Wire the payment form", "Write release notes"]);
-  const a = await (await userContext(browser, "alice", baseURL!)).newPage();
-  const b = await (await userContext(browser, "bob", baseURL!)).newPage();
+  const a = await (await userContext(browser, "alice")).newPage();
+  const b = await (await userContext(browser, "bob")).newPage();
   await openBoard(a, key);
   await openBoard(b, key);
   await b.evaluate(() => ((window as any).__sameDocument = true));
@@ -41,12 +41,11 @@ test("a move by A reaches B within a second, without a reload", async ({ browser
 test("two users drop the same card at once: one conflict, same final state, both attempts in history", async ({
   browser,
   request,
-  baseURL,
 }) => {
   const key = uniqueKey("C");
   await projectWithIssues(request, key, ["Contested card", "Bystander"]);
-  const a = await (await userContext(browser, "alice", baseURL!)).newPage();
-  const b = await (await userContext(browser, "bob", baseURL!)).newPage();
+  const a = await (await userContext(browser, "alice")).newPage();
+  const b = await (await userContext(browser, "bob")).newPage();
   await openBoard(a, key);
   await openBoard(b, key);
   const contested = `${key}-1`;
@@ -89,12 +88,11 @@ test("two users drop the same card at once: one conflict, same final state, both
 test("a viewer who was offline catches up exactly: nothing missing, nothing doubled", async ({
   browser,
   request,
-  baseURL,
 }) => {
   const key = uniqueKey("O");
   await projectWithIssues(request, key, ["One", "Two", "Three", "Four"]);
-  const aContext = await userContext(browser, "alice", baseURL!);
-  const bContext = await userContext(browser, "bob", baseURL!);
+  const aContext = await userContext(browser, "alice");
+  const bContext = await userContext(browser, "bob");
   const a = await aContext.newPage();
   const b = await bContext.newPage();
   await openBoard(a, key);
@@ -127,7 +125,7 @@ test("with JavaScript off the board HTML holds every card in its column", async 
   await execute(request, key, { type: "move_issue", issue: 4, to: 4, after: null }, "alice", 1);
   await execute(request, key, { type: "set_wip_limit", status: 4, limit: 1 }, "alice", 1);
   await execute(request, key, { type: "move_issue", issue: 5, to: 4, after: 4 }, "alice", 1);
-  const page = await (await userContext(browser, "alice", undefined, { javaScriptEnabled: false })).newPage();
+  const page = await (await userContext(browser, "alice", { javaScriptEnabled: false })).newPage();
   await page.goto(`/p/${key}/board`);
   const columns = { 1: [`${key}-1`, `${key}-3`], 2: [`${key}-2`], 3: [], 4: [`${key}-4`, `${key}-5`] };
   expect(await boardState(page)).toEqual(columns);
@@ -171,10 +169,10 @@ test("quick create adds a card at once and keeps it", async ({ page, request }) 
   await expect(cardIn(page, 1, `${key}-2`)).toContainText("Created on the board");
 });
 
-test("touch: a resting finger drags a card, a quick swipe does not", async ({ browser, request, baseURL }) => {
+test("touch: a resting finger drags a card, a quick swipe does not", async ({ browser, request }) => {
   const key = uniqueKey("T");
   await projectWithIssues(request, key, ["Touch me", "Stay put"]);
-  const context = await userContext(browser, "alice", baseURL, {
+  const context = await userContext(browser, "alice", {
     hasTouch: true,
     viewport: { width: 1280, height: 800 },
   });

@@ -6,30 +6,52 @@ const origin = `http://127.0.0.1:${Number(process.env.KANRI_E2E_PORT ?? 3000)}`;
 /** Every test account's password (the accounts exist only in the test database). */
 export const PASSWORD = "correct horse battery";
 
-const sessions = new Map<string, APIRequestContext>();
+type SessionState = Awaited<ReturnType<APIRequestContext["storageState"]>>;
+
+/** Each user's session cookies, made once per worker: argon2 makes sign-up slow on purpose. */
+const sessions = new Map<string, SessionState>();
 
 /**
- * An API context signed in as `user`: the account is signed up on first use
- * (or signed in, if an earlier run made it).
+ * The cookies of a session for `user`: the account is signed up on first
+ * use (or signed in, if an earlier run made it). Contexts are per test, so
+ * only the cookies are kept.
  */
-export async function signedIn(user: string): Promise<APIRequestContext> {
+export async function sessionState(user: string): Promise<SessionState> {
   const known = sessions.get(user);
   if (known) return known;
-  const context = await api.newContext({ baseURL: origin });
-  const headers = { Accept: "application/json" };
-  const email = `${user}@example.test`;
-  const up = await context.post("/auth/sign-up", {
-    data: { name: user, email, display_name: user[0].toUpperCase() + user.slice(1), password: PASSWORD },
-    headers,
-  });
-  if (up.status() === 409) {
-    const signIn = await context.post("/auth/sign-in", { data: { login: user, password: PASSWORD }, headers });
-    expect(signIn.ok(), await signIn.text()).toBeTruthy();
-  } else {
-    expect(up.ok(), await up.text()).toBeTruthy();
+  // An explicitly empty jar: inside a test, new contexts inherit the
+  // configured storage state, and signing in over alice's session would
+  // replace it.
+  const context = await api.newContext({ baseURL: origin, storageState: { cookies: [], origins: [] } });
+  try {
+    const headers = { Accept: "application/json" };
+    const email = `${user}@example.test`;
+    const up = await context.post("/auth/sign-up", {
+      data: { name: user, email, display_name: user[0].toUpperCase() + user.slice(1), password: PASSWORD },
+      headers,
+    });
+    if (up.status() === 409) {
+      const signIn = await context.post("/auth/sign-in", { data: { login: user, password: PASSWORD }, headers });
+      expect(signIn.ok(), await signIn.text()).toBeTruthy();
+    } else {
+      expect(up.ok(), await up.text()).toBeTruthy();
+    }
+    const state = await context.storageState();
+    sessions.set(user, state);
+    return state;
+  } finally {
+    await context.dispose();
   }
-  sessions.set(user, context);
-  return context;
+}
+
+/** Runs `body` with an API context signed in as `user`. */
+export async function asUser<T>(user: string, body: (request: APIRequestContext) => Promise<T>): Promise<T> {
+  const context = await api.newContext({ baseURL: origin, storageState: await sessionState(user) });
+  try {
+    return await body(context);
+  } finally {
+    await context.dispose();
+  }
 }
 
 /** The people every test project has besides its admin alice. */
@@ -68,7 +90,7 @@ export async function createProject(
   });
   expect(res.ok(), await res.text()).toBeTruthy();
   for (const user of TEAM) {
-    await signedIn(user);
+    await sessionState(user);
     await addMember(request, key, user, "member");
   }
 }
@@ -91,10 +113,10 @@ export const test = base.extend<{ expectHttpErrors: boolean; consoleErrors: stri
   // API calls act as alice, like the default page (the built-in fixture
   // does not take the config's storage state).
   request: async ({}, use) => {
-    await use(await signedIn("alice"));
+    await asUser("alice", use);
   },
   storageState: async ({}, use) => {
-    await use(await (await signedIn("alice")).storageState());
+    await use(await sessionState("alice"));
   },
   expectHttpErrors: [false, { option: true }],
   consoleErrors: [
@@ -119,13 +141,15 @@ type Request = import("@playwright/test").APIRequestContext;
 /** Runs a command through the API as `user`; returns the outcome. */
 export async function execute(request: Request, project: string, command: object, user = "alice", base = 0) {
   const envelope = { id: crypto.randomUUID(), project, base_version: base, command };
-  const as = user === "alice" ? request : await signedIn(user);
-  const res = await as.post("/api/fn/execute", {
-    data: { envelope },
-    headers: { Accept: "application/json" },
-  });
-  expect(res.ok(), await res.text()).toBeTruthy();
-  return res.json();
+  const send = async (as: Request) => {
+    const res = await as.post("/api/fn/execute", {
+      data: { envelope },
+      headers: { Accept: "application/json" },
+    });
+    expect(res.ok(), await res.text()).toBeTruthy();
+    return res.json();
+  };
+  return user === "alice" ? send(request) : asUser(user, send);
 }
 
 /** Creates a project with issues titled `titles` (all in the first column). */
@@ -151,11 +175,9 @@ export async function projectWithIssues(
 export async function userContext(
   browser: import("@playwright/test").Browser,
   user: string,
-  _baseURL?: string,
   options: import("@playwright/test").BrowserContextOptions = {},
 ) {
-  const storageState = await (await signedIn(user)).storageState();
-  return browser.newContext({ ...options, storageState });
+  return browser.newContext({ baseURL: origin, ...options, storageState: await sessionState(user) });
 }
 
 /** Opens a board and waits until it is hydrated and live. */

@@ -1,12 +1,12 @@
 import { test, expect, uniqueKey, hydrated, projectWithIssues, execute, userContext } from "./fixtures";
 
-test("time travel: a slider shows the board and an issue as they were", async ({ browser, request, baseURL }) => {
+test("time travel: a slider shows the board and an issue as they were", async ({ browser, request }) => {
   const key = uniqueKey("H");
   await projectWithIssues(request, key, ["Original title"]);
   const renamed = await execute(request, key, { type: "update_issue", issue: 1, patch: { title: "Renamed" } }, "bob", 1);
   const renamedAt: number = renamed.events[0].seq;
   await execute(request, key, { type: "move_issue", issue: 1, to: 4, after: null }, "carol", 2);
-  const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  const page = await (await userContext(browser, "alice")).newPage();
 
   // The board after the rename, before the move.
   await page.goto(`/p/${key}/board?at=${renamedAt}`);

@@ -8,7 +8,7 @@ test("the server-rendered home page lists projects without JavaScript", async ({
   const html = await (await request.get("/")).text();
   expect(html).toContain(`Server rendered ${key}`);
 
-  const context = await userContext(browser, "alice", undefined, { javaScriptEnabled: false });
+  const context = await userContext(browser, "alice", { javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto("/");
   const card = page.locator(`.project-card[data-key="${key}"]`);

@@ -3,13 +3,12 @@ import { test, expect, uniqueKey, hydrated, projectWithIssues, execute, userCont
 test("every field edits inline, and a concurrent edit of the same field asks before overwriting", async ({
   browser,
   request,
-  baseURL,
 }) => {
   const key = uniqueKey("I");
   await projectWithIssues(request, key, ["Import the CSV"]);
   const issueUrl = `/p/${key}/issues/${key}-1`;
-  const alice = await (await userContext(browser, "alice", baseURL!)).newPage();
-  const bob = await (await userContext(browser, "bob", baseURL!)).newPage();
+  const alice = await (await userContext(browser, "alice")).newPage();
+  const bob = await (await userContext(browser, "bob")).newPage();
   for (const page of [alice, bob]) {
     await page.goto(issueUrl);
     await hydrated(page);
@@ -63,12 +62,12 @@ test("every field edits inline, and a concurrent edit of the same field asks bef
   await expect(alice.getByTestId("time-original")).toHaveText("1d 4h");
 });
 
-test("comments render Markdown safely, mention members and make them watchers", async ({ browser, request, baseURL }) => {
+test("comments render Markdown safely, mention members and make them watchers", async ({ browser, request }) => {
   const key = uniqueKey("M");
   await projectWithIssues(request, key, ["Login throttle"]);
   // bob takes part in the project, so he can be mentioned.
   await execute(request, key, { type: "update_issue", issue: 1, patch: { assignee: "bob" } }, "alice", 1);
-  const page = await (await userContext(browser, "carol", baseURL!)).newPage();
+  const page = await (await userContext(browser, "carol")).newPage();
   await page.goto(`/p/${key}/issues/${key}-1`);
   await hydrated(page);
 
@@ -97,7 +96,7 @@ test("comments render Markdown safely, mention members and make them watchers", 
   await comment.getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("comment").first().locator(".markdown em")).toHaveText("proxy fixed");
   await expect(page.getByTestId("comment").first()).toContainText("edited");
-  const bob = await (await userContext(browser, "bob", baseURL!)).newPage();
+  const bob = await (await userContext(browser, "bob")).newPage();
   await bob.goto(`/p/${key}/issues/${key}-1`);
   await expect(bob.getByTestId("comment")).toHaveCount(1);
   await expect(bob.getByTestId("comment").getByRole("button", { name: "Edit" })).toHaveCount(0);
@@ -111,12 +110,11 @@ test("comments render Markdown safely, mention members and make them watchers", 
 test("an epic shows its issues with a progress bar; sub-tasks and links are added from the page", async ({
   browser,
   request,
-  baseURL,
 }) => {
   const key = uniqueKey("E");
   await projectWithIssues(request, key, ["Checkout epic", "Payment API"]);
   await execute(request, key, { type: "update_issue", issue: 1, patch: { issue_type: "epic" } }, "alice", 1);
-  const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  const page = await (await userContext(browser, "alice")).newPage();
   await page.goto(`/p/${key}/issues/${key}-1`);
   await hydrated(page);
 

@@ -3,13 +3,12 @@ import { test, expect, uniqueKey, hydrated, projectWithIssues, createProject, us
 test("the command palette goes to issues, moves, assigns, switches project and creates", async ({
   browser,
   request,
-  baseURL,
 }) => {
   const key = uniqueKey("K");
   const other = uniqueKey("O");
   await projectWithIssues(request, key, ["Cache the avatars", "Rotate the keys"]);
   await createProject(request, `Other ${other}`, other);
-  const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  const page = await (await userContext(browser, "alice")).newPage();
   await openBoard(page, key);
   const palette = page.getByTestId("palette");
   const command = palette.getByLabel("Command");
@@ -51,10 +50,10 @@ test("the command palette goes to issues, moves, assigns, switches project and c
   await expect(page.getByTestId("issue-title")).toHaveText("Made from the keyboard");
 });
 
-test("shortcuts: ? lists them, j and k walk the cards, / opens search", async ({ browser, request, baseURL }) => {
+test("shortcuts: ? lists them, j and k walk the cards, / opens search", async ({ browser, request }) => {
   const key = uniqueKey("J");
   await projectWithIssues(request, key, ["First", "Second", "Third"]);
-  const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  const page = await (await userContext(browser, "alice")).newPage();
   await openBoard(page, key);
 
   await page.keyboard.press("?");

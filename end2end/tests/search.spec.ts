@@ -1,10 +1,10 @@
 import { test, expect, uniqueKey, hydrated, projectWithIssues, execute, userContext } from "./fixtures";
 
-test("search with the query language, point at errors, save and reuse a filter", async ({ browser, request, baseURL }) => {
+test("search with the query language, point at errors, save and reuse a filter", async ({ browser, request }) => {
   const key = uniqueKey("Q");
   await projectWithIssues(request, key, ["Login page", "Logout bug", "Payment form"]);
   await execute(request, key, { type: "update_issue", issue: 1, patch: { assignee: "alice", points: 30 } }, "alice", 1);
-  const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  const page = await (await userContext(browser, "alice")).newPage();
   const results = page.getByTestId("result");
   const keys = async () => results.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-key")));
 

@@ -3,11 +3,10 @@ import { test, expect, uniqueKey, hydrated, projectWithIssues, userContext } fro
 test("settings: columns with WIP limits and the working calendar change the board and durations", async ({
   browser,
   request,
-  baseURL,
 }) => {
   const key = uniqueKey("G");
   await projectWithIssues(request, key, ["Write the importer"]);
-  const page = await (await userContext(browser, "alice", baseURL!)).newPage();
+  const page = await (await userContext(browser, "alice")).newPage();
   await page.goto(`/p/${key}/settings`);
   await hydrated(page);
 

@@ -3,13 +3,13 @@ import { test, expect, uniqueKey, hydrated, projectWithIssues, execute, userCont
 // The form sends bad input on purpose once (a 422 answer).
 test.use({ expectHttpErrors: true });
 
-test("logging work moves the estimate, shows in history and on the timesheet", async ({ browser, request, baseURL }) => {
+test("logging work moves the estimate, shows in history and on the timesheet", async ({ browser, request }) => {
   const key = uniqueKey("W");
   await projectWithIssues(request, key, ["Build the CSV importer"]);
   const estimate = { type: "update_issue", issue: 1, patch: { original_estimate: 300, remaining_estimate: 300 } };
   await execute(request, key, estimate, "alice", 1);
 
-  const page = await (await userContext(browser, "bob", baseURL!)).newPage();
+  const page = await (await userContext(browser, "bob")).newPage();
   await page.goto(`/p/${key}/issues/${key}-1`);
   await hydrated(page);
   const panel = page.getByTestId("time-tracking");

@@ -259,7 +259,17 @@ pub fn CommandPalette() -> impl IntoView {
             }
         }
     });
-    let me = LocalResource::new(|| async { crate::api::current_user().await.ok() });
+    // Lazily too: a signed-out page (sign-in, sign-up) must not ask.
+    let me = LocalResource::new(move || {
+        let wanted = open();
+        async move {
+            if wanted {
+                crate::api::current_user().await.ok()
+            } else {
+                None
+            }
+        }
+    });
     let list = Memo::new(move |_| {
         let projects = projects.get().unwrap_or_default();
         let detail = detail.get().flatten();
