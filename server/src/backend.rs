@@ -42,10 +42,14 @@ impl From<ExecError> for ApiError {
 impl ServerBackend {
     /// Whether `who` may read project `key`: a 404 for a project they
     /// cannot see, as for one that does not exist.
-    async fn readable(&self, who: &Caller, key: &ProjectKey) -> Result<(), ApiError> {
+    /// The caller's role in the project, if they may read it at all.
+    async fn readable(&self, who: &Caller, key: &ProjectKey) -> Result<Role, ApiError> {
         self.0
             .read(key, |state, _| {
-                state.project.as_ref().map(|p| who.check(p, Role::Viewer))
+                state.project.as_ref().map(|p| {
+                    who.check(p, Role::Viewer)
+                        .map(|()| who.role_in(p).unwrap_or(Role::Viewer))
+                })
             })
             .await
             .map_err(unavailable)?
@@ -78,9 +82,13 @@ impl Backend for ServerBackend {
         key: ProjectKey,
     ) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>> {
         Box::pin(async move {
-            self.readable(&who, &key).await?;
+            let role = self.readable(&who, &key).await?;
             match self.0.project_state(&key).await.map_err(unavailable)? {
-                Some((state, last_seq)) => Ok(ProjectSnapshot { state, last_seq }),
+                Some((state, last_seq)) => Ok(ProjectSnapshot {
+                    state,
+                    last_seq,
+                    role,
+                }),
                 None => Err(ApiError::NotFound(format!("project {key}"))),
             }
         })

@@ -77,6 +77,12 @@ impl ApiError {
         }
     }
 
+    /// Whether what was asked for does not exist (for this caller): the
+    /// page shows "not found" rather than an error.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == 404
+    }
+
     /// The message for `field`, if this error is about it.
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {

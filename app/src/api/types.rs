@@ -23,6 +23,8 @@ pub struct ProjectSummary {
 pub struct ProjectSnapshot {
     pub state: ProjectState,
     pub last_seq: u64,
+    /// The caller's role: what the page offers them.
+    pub role: crate::domain::Role,
 }
 
 /// One issue with its project (for status names) and its full history,

@@ -78,7 +78,7 @@ pub fn Breadcrumb(project: Project, page: &'static str) -> impl IntoView {
 pub fn loaded<T>(result: Result<T, ApiError>, page: impl FnOnce(T) -> AnyView) -> AnyView {
     match result {
         Ok(value) => page(value),
-        Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
+        Err(e) if e.is_not_found() => view! { <NotFound /> }.into_any(),
         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
     }
 }

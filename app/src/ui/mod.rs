@@ -8,6 +8,7 @@ mod home;
 mod issue;
 mod layout;
 mod markdown;
+mod members;
 mod palette;
 mod past;
 mod reports;

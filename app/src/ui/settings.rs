@@ -1,5 +1,6 @@
 //! Project settings `/p/{KEY}/settings`: the name, the board's columns with
-//! their WIP limits, and the working calendar behind `1d` and `1w`.
+//! their WIP limits, the working calendar behind `1d` and `1w`, and the
+//! members. Only admins change them; others see them read-only.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,6 +12,7 @@ use crate::api::{
 };
 use crate::domain::*;
 use crate::ui::layout::{Breadcrumb, NotFound, loaded, reload_after};
+use crate::ui::members::{MemberForms, MembersPanel};
 
 /// The page's forms; any that succeeds reloads the project.
 #[derive(Clone, Copy)]
@@ -19,10 +21,11 @@ struct Forms {
     calendar: ServerAction<ConfigureCalendar>,
     column: ServerAction<UpdateColumn>,
     add: ServerAction<AddColumn>,
+    members: MemberForms,
 }
 
 /// What went wrong with the last answer of `value`, for its form.
-fn problem(value: Option<Result<Outcome, ApiError>>) -> Option<String> {
+pub(crate) fn problem(value: Option<Result<Outcome, ApiError>>) -> Option<String> {
     match value? {
         Ok(Outcome::Conflict { changes, .. }) => Some(format!(
             "Not saved: {} changed this meanwhile. The page shows their change; try again.",
@@ -51,12 +54,16 @@ pub fn SettingsPage() -> impl IntoView {
         calendar: ServerAction::new(),
         column: ServerAction::new(),
         add: ServerAction::new(),
+        members: MemberForms::new(),
     };
     let changed = reload_after(vec![
         forms.rename.value(),
         forms.calendar.value(),
         forms.column.value(),
         forms.add.value(),
+        forms.members.invite.value(),
+        forms.members.change.value(),
+        forms.members.remove.value(),
     ]);
     let snapshot = Resource::new(move || (key(), changed.get()), |(key, _)| load_project(key));
     view! {
@@ -75,6 +82,8 @@ fn Settings(snapshot: ProjectSnapshot, forms: Forms) -> impl IntoView {
     };
     let key = project.key.to_string();
     let version = project.version;
+    let (role, admin) = (snapshot.role, snapshot.role == Role::Admin);
+    let members = project.clone();
     let calendar = project.calendar;
     let columns = project
         .statuses
@@ -104,6 +113,10 @@ fn Settings(snapshot: ProjectSnapshot, forms: Forms) -> impl IntoView {
         <div class="settings-page" data-testid="settings">
             <Breadcrumb project=project.clone() page="Settings" />
             <h1>"Project settings"</h1>
+            {(!admin).then(|| view! {
+                <p class="read-only-note" data-testid="read-only">"Only the project's admins change its settings."</p>
+            })}
+            <fieldset class="settings-forms" disabled=!admin>
             <section class="panel" aria-labelledby="name-heading">
                 <h2 id="name-heading">"Name"</h2>
                 <ActionForm action=forms.rename attr:class="inline-create">
@@ -146,6 +159,8 @@ fn Settings(snapshot: ProjectSnapshot, forms: Forms) -> impl IntoView {
                 </ActionForm>
                 <p class="error" role="alert" data-testid="calendar-error">{move || problem(forms.calendar.value().get())}</p>
             </section>
+            </fieldset>
+            <MembersPanel project=members role forms=forms.members />
         </div>
     }
     .into_any()

@@ -228,7 +228,7 @@ pub fn TimesheetRoute() -> impl IntoView {
             {move || Suspend::new(async move {
                 match sheet.await {
                     Ok(page) => view! { <Timesheet page /> }.into_any(),
-                    Err(ApiError::NotFound(_)) => view! { <NotFound /> }.into_any(),
+                    Err(e) if e.is_not_found() => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert" data-testid="timesheet-error">{e.to_string()}</p> }.into_any(),
                 }
             })}

@@ -110,7 +110,7 @@ fn send_pending(ctx: BoardCtx) {
 // ------------------------------------------------------------ pointer drag
 
 pub fn pointer_down(ctx: BoardCtx, n: IssueNumber, ev: PointerEvent) {
-    if ev.button() != 0 || ctx.drag.with_untracked(Option::is_some) {
+    if !ctx.can_edit || ev.button() != 0 || ctx.drag.with_untracked(Option::is_some) {
         return;
     }
     // Links and controls inside a card keep their own behaviour.
@@ -403,7 +403,7 @@ pub fn key_down(ctx: BoardCtx, n: IssueNumber, ev: KeyboardEvent) {
     let visible = ctx.visible_column(issue.status);
     let index = visible.iter().position(|x| *x == n).unwrap_or(0);
     let neighbour_column = |step: isize| statuses.get(col.checked_add_signed(step)?).copied();
-    let handled = match (ev.alt_key(), key.as_str()) {
+    let handled = match (ev.alt_key() && ctx.can_edit, key.as_str()) {
         (true, "ArrowLeft" | "ArrowRight") => {
             let Some(to) = neighbour_column(if key == "ArrowLeft" { -1 } else { 1 }) else {
                 return;

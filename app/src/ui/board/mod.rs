@@ -2,7 +2,7 @@
 //! JavaScript; once hydrated, cards move by drag and drop or keyboard,
 //! optimistically, and every viewer follows along over a WebSocket.
 
-mod card;
+pub(crate) mod card;
 mod filters;
 mod interact;
 mod live;
@@ -14,7 +14,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::live::Viewer;
-use crate::api::{ApiError, ProjectSnapshot, load_project};
+use crate::api::{ProjectSnapshot, load_project};
 use crate::domain::*;
 use crate::ui::layout::NotFound;
 pub use card::{Avatar, PriorityIcon, TypeIcon};
@@ -84,6 +84,8 @@ pub struct BoardCtx {
     /// Whether a task is sending the pending commands.
     pub sending: RwSignal<bool>,
     pub filters: Memo<Filters>,
+    /// Members and admins move and create cards; viewers only watch.
+    pub can_edit: bool,
 }
 
 /// The signed-in user's name, comparable in `Copy` closures.
@@ -110,6 +112,7 @@ impl BoardCtx {
             .as_ref()
             .map(|p| p.key.clone())
             .expect("a loaded project");
+        let can_edit = snapshot.role >= Role::Member;
         let model = RwSignal::new(BoardModel::new(snapshot.state, snapshot.last_seq));
         Self {
             key: StoredValue::new(key),
@@ -124,6 +127,7 @@ impl BoardCtx {
             announce: RwSignal::new(String::new()),
             sending: RwSignal::new(false),
             filters,
+            can_edit,
         }
     }
 
@@ -168,7 +172,7 @@ fn LiveBoard() -> impl IntoView {
             {move || Suspend::new(async move {
                 match (snapshot.await, me.await) {
                     (Ok(snapshot), Ok(me)) => view! { <Board snapshot me filters /> }.into_any(),
-                    (Err(ApiError::NotFound(_)), _) => view! { <NotFound /> }.into_any(),
+                    (Err(e), _) if e.is_not_found() => view! { <NotFound /> }.into_any(),
                     (Err(e), _) | (_, Err(e)) => {
                         view! { <p class="error" role="alert">{format!("The board could not be loaded: {e}")}</p> }.into_any()
                     }
@@ -221,6 +225,9 @@ fn Board(snapshot: ProjectSnapshot, me: UserName, filters: Memo<Filters>) -> Any
                 </div>
             </header>
             <SprintBanner />
+            {(!ctx.can_edit).then(|| view! {
+                <p class="read-only-note" data-testid="read-only">"You are a viewer here: the board follows every change, but only members move cards."</p>
+            })}
             <FilterBar filters=filters.get_untracked() state=ctx.displayed />
             <p id="board-help" class="sr-only">
                 "Drag a card to move it. With a card focused, Alt+Left and Alt+Right move it to the previous \
@@ -280,7 +287,7 @@ fn Column(status: Status) -> AnyView {
                     <Card n />
                 </For>
             </ul>
-            {first.then(|| view! { <interact::QuickCreate status=id /> })}
+            {(first && ctx.can_edit).then(|| view! { <interact::QuickCreate status=id /> })}
         </section>
     }
     .into_any()

@@ -85,7 +85,7 @@ fn CurrentIssue() -> impl IntoView {
             {move || Suspend::new(async move {
                 match (detail.await, me.await) {
                     (Ok(detail), Ok(me)) => view! { <IssueView detail me log edit delete /> }.into_any(),
-                    (Err(ApiError::NotFound(_)), _) => view! { <NotFound /> }.into_any(),
+                    (Err(e), _) if e.is_not_found() => view! { <NotFound /> }.into_any(),
                     (Err(e), _) | (_, Err(e)) => view! { <p class="error" role="alert">{format!("The issue could not be loaded: {e}")}</p> }.into_any(),
                 }
             })}
