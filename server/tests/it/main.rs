@@ -4,6 +4,7 @@
 
 mod accounts;
 mod api;
+mod authorization;
 mod common;
 mod contention;
 mod event_core;
