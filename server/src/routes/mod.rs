@@ -1,6 +1,7 @@
 //! HTTP routes. Each handler only translates between HTTP and the service.
 
 mod auth;
+pub mod guard;
 mod health;
 mod live;
 
@@ -12,6 +13,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -58,20 +60,30 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .route("/auth/sign-out", post(auth::sign_out))
         .route("/auth/me", get(auth::me))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
-            shell(options.clone())
+            guarded_shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(context, shell))
+        >(context, guarded_shell))
         .layer(axum::middleware::map_response(
             undecodable_arguments_are_400,
         ))
         .layer(axum::middleware::from_fn(auth::identify))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(guard::same_origin))
+        .layer(RequestBodyLimitLayer::new(guard::MAX_BODY))
+        .layer(axum::middleware::from_fn(guard::plain_errors_as_json))
+        .layer(axum::middleware::from_fn(guard::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The app's HTML shell, with the page's content security policy.
+fn guarded_shell(options: LeptosOptions) -> impl IntoView {
+    guard::set_page_policy();
+    shell(options)
 }
 
 /// Leptos answers 500 when a server function's arguments do not decode

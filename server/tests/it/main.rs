@@ -8,6 +8,7 @@ mod authorization;
 mod common;
 mod contention;
 mod event_core;
+mod hardening;
 mod issue_page;
 mod live;
 mod search;
