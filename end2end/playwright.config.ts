@@ -46,6 +46,8 @@ export default defineConfig({
           DATABASE_URL: process.env.KANRI_E2E_DB ?? "",
           LEPTOS_SITE_ROOT: process.env.KANRI_SITE_ROOT ?? "../target/site",
           RUST_LOG: process.env.RUST_LOG ?? "warn",
+          // The suite signs up its own alice, bob and carol.
+          KANRI_NO_DEMO: "1",
         },
       }
     : undefined,

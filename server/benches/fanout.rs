@@ -70,6 +70,7 @@ async fn start_server() -> Server {
             format!("sqlite://{}/fanout.db", dir.display()),
         )
         .env("RUST_LOG", "warn")
+        .env("KANRI_NO_DEMO", "1")
         .stdout(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| {

@@ -18,6 +18,9 @@ pub struct Config {
     /// Session cookies marked Secure: set `KANRI_SECURE_COOKIES=on` when the
     /// site is served over TLS (directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Create the demo workspace on an empty database: on for `kanri run`
+    /// unless `KANRI_NO_DEMO=1`, off in [`Config::new`] (tests).
+    pub demo: bool,
 }
 
 /// The default of [`Config::hub_capacity`].
@@ -35,6 +38,8 @@ pub enum ConfigError {
     Subscribers(String),
     #[error("KANRI_SECURE_COOKIES={0:?} must be on or off")]
     SecureCookies(String),
+    #[error("KANRI_NO_DEMO={0:?} must be 1 or 0")]
+    NoDemo(String),
 }
 
 impl Config {
@@ -54,9 +59,15 @@ impl Config {
             Some("on") => true,
             Some(other) => return Err(ConfigError::SecureCookies(other.into())),
         };
+        let demo = match var("KANRI_NO_DEMO").as_deref() {
+            None | Some("0") => true,
+            Some("1") => false,
+            Some(other) => return Err(ConfigError::NoDemo(other.into())),
+        };
         Ok(Self {
             run_subscribers,
             secure_cookies,
+            demo,
             ..Self::new(addr, database)
         })
     }
@@ -70,6 +81,7 @@ impl Config {
             run_subscribers: true,
             hub_capacity: HUB_CAPACITY,
             secure_cookies: false,
+            demo: false,
         }
     }
 }

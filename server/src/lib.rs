@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod backend;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod hub;
 pub mod replay;
 pub mod routes;

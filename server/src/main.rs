@@ -34,6 +34,23 @@ async fn serve() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let demo = app.demo_accounts();
+    if !demo.is_empty() {
+        println!(
+            "\nA demo workspace was created (project DEMO). Its accounts, shown only this once:"
+        );
+        for account in demo {
+            println!(
+                "  {:<6} {:<7} password: {}",
+                account.name.as_str(),
+                account.role.label(),
+                account.password
+            );
+        }
+        println!(
+            "These are demo accounts only: delete the database (data/) to start empty, or run with KANRI_NO_DEMO=1.\n"
+        );
+    }
     println!(
         "Kanri is running at http://{}  (Ctrl-C stops it)",
         app.addr()

@@ -17,6 +17,7 @@ const SESSION_SWEEP: tokio::time::Duration = tokio::time::Duration::from_secs(60
 use crate::accounts::Accounts;
 use crate::config::{Config, ConfigError};
 use crate::db::{Db, DbError};
+use crate::demo::DemoAccount;
 use crate::hub::Hub;
 use crate::routes::{AppState, router};
 use crate::service::Kanri;
@@ -33,6 +34,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("cannot give the projects created before roles an admin: {0}")]
     Adopt(#[from] crate::service::ExecError),
+    #[error(transparent)]
+    Demo(#[from] crate::demo::DemoError),
     #[error("cannot prepare the session store: {0}")]
     Sessions(#[from] sqlx::Error),
     #[error("cannot listen on {addr}: {source}")]
@@ -53,6 +56,8 @@ pub struct Application {
     /// Tells long-lived connections (board sockets) to close.
     closing: watch::Sender<bool>,
     subscribers: Vec<JoinHandle<()>>,
+    /// The accounts of a demo workspace created at this start, if any.
+    demo: Vec<DemoAccount>,
 }
 
 /// The site (WASM, JS, CSS) that cargo-leptos built: `LEPTOS_SITE_ROOT` or `target/site`.
@@ -83,6 +88,11 @@ impl Application {
                 "projects from before roles now have their creator as admin"
             );
         }
+        let demo = if config.demo {
+            crate::demo::seed_if_empty(&kanri, &accounts).await?
+        } else {
+            Vec::new()
+        };
         let (stop, stopped) = watch::channel(false);
         let subscribers = if config.run_subscribers {
             subscribers::all()
@@ -134,11 +144,17 @@ impl Application {
             session_sweeper,
             closing,
             subscribers,
+            demo,
         })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The demo accounts created at this start (shown once, then forgotten).
+    pub fn demo_accounts(&self) -> &[DemoAccount] {
+        &self.demo
     }
 
     pub fn kanri(&self) -> Arc<Kanri> {

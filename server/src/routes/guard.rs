@@ -32,7 +32,11 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
 /// Whether the browser (if it is one) says the request comes from a page of
 /// this very origin.
 pub fn from_this_site(headers: &HeaderMap) -> Result<(), &'static str> {
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site"))
         && !matches!(site, "same-origin" | "none")
     {

@@ -22,7 +22,13 @@ async fn rename_as_alice(app: &TestApp, name: &str, headers: &[(&str, &str)]) ->
 }
 
 async fn project_name(app: &TestApp) -> String {
-    app.state("ABC").await.project.unwrap().name.as_str().to_owned()
+    app.state("ABC")
+        .await
+        .project
+        .unwrap()
+        .name
+        .as_str()
+        .to_owned()
 }
 
 #[tokio::test]

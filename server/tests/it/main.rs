@@ -7,6 +7,7 @@ mod api;
 mod authorization;
 mod common;
 mod contention;
+mod demo;
 mod event_core;
 mod hardening;
 mod issue_page;
