@@ -3,19 +3,20 @@
 //! may see (the details go to the log, never to the client).
 
 use app::api::{
-    ApiError, Backend, Caller, IssueDetail, PastProject, ProjectSnapshot, ProjectSummary,
-    SearchHits,
+    ApiError, Backend, Caller, IssueDetail, NewShareLink, PastProject, ProjectSnapshot,
+    ProjectSummary, SearchHits, ShareLinkView,
 };
 use app::domain::*;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
 use crate::accounts::Accounts;
-use crate::service::{ExecError, Kanri};
+use crate::service::{ExecError, Kanri, now_ms};
+use crate::sharing::{ShareError, ShareLinks};
 use crate::store::{SearchSql, StoreError, Until};
 use crate::subscribers::time;
 
-pub struct ServerBackend(pub Arc<Kanri>, pub Arc<Accounts>);
+pub struct ServerBackend(pub Arc<Kanri>, pub Arc<Accounts>, pub Arc<ShareLinks>);
 
 fn unavailable(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "store error");
@@ -25,6 +26,18 @@ fn unavailable(e: StoreError) -> ApiError {
 fn accounts_down(e: crate::accounts::AccountError) -> ApiError {
     tracing::error!(error = %e, "account error");
     ApiError::Unavailable
+}
+
+impl From<ShareError> for ApiError {
+    fn from(e: ShareError) -> Self {
+        match e {
+            ShareError::TooMany => ApiError::invalid("label", e.to_string()),
+            ShareError::Sql(_) => {
+                tracing::error!(error = %e, "share link error");
+                ApiError::Unavailable
+            }
+        }
+    }
 }
 
 impl From<ExecError> for ApiError {
@@ -40,14 +53,18 @@ impl From<ExecError> for ApiError {
 }
 
 impl ServerBackend {
-    /// Whether `who` may read project `key`: a 404 for a project they
-    /// cannot see, as for one that does not exist.
-    /// The caller's role in the project, if they may read it at all.
+    /// The caller's role in the project, if they may read it at all: a 404
+    /// for a project they cannot see, as for one that does not exist.
     async fn readable(&self, who: &Caller, key: &ProjectKey) -> Result<Role, ApiError> {
+        self.allowed(who, key, Role::Viewer).await
+    }
+
+    /// The caller's role in the project, if it is at least `need`.
+    async fn allowed(&self, who: &Caller, key: &ProjectKey, need: Role) -> Result<Role, ApiError> {
         self.0
             .read(key, |state, _| {
                 state.project.as_ref().map(|p| {
-                    who.check(p, Role::Viewer)
+                    who.check(p, need)
                         .map(|()| who.role_in(p).unwrap_or(Role::Viewer))
                 })
             })
@@ -267,6 +284,78 @@ impl Backend for ServerBackend {
 
     fn new_command_id(&self) -> CommandId {
         CommandId(uuid::Uuid::new_v4())
+    }
+
+    fn share_links(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+    ) -> BoxFuture<'_, Result<Option<Vec<ShareLinkView>>, ApiError>> {
+        Box::pin(async move {
+            if self.readable(&who, &key).await? < Role::Admin {
+                return Ok(None);
+            }
+            Ok(Some(self.2.list(&key).await?))
+        })
+    }
+
+    fn create_share_link(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        label: String,
+        expires: Option<UtcTime>,
+    ) -> BoxFuture<'_, Result<NewShareLink, ApiError>> {
+        Box::pin(async move {
+            self.allowed(&who, &key, Role::Admin).await?;
+            let Caller::User(admin) = who else {
+                return Err(ApiError::Unauthorized);
+            };
+            let (link, token) = self
+                .2
+                .create(
+                    &key,
+                    &admin,
+                    &label,
+                    expires.map(UtcTime::unix_ms),
+                    now_ms(),
+                )
+                .await?;
+            tracing::info!(project = %key, link = link.id, %admin, "share link created");
+            Ok(NewShareLink {
+                link,
+                path: format!("/s/{token}"),
+            })
+        })
+    }
+
+    fn revoke_share_link(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        id: i64,
+    ) -> BoxFuture<'_, Result<(), ApiError>> {
+        Box::pin(async move {
+            self.allowed(&who, &key, Role::Admin).await?;
+            let Caller::User(admin) = who else {
+                return Err(ApiError::Unauthorized);
+            };
+            if self.2.revoke(&key, id, &admin, now_ms()).await? {
+                tracing::info!(project = %key, link = id, %admin, "share link revoked");
+                Ok(())
+            } else {
+                Err(ApiError::NotFound(format!("share link {id}")))
+            }
+        })
+    }
+
+    fn open_share_link(&self, token: String) -> BoxFuture<'_, Result<ProjectKey, ApiError>> {
+        Box::pin(async move {
+            match self.2.open(&token, now_ms()).await? {
+                Some(link) => Ok(link.project),
+                None => Err(ApiError::NotFound("share link".into())),
+            }
+        })
     }
 
     fn profile(&self, name: UserName) -> BoxFuture<'_, Result<Option<Profile>, ApiError>> {

@@ -11,6 +11,7 @@ pub mod hub;
 pub mod replay;
 pub mod routes;
 pub mod service;
+pub mod sharing;
 pub mod startup;
 pub mod store;
 pub mod subscribers;

@@ -77,6 +77,7 @@ impl Application {
         let session_store = SqliteStore::new(db.side.clone());
         session_store.migrate().await?;
         let accounts = Arc::new(Accounts::new(db.side.clone()));
+        let shares = Arc::new(crate::sharing::ShareLinks::new(db.side.clone()));
         let store = Store::new(db);
         store.rebuild_if_requested().await?;
         let hub = Arc::new(Hub::new(store.head(None).await?, config.hub_capacity));
@@ -126,6 +127,7 @@ impl Application {
             leptos_options: leptos_options(addr),
             kanri,
             accounts,
+            shares,
             shutdown,
         };
         tracing::info!(%addr, database = %config.database.display(), "Kanri is ready");

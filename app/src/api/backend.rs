@@ -5,7 +5,9 @@
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
-use super::{ApiError, Caller, IssueDetail, ProjectSnapshot, ProjectSummary};
+use super::{
+    ApiError, Caller, IssueDetail, NewShareLink, ProjectSnapshot, ProjectSummary, ShareLinkView,
+};
 use crate::domain::{
     CommandEnvelope, CommandId, Date, IssueKey, Outcome, ProjectKey, Timesheet, UserName,
 };
@@ -76,6 +78,30 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         login: String,
     ) -> BoxFuture<'_, Result<Option<crate::domain::Profile>, ApiError>>;
+    /// The project's share links: for its admins; `None` for other readers.
+    fn share_links(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+    ) -> BoxFuture<'_, Result<Option<Vec<ShareLinkView>>, ApiError>>;
+    /// A new share link (its admins only), valid until `expires` if given.
+    fn create_share_link(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        label: String,
+        expires: Option<crate::domain::UtcTime>,
+    ) -> BoxFuture<'_, Result<NewShareLink, ApiError>>;
+    /// Revokes a link at once, closing the sockets opened through it.
+    fn revoke_share_link(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        id: i64,
+    ) -> BoxFuture<'_, Result<(), ApiError>>;
+    /// The project a share link's token opens: not found when there is no
+    /// such link, or it was revoked or has expired.
+    fn open_share_link(&self, token: String) -> BoxFuture<'_, Result<ProjectKey, ApiError>>;
     /// The profile of an account, `None` when there is no such account.
     fn profile(
         &self,

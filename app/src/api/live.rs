@@ -5,7 +5,8 @@
 //! from the log, then live ones, with no gaps and no duplicates. Each batch
 //! carries `prev`, the project's sequence number just before its first event
 //! (global numbers are not contiguous within a project), so the client can
-//! tell a gap and resume from the log.
+//! tell a gap and resume from the log. A share link's reader connects with
+//! `&share={token}` instead of a session.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,4 +51,7 @@ pub mod close {
     pub const UNSUPPORTED: u16 = 1003;
     pub const INVALID: u16 = 1007;
     pub const TOO_BIG: u16 = 1009;
+    /// The share link the socket was opened through was revoked or expired
+    /// (an application code, 4000–4999): the reader should not reconnect.
+    pub const LINK_ENDED: u16 = 4404;
 }

@@ -218,3 +218,22 @@ impl Caller {
         }
     }
 }
+
+/// A read-only share link as its project's admins see it (never its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareLinkView {
+    pub id: i64,
+    pub label: String,
+    pub created_by: UserName,
+    pub created: crate::domain::UtcTime,
+    pub expires: Option<crate::domain::UtcTime>,
+    pub last_used: Option<crate::domain::UtcTime>,
+}
+
+/// A link just created: the only time its address (with the token) is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewShareLink {
+    pub link: ShareLinkView,
+    /// `/s/{token}`.
+    pub path: String,
+}

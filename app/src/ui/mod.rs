@@ -14,6 +14,8 @@ mod past;
 mod reports;
 mod search;
 mod settings;
+mod share_links;
+mod shared;
 mod time;
 
 use leptos::prelude::*;
@@ -75,6 +77,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:key/reports") view=reports::ReportsRoute ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/search") view=search::SearchRoute ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/settings") view=settings::SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/s/:token") view=shared::SharedBoardPage ssr=SsrMode::Async />
+                    <Route path=path!("/s/:token/issues/:issue") view=shared::SharedIssuePage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -7,12 +7,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{
-    AddColumn, ApiError, ConfigureCalendar, ProjectSnapshot, RenameProject, UpdateColumn,
-    load_project,
+    AddColumn, ApiError, ConfigureCalendar, ProjectSnapshot, RenameProject, ShareLinkView,
+    UpdateColumn, load_project, share_links,
 };
 use crate::domain::*;
 use crate::ui::layout::{Breadcrumb, NotFound, loaded, reload_after};
 use crate::ui::members::{MemberForms, MembersPanel};
+use crate::ui::share_links::{ShareForms, SharePanel};
 
 /// The page's forms; any that succeeds reloads the project.
 #[derive(Clone, Copy)]
@@ -22,6 +23,7 @@ struct Forms {
     column: ServerAction<UpdateColumn>,
     add: ServerAction<AddColumn>,
     members: MemberForms,
+    shares: ShareForms,
 }
 
 /// What went wrong with the last answer of `value`, for its form.
@@ -55,6 +57,7 @@ pub fn SettingsPage() -> impl IntoView {
         column: ServerAction::new(),
         add: ServerAction::new(),
         members: MemberForms::new(),
+        shares: ShareForms::new(),
     };
     let changed = reload_after(vec![
         forms.rename.value(),
@@ -66,17 +69,27 @@ pub fn SettingsPage() -> impl IntoView {
         forms.members.remove.value(),
     ]);
     let snapshot = Resource::new(move || (key(), changed.get()), |(key, _)| load_project(key));
+    // Admins only: anyone else gets `None`, and no panel shows.
+    let links = Resource::new(
+        move || (key(), forms.shares.answered()),
+        |(key, _)| share_links(key),
+    );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the settings…"</p> }>
             {move || Suspend::new(async move {
-                loaded(snapshot.await, |snapshot| view! { <Settings snapshot forms /> }.into_any())
+                let links = links.await.ok().flatten();
+                loaded(snapshot.await, |snapshot| view! { <Settings snapshot forms links /> }.into_any())
             })}
         </Transition>
     }
 }
 
 #[component]
-fn Settings(snapshot: ProjectSnapshot, forms: Forms) -> impl IntoView {
+fn Settings(
+    snapshot: ProjectSnapshot,
+    forms: Forms,
+    links: Option<Vec<ShareLinkView>>,
+) -> impl IntoView {
     let Some(project) = snapshot.state.project.clone() else {
         return view! { <NotFound /> }.into_any();
     };
@@ -161,6 +174,7 @@ fn Settings(snapshot: ProjectSnapshot, forms: Forms) -> impl IntoView {
             </section>
             </fieldset>
             <MembersPanel project=members role forms=forms.members />
+            {links.filter(|_| admin).map(|links| view! { <SharePanel project=key.clone() links forms=forms.shares /> })}
         </div>
     }
     .into_any()

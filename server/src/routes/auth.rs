@@ -42,7 +42,9 @@ pub async fn identify(session: Session, mut req: Request, next: Next) -> Respons
 /// the sign-in and sign-up pages and the static files. APIs answer 401
 /// themselves, in their own format.
 fn is_private_page(req: &Request) -> bool {
-    const PUBLIC: [&str; 6] = ["/login", "/signup", "/auth/", "/api/", "/pkg/", "/healthz"];
+    const PUBLIC: [&str; 7] = [
+        "/login", "/signup", "/auth/", "/api/", "/pkg/", "/healthz", "/s/",
+    ];
     let path = req.uri().path();
     req.method() == http::Method::GET
         && !PUBLIC.iter().any(|p| path.starts_with(p))

@@ -31,6 +31,54 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Resume {
     #[serde(default)]
     after: u64,
+    /// A share link's token, for a reader without an account.
+    share: Option<String>,
+}
+
+/// A socket opened through a share link ends when the link does.
+struct LinkWatch {
+    id: i64,
+    revocations: tokio::sync::broadcast::Receiver<i64>,
+    expires_ms: Option<i64>,
+}
+
+impl LinkWatch {
+    /// Completes when the link is revoked or expires.
+    async fn ended(&mut self) {
+        let expiry = async {
+            match self.expires_ms {
+                Some(at) => {
+                    let left = (at - crate::service::now_ms()).max(0) as u64;
+                    tokio::time::sleep(Duration::from_millis(left)).await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let revoked = async {
+            loop {
+                match self.revocations.recv().await {
+                    Ok(id) if id == self.id => return,
+                    Ok(_) => {}
+                    // Missed some: end, and let the reader reconnect (a
+                    // live link opens again at once).
+                    Err(RecvError::Lagged(_)) => return,
+                    Err(RecvError::Closed) => std::future::pending().await,
+                }
+            }
+        };
+        tokio::select! {
+            () = expiry => {}
+            () = revoked => {}
+        }
+    }
+}
+
+/// Runs until `link` ends; forever without one.
+async fn link_ended(link: &mut Option<LinkWatch>) {
+    match link {
+        Some(link) => link.ended().await,
+        None => std::future::pending().await,
+    }
 }
 
 #[tracing::instrument(skip_all, fields(project = %key))]
@@ -41,11 +89,29 @@ pub async fn board_socket(
     caller: Option<axum::Extension<Caller>>,
     State(state): State<AppState>,
 ) -> Response {
-    let Some(axum::Extension(caller)) = caller else {
-        return (StatusCode::UNAUTHORIZED, "not signed in").into_response();
-    };
     let Ok(project) = ProjectKey::parse(&key) else {
         return (StatusCode::NOT_FOUND, "no such project").into_response();
+    };
+    // Subscribed before the link is checked, so a revocation in between is heard.
+    let revocations = state.shares.revocations();
+    let (caller, mut link) = match (resume.share.as_deref(), caller) {
+        (Some(token), _) => match state.shares.open(token, crate::service::now_ms()).await {
+            Ok(Some(open)) if open.project == project => (
+                Caller::Link(project.clone()),
+                Some(LinkWatch {
+                    id: open.id,
+                    revocations,
+                    expires_ms: open.expires_ms,
+                }),
+            ),
+            Ok(_) => return (StatusCode::NOT_FOUND, "no such share link").into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot check a share link");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        },
+        (None, Some(axum::Extension(caller))) => (caller, None),
+        (None, None) => return (StatusCode::UNAUTHORIZED, "not signed in").into_response(),
     };
     let access = state
         .kanri
@@ -61,10 +127,10 @@ pub async fn board_socket(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     }
-    // Presence shows a share link's reader as a guest.
-    let user = match caller {
-        Caller::User(name) => name,
-        Caller::Link(_) => UserName::parse("guest").expect("a valid user name"),
+    // Presence shows a share link's reader as a guest, who drags nothing.
+    let (user, reader) = match caller {
+        Caller::User(name) => (name, false),
+        Caller::Link(_) => (UserName::parse("guest").expect("a valid user name"), true),
     };
     // Small buffers: a board may hold thousands of mostly idle sockets.
     ws.max_message_size(MAX_CLIENT_MESSAGE)
@@ -78,9 +144,10 @@ pub async fn board_socket(
                 store: state.kanri.store().clone(),
                 project: project.clone(),
                 sent: resume.after,
+                reader,
             };
             session
-                .run(socket, &hub, connection, state.shutdown.clone())
+                .run(socket, &hub, connection, state.shutdown.clone(), &mut link)
                 .await;
             hub.leave(&project, connection);
         })
@@ -101,6 +168,8 @@ struct Session {
     project: ProjectKey,
     /// The last global sequence number sent to this client.
     sent: u64,
+    /// A share link's reader: only reads.
+    reader: bool,
 }
 
 impl Session {
@@ -110,6 +179,7 @@ impl Session {
         hub: &crate::hub::Hub,
         connection: u64,
         mut shutdown: tokio::sync::watch::Receiver<bool>,
+        link: &mut Option<LinkWatch>,
     ) {
         let (mut sink, mut incoming) = socket.split();
         // Subscribe before reading the log, so nothing falls between the two.
@@ -135,6 +205,7 @@ impl Session {
                     frame = incoming.next() => match frame {
                         None | Some(Ok(Message::Close(_))) => return Err(End::Gone),
                         Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
+                            Ok(ClientMessage::Dragging { .. }) if self.reader => {}
                             Ok(ClientMessage::Dragging { issue }) => hub.set_dragging(&self.project, connection, issue),
                             Err(_) => return Err(End::Close(close::INVALID, "malformed message")),
                         },
@@ -146,6 +217,7 @@ impl Session {
                         }
                     },
                     _ = shutdown.changed() => return Err(End::Close(close::GOING_AWAY, "the server is shutting down")),
+                    () = link_ended(link) => return Err(End::Close(close::LINK_ENDED, "the share link was revoked or has expired")),
                 }
             }
         }

@@ -22,6 +22,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use crate::accounts::Accounts;
 use crate::backend::ServerBackend;
 use crate::service::Kanri;
+use crate::sharing::ShareLinks;
 
 /// What every handler can reach.
 #[derive(Clone, axum::extract::FromRef)]
@@ -29,6 +30,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub kanri: Arc<Kanri>,
     pub accounts: Arc<Accounts>,
+    pub shares: Arc<ShareLinks>,
     /// Turns true when the server shuts down (long-lived sockets then close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
@@ -46,8 +48,11 @@ pub fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteS
 
 pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
     let routes = generate_route_list(App);
-    let backend: Arc<dyn Backend> =
-        Arc::new(ServerBackend(state.kanri.clone(), state.accounts.clone()));
+    let backend: Arc<dyn Backend> = Arc::new(ServerBackend(
+        state.kanri.clone(),
+        state.accounts.clone(),
+        state.shares.clone(),
+    ));
     let options = state.leptos_options.clone();
     // The fallback renders the app too (its 404 page and top bar), so it
     // needs the same context as the routes.

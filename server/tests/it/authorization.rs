@@ -34,6 +34,9 @@ struct Versions {
     issue: u64,
     /// The last global sequence number: a moment when everything existed.
     head: u64,
+    /// A share link of the project: its token and id.
+    token: String,
+    link: i64,
 }
 
 fn form(pairs: &[(&str, &str)]) -> Body {
@@ -128,6 +131,11 @@ fn arguments(endpoint: &str, p: &str, v: &Versions) -> Body {
             ("open_to", ""),
         ]),
         "move_issues" => form(&[("project", p), ("issues[0]", "2"), ("sprint", "1")]),
+        "share_links" => form(&[("project", p)]),
+        "create_share_link" => form(&[("project", p), ("label", "Client"), ("expires", "")]),
+        "revoke_share_link" => form(&[("project", p), ("id", &v.link.to_string())]),
+        "shared_board" => form(&[("token", &v.token)]),
+        "shared_issue" => form(&[("token", &v.token), ("issue", issue)]),
         "rank_issue" => form(&[("project", p), ("issue", "2"), ("after", "1")]),
         "create_backlog_issue" => form(&[("project", p), ("title", "New")]),
         "rename_project" => form(&[("project", p), ("version", pv), ("name", "Renamed")]),
@@ -197,6 +205,13 @@ const TABLE: &[(&str, Need)] = &[
     ("configure_calendar", Project(Role::Admin)),
     ("update_column", Project(Role::Admin)),
     ("add_column", Project(Role::Admin)),
+    // Readers get `null` (tested with share links); admins the list.
+    ("share_links", Project(Role::Viewer)),
+    ("create_share_link", Project(Role::Admin)),
+    ("revoke_share_link", Project(Role::Admin)),
+    // Anyone holding a live link's token (the arguments carry one).
+    ("shared_board", Anyone),
+    ("shared_issue", Anyone),
 ];
 
 /// The callers: who they are in every prepared project.
@@ -261,11 +276,14 @@ async fn prepare(app: &TestApp, p: &str, endpoint: &str) -> Versions {
                 project: 0,
                 issue: 0,
                 head: 0,
+                token: String::new(),
+                link: 0,
             },
         );
         let (status, answer) = call(app, Some(MEMBER), "start_sprint", start).await;
         assert_eq!(status, 200, "{answer}");
     }
+    let (token, link) = share(app, p).await;
     let (state, head) = app
         .kanri
         .project_state(&key(p))
@@ -276,7 +294,23 @@ async fn prepare(app: &TestApp, p: &str, endpoint: &str) -> Versions {
         project: state.project.expect("created").version,
         issue: state.issues[&app::domain::IssueNumber(1)].version,
         head,
+        token,
+        link,
     }
+}
+
+/// A new share link of project `p`, made by its admin: (token, id).
+pub async fn share(app: &TestApp, p: &str) -> (String, i64) {
+    let (status, body) = app
+        .call_fn(
+            ADMIN,
+            "create_share_link",
+            &[("project", p), ("label", "Shared"), ("expires", "")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["path"].as_str().unwrap().trim_start_matches("/s/");
+    (token.to_owned(), body["link"]["id"].as_i64().unwrap())
 }
 
 async fn call(app: &TestApp, who: Option<&str>, endpoint: &str, body: Body) -> (u16, String) {
@@ -376,6 +410,7 @@ async fn project_pages_redirect_strangers_hide_from_outsiders_and_open_to_viewer
     }
     let versions = prepare(&app, "PG", "").await;
     assert!(versions.issue > 0);
+    let shared = format!("/s/{}", versions.token);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -410,4 +445,76 @@ async fn project_pages_redirect_strangers_hide_from_outsiders_and_open_to_viewer
             assert_eq!(html.contains("Guarded"), status == 200, "{page} as {who}");
         }
     }
+    // A share link's pages open without a session; a wrong token is 404.
+    for (page, status) in [
+        (shared.clone(), 200),
+        (format!("{shared}/issues/PG-1"), 200),
+        (format!("{shared}/issues/PG-99"), 404),
+        ("/s/AAAAAAAAAAAAAAAAAAAAAA".to_string(), 404),
+        ("/s/AAAAAAAAAAAAAAAAAAAAAA/issues/PG-1".to_string(), 404),
+    ] {
+        let res = client
+            .get(format!("{}{page}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{page}");
+        let html = res.text().await.unwrap();
+        assert_eq!(html.contains("Guarded"), status == 200, "{page}");
+    }
+}
+
+/// Opens project `p`'s board socket as `who` (or through a share link's
+/// token): the HTTP status of the upgrade (101 when it opens).
+pub async fn socket_status(app: &TestApp, p: &str, who: Option<&str>, token: Option<&str>) -> u16 {
+    use tokio_tungstenite::tungstenite::Error;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut url = format!(
+        "{}/api/live/{p}?after=0",
+        app.address.replace("http://", "ws://")
+    );
+    if let Some(token) = token {
+        url.push_str(&format!("&share={token}"));
+    }
+    let mut request = url.into_client_request().unwrap();
+    if let Some(who) = who {
+        request
+            .headers_mut()
+            .insert("Cookie", app.session(who).await.parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((_, res)) => res.status().as_u16(),
+        Err(Error::Http(res)) => res.status().as_u16(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[tokio::test]
+async fn board_sockets_open_for_readers_and_live_links_only() {
+    let app = spawn_app().await;
+    let versions = prepare(&app, "WS", "").await;
+    prepare(&app, "WT", "").await;
+    let rows: [(Option<&str>, Option<&str>, u16); 8] = [
+        (None, None, 401),
+        (Some(OUTSIDER), None, 404),
+        (Some(VIEWER), None, 101),
+        (Some(MEMBER), None, 101),
+        (Some(ADMIN), None, 101),
+        (None, Some(&versions.token), 101),
+        (None, Some("AAAAAAAAAAAAAAAAAAAAAA"), 404),
+        (None, Some("not-a-token"), 404),
+    ];
+    for (who, token, want) in rows {
+        let got = socket_status(&app, "WS", who, token).await;
+        assert_eq!(got, want, "{who:?} with {token:?}");
+    }
+    // A link opens its own project's socket only, and no outsider's.
+    assert_eq!(
+        socket_status(&app, "WT", None, Some(&versions.token)).await,
+        404
+    );
+    assert_eq!(
+        socket_status(&app, "WT", Some(OUTSIDER), Some(&versions.token)).await,
+        404
+    );
 }

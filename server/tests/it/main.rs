@@ -15,5 +15,6 @@ mod live;
 mod search;
 mod search_index;
 mod settings;
+mod share_links;
 mod sprints;
 mod time;

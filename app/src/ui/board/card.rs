@@ -20,7 +20,6 @@ pub fn Card(n: IssueNumber) -> impl IntoView {
             })
         })
     });
-    let project = ctx.key.get_value();
     // "Bob is moving this" while another viewer drags it.
     let dragged_by = move || {
         ctx.viewers.with(|vs| {
@@ -39,7 +38,7 @@ pub fn Card(n: IssueNumber) -> impl IntoView {
     move || {
         issue.get().map(|i| {
             let key = i.key.to_string();
-            let href = format!("/p/{project}/issues/{key}");
+            let href = ctx.issue_href(&key);
             let label = format!("{key} {}", i.title);
             let key_attr = key.clone();
             view! {

@@ -15,15 +15,15 @@ pub fn send(_message: crate::api::live::ClientMessage) {}
 mod browser {
     use futures::channel::mpsc::{UnboundedSender, unbounded};
     use futures::{FutureExt, SinkExt, StreamExt, select};
-    use gloo_net::websocket::Message;
     use gloo_net::websocket::futures::WebSocket;
+    use gloo_net::websocket::{Message, WebSocketError};
     use leptos::prelude::*;
     use std::cell::RefCell;
     use std::time::Duration;
 
     use super::super::interact::sleep;
     use super::super::{BoardCtx, Connection};
-    use crate::api::live::{ClientMessage, ServerMessage};
+    use crate::api::live::{ClientMessage, ServerMessage, close};
 
     thread_local! {
         /// Messages for the server on the current socket, if one is open.
@@ -84,6 +84,9 @@ mod browser {
                 }
                 let lost_cleanly = follow(ctx, &mut wake).await;
                 ctx.viewers.set(Vec::new());
+                if ctx.connection.get_untracked() == Connection::LinkEnded {
+                    return;
+                }
                 if lost_cleanly {
                     // A gap or a wake-up: resume from the log at once.
                     backoff = Duration::from_millis(500);
@@ -112,7 +115,10 @@ mod browser {
         wake: &mut futures::channel::mpsc::UnboundedReceiver<()>,
     ) -> bool {
         let after = ctx.model.with_untracked(|m| m.last_seq);
-        let url = socket_url(&ctx.key.get_value(), after);
+        let mut url = socket_url(&ctx.key.get_value(), after);
+        if let Some(token) = ctx.share.get_value() {
+            url.push_str(&format!("&share={token}"));
+        }
         let Ok(socket) = WebSocket::open(&url) else {
             return false;
         };
@@ -142,6 +148,10 @@ mod browser {
                         }
                     }
                     Some(Ok(Message::Bytes(_))) => {}
+                    Some(Err(WebSocketError::ConnectionClose(e))) if e.code == close::LINK_ENDED => {
+                        ctx.connection.set(Connection::LinkEnded);
+                        break false;
+                    }
                     Some(Err(_)) | None => break false,
                 },
                 message = out.next() => match message {

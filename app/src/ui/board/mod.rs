@@ -23,7 +23,8 @@ pub use interact::sleep;
 pub use live::socket_url;
 
 use card::Card;
-use filters::{FilterBar, Filters};
+use filters::FilterBar;
+pub use filters::Filters;
 use model::BoardModel;
 use notices::{Notice, Notices};
 
@@ -36,6 +37,8 @@ pub enum Connection {
     Reconnecting,
     /// The browser says it has no network.
     Offline,
+    /// The share link this board was opened through was revoked or expired.
+    LinkEnded,
 }
 
 /// A card being dragged.
@@ -86,6 +89,8 @@ pub struct BoardCtx {
     pub filters: Memo<Filters>,
     /// Members and admins move and create cards; viewers only watch.
     pub can_edit: bool,
+    /// The token of the share link this board is read through, if it is.
+    pub share: StoredValue<Option<String>>,
 }
 
 /// The signed-in user's name, comparable in `Copy` closures.
@@ -105,14 +110,19 @@ impl std::fmt::Display for UserNameValue {
 }
 
 impl BoardCtx {
-    fn new(snapshot: ProjectSnapshot, me: UserName, filters: Memo<Filters>) -> Self {
+    fn new(
+        snapshot: ProjectSnapshot,
+        me: UserName,
+        filters: Memo<Filters>,
+        share: Option<String>,
+    ) -> Self {
         let key = snapshot
             .state
             .project
             .as_ref()
             .map(|p| p.key.clone())
             .expect("a loaded project");
-        let can_edit = snapshot.role >= Role::Member;
+        let can_edit = snapshot.role >= Role::Member && share.is_none();
         let model = RwSignal::new(BoardModel::new(snapshot.state, snapshot.last_seq));
         Self {
             key: StoredValue::new(key),
@@ -128,6 +138,15 @@ impl BoardCtx {
             sending: RwSignal::new(false),
             filters,
             can_edit,
+            share: StoredValue::new(share),
+        }
+    }
+
+    /// Where an issue's page is: the project's, or the share link's.
+    pub fn issue_href(&self, key: &str) -> String {
+        match self.share.get_value() {
+            Some(token) => format!("/s/{token}/issues/{key}"),
+            None => format!("/p/{}/issues/{key}", self.key.get_value()),
         }
     }
 
@@ -171,7 +190,7 @@ fn LiveBoard() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted board-loading">"Loading the board…"</p> }>
             {move || Suspend::new(async move {
                 match (snapshot.await, me.await) {
-                    (Ok(snapshot), Ok(me)) => view! { <Board snapshot me filters /> }.into_any(),
+                    (Ok(snapshot), Ok(me)) => view! { <Board snapshot me filters share=None /> }.into_any(),
                     (Err(e), _) if e.is_not_found() => view! { <NotFound /> }.into_any(),
                     (Err(e), _) | (_, Err(e)) => {
                         view! { <p class="error" role="alert">{format!("The board could not be loaded: {e}")}</p> }.into_any()
@@ -182,10 +201,18 @@ fn LiveBoard() -> impl IntoView {
     }
 }
 
+/// The live board; through a share link (`share`: its token), read-only
+/// and without the project's other pages.
 #[component]
-fn Board(snapshot: ProjectSnapshot, me: UserName, filters: Memo<Filters>) -> AnyView {
+pub(crate) fn Board(
+    snapshot: ProjectSnapshot,
+    me: UserName,
+    filters: Memo<Filters>,
+    share: Option<String>,
+) -> AnyView {
     let project = snapshot.state.project.clone().expect("a loaded project");
-    let ctx = BoardCtx::new(snapshot, me, filters);
+    let shared = share.is_some();
+    let ctx = BoardCtx::new(snapshot, me, filters, share);
     provide_context(ctx);
     interact::start(ctx);
     let statuses = Memo::new(move |_| {
@@ -213,20 +240,28 @@ fn Board(snapshot: ProjectSnapshot, me: UserName, filters: Memo<Filters>) -> Any
                     <h1>{move || name.get()}</h1>
                 </div>
                 <div class="board-status">
-                    <a class="header-link" href=format!("/p/{}/search", project.key)>"Search"</a>
-                    <a class="header-link" href=format!("/p/{}/backlog", project.key)>"Backlog"</a>
-                    <a class="header-link" href=format!("/p/{}/timesheet", project.key)>"Timesheet"</a>
-                    <a class="header-link" href=format!("/p/{}/reports", project.key)>"Reports"</a>
-                    <a class="header-link" href=format!("/p/{}/settings", project.key)>"Settings"</a>
-                    <a class="header-link" data-testid="time-travel-link"
-                        href=move || format!("/p/{}/board?at={}", ctx.key.get_value(), ctx.model.with(|m| m.last_seq))>"Time travel"</a>
+                    {(!shared).then(|| view! {
+                        <a class="header-link" href=format!("/p/{}/search", project.key)>"Search"</a>
+                        <a class="header-link" href=format!("/p/{}/backlog", project.key)>"Backlog"</a>
+                        <a class="header-link" href=format!("/p/{}/timesheet", project.key)>"Timesheet"</a>
+                        <a class="header-link" href=format!("/p/{}/reports", project.key)>"Reports"</a>
+                        <a class="header-link" href=format!("/p/{}/settings", project.key)>"Settings"</a>
+                        <a class="header-link" data-testid="time-travel-link"
+                            href=move || format!("/p/{}/board?at={}", ctx.key.get_value(), ctx.model.with(|m| m.last_seq))>"Time travel"</a>
+                    })}
                     <Viewers />
                     <ConnectionBadge />
                 </div>
             </header>
             <SprintBanner />
             {(!ctx.can_edit).then(|| view! {
-                <p class="read-only-note" data-testid="read-only">"You are a viewer here: the board follows every change, but only members move cards."</p>
+                <p class="read-only-note" data-testid="read-only">
+                    {if shared {
+                        "A read-only shared board: it follows every change live."
+                    } else {
+                        "You are a viewer here: the board follows every change, but only members move cards."
+                    }}
+                </p>
             })}
             <FilterBar filters=filters.get_untracked() state=ctx.displayed />
             <p id="board-help" class="sr-only">
@@ -298,6 +333,7 @@ fn Column(status: Status) -> AnyView {
 fn SprintBanner() -> impl IntoView {
     let ctx = expect_context::<BoardCtx>();
     let backlog = format!("/p/{}/backlog", ctx.key.get_value());
+    let shared = ctx.share.with_value(Option::is_some);
     let sprint = Memo::new(move |_| {
         ctx.displayed.with(|s| {
             let scrum = s
@@ -307,13 +343,13 @@ fn SprintBanner() -> impl IntoView {
             scrum.then(|| s.active_sprint().cloned())
         })
     });
-    move || match sprint.get() {
+    move || {
+        match sprint.get() {
         None => ().into_any(),
         Some(None) => view! {
             <p class="sprint-banner empty" data-testid="no-active-sprint">
                 "No active sprint, so the board is empty. "
-                <a href=backlog.clone()>"Plan and start a sprint in the backlog"</a>
-                "."
+                {(!shared).then(|| view! { <a href=backlog.clone()>"Plan and start a sprint in the backlog"</a> "." })}
             </p>
         }
         .into_any(),
@@ -327,11 +363,12 @@ fn SprintBanner() -> impl IntoView {
                     <strong>{sprint.name.to_string()}</strong>
                     <span class="muted">{dates}</span>
                     <span class="sprint-goal">{sprint.goal.as_str().to_owned()}</span>
-                    <a href=backlog.clone()>"Complete or plan in the backlog"</a>
+                    {(!shared).then(|| view! { <a href=backlog.clone()>"Complete or plan in the backlog"</a> })}
                 </p>
             }
             .into_any()
         }
+    }
     }
 }
 
@@ -392,6 +429,7 @@ fn ConnectionBadge() -> impl IntoView {
         Connection::Live => "Live",
         Connection::Reconnecting => "Reconnecting…",
         Connection::Offline => "Offline",
+        Connection::LinkEnded => "Link revoked",
     };
     let state = move || format!("{:?}", ctx.connection.get()).to_lowercase();
     view! {

@@ -1,0 +1,114 @@
+//! Read-only share links: admins create, list and revoke them; anyone with
+//! a link's address reads the board and its issues, and nothing else.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::functions::{caller, issue_key, project_key, reply, today};
+use super::{ApiError, IssueDetail, NewShareLink, ProjectSnapshot, ShareLinkView};
+#[cfg(feature = "ssr")]
+use crate::domain::*;
+
+/// The longest label a link may have.
+pub const MAX_SHARE_LABEL: usize = 80;
+
+/// The project's share links for its admins; `None` for its other members
+/// (the settings page asks for everyone who may see it).
+#[server(prefix = "/api/fn", endpoint = "share_links")]
+pub async fn share_links(project: String) -> Result<Option<Vec<ShareLinkView>>, ApiError> {
+    reply(
+        async {
+            let key = project_key(&project)?;
+            let (backend, who) = caller().await?;
+            backend.share_links(who, key).await
+        }
+        .await,
+    )
+}
+
+/// `expires`: empty for never, or the last day (`YYYY-MM-DD`, UTC) the link works.
+#[server(prefix = "/api/fn", endpoint = "create_share_link")]
+pub async fn create_share_link(
+    project: String,
+    label: String,
+    expires: String,
+) -> Result<NewShareLink, ApiError> {
+    reply(
+        async {
+            let key = project_key(&project)?;
+            let label = label.trim();
+            let label = if label.is_empty() {
+                "Share link"
+            } else {
+                label
+            };
+            if label.chars().count() > MAX_SHARE_LABEL {
+                return Err(ApiError::invalid(
+                    "label",
+                    format!("a label has at most {MAX_SHARE_LABEL} characters"),
+                ));
+            }
+            let expires = match expires.trim() {
+                "" => None,
+                raw => {
+                    let last_day = ApiError::field("expires", Date::parse(raw))?;
+                    if last_day < today() {
+                        return Err(ApiError::invalid("expires", "the last day is in the past"));
+                    }
+                    // Works to the end of its last day.
+                    Some(UtcTime::from_unix_ms(
+                        (last_day.days_since_epoch() + 1) * 86_400_000,
+                    ))
+                }
+            };
+            let (backend, who) = caller().await?;
+            backend
+                .create_share_link(who, key, label.to_owned(), expires)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/fn", endpoint = "revoke_share_link")]
+pub async fn revoke_share_link(project: String, id: String) -> Result<(), ApiError> {
+    reply(
+        async {
+            let key = project_key(&project)?;
+            let id = id
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::NotFound(format!("share link {id}")))?;
+            let (backend, who) = caller().await?;
+            backend.revoke_share_link(who, key, id).await
+        }
+        .await,
+    )
+}
+
+/// The board a link shows, as its reader may see it.
+#[server(prefix = "/api/fn", endpoint = "shared_board")]
+pub async fn load_shared_board(token: String) -> Result<ProjectSnapshot, ApiError> {
+    reply(
+        async {
+            let backend = super::backend()?;
+            let key = backend.open_share_link(token).await?;
+            backend.project(super::Caller::Link(key.clone()), key).await
+        }
+        .await,
+    )
+}
+
+/// An issue of the project a link shows.
+#[server(prefix = "/api/fn", endpoint = "shared_issue")]
+pub async fn load_shared_issue(token: String, issue: String) -> Result<IssueDetail, ApiError> {
+    reply(
+        async {
+            let issue = issue_key(&issue)?;
+            let backend = super::backend()?;
+            let key = backend.open_share_link(token).await?;
+            backend.issue(super::Caller::Link(key), issue).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,169 @@
+//! What a read-only share link shows, without an account: `/s/{token}` is
+//! the project's live board, `/s/{token}/issues/{KEY-N}` one of its issues.
+//! Nothing here can change anything; the server refuses it anyway.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{IssueDetail, IssueSummary, load_shared_board, load_shared_issue};
+use crate::domain::*;
+use crate::ui::board::{Board, Filters, TypeIcon};
+use crate::ui::layout::loaded;
+use crate::ui::markdown::Markdown;
+
+fn token() -> impl Fn() -> String + Copy {
+    let params = use_params_map();
+    move || params.with(|p| p.get("token").unwrap_or_default())
+}
+
+#[component]
+pub fn SharedBoardPage() -> impl IntoView {
+    let token = token();
+    let query = use_query_map();
+    let snapshot = Resource::new(token, load_shared_board);
+    let filters = Memo::new(move |_| query.with(|q| Filters::from_query(|k| q.get(k))));
+    let guest = UserName::parse("guest").expect("a valid user name");
+    view! {
+        <Suspense fallback=|| view! { <p class="muted board-loading">"Loading the board…"</p> }>
+            {move || {
+                let guest = guest.clone();
+                Suspend::new(async move {
+                    loaded(snapshot.await, |snapshot| {
+                        view! { <Board snapshot me=guest filters share=Some(token()) /> }.into_any()
+                    })
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn SharedIssuePage() -> impl IntoView {
+    let token = token();
+    let params = use_params_map();
+    let issue = move || params.with(|p| p.get("issue").unwrap_or_default());
+    let detail = Resource::new(move || (token(), issue()), |(t, i)| load_shared_issue(t, i));
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading the issue…"</p> }>
+            {move || Suspend::new(async move {
+                loaded(detail.await, |detail| view! { <SharedIssue detail board=format!("/s/{}", token()) /> }.into_any())
+            })}
+        </Suspense>
+    }
+}
+
+/// An issue, read-only: its fields, description, related issues and
+/// comments. Names only, never an e-mail address.
+#[component]
+fn SharedIssue(detail: IssueDetail, board: String) -> impl IntoView {
+    let IssueDetail {
+        project,
+        issue,
+        parent,
+        children,
+        links,
+        people,
+        ..
+    } = detail;
+    let members: std::collections::BTreeSet<UserName> = people.into_iter().collect();
+    let key = issue.key.to_string();
+    let field = |name: &'static str, value: String| {
+        view! { <dt>{name}</dt> <dd data-testid=format!("shared-{}", name.to_lowercase())>{value}</dd> }
+            .into_any()
+    };
+    let or_none = |v: Option<String>| v.unwrap_or_else(|| "None".into());
+    let description = issue.description.as_str().to_owned();
+    let line = {
+        let board = board.clone();
+        move |s: IssueSummary| {
+            let href = format!("{board}/issues/{}", s.key);
+            view! {
+                <li>
+                    <TypeIcon t=s.issue_type />
+                    <a href=href>{s.key.to_string()}</a>
+                    {format!(" {} · {}", s.title, s.status)}
+                </li>
+            }
+        }
+    };
+    let related: Vec<_> = parent
+        .into_iter()
+        .chain(children)
+        .chain(links.into_iter().map(|(_, s)| s))
+        .map(line)
+        .collect();
+    let comments = issue
+        .comments
+        .values()
+        .map(|c| {
+            view! {
+                <li class="comment" data-testid="comment">
+                    <p class="comment-meta"><strong>{c.author.to_string()}</strong> <time class="muted">{c.posted.to_string()}</time></p>
+                    <Markdown source=c.body.as_str().to_owned() members=members.clone() project=project.key.clone() />
+                </li>
+            }
+        })
+        .collect_view();
+    let fields = vec![
+        field("Status", project.status_name(issue.status)),
+        field("Priority", format!("{:?}", issue.priority)),
+        field(
+            "Assignee",
+            or_none(issue.assignee.as_ref().map(ToString::to_string)),
+        ),
+        field("Reporter", issue.reporter.to_string()),
+        field("Points", or_none(issue.points.map(|p| p.to_string()))),
+        field(
+            "Labels",
+            issue
+                .labels
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        field("Spent", project.calendar.format(issue.time_spent())),
+    ];
+    let description = if description.is_empty() {
+        view! { <p class="muted">"No description."</p> }.into_any()
+    } else {
+        view! { <Markdown source=description members=members.clone() project=project.key.clone() /> }.into_any()
+    };
+    let related = (!related.is_empty()).then(|| {
+        view! { <section class="panel"><h2>"Related issues"</h2><ul class="related">{related}</ul></section> }
+            .into_any()
+    });
+    let comments = view! {
+        <section class="panel">
+            <h2>{format!("Comments ({})", issue.comments.len())}</h2>
+            <ul class="comments">{comments}</ul>
+        </section>
+    }
+    .into_any();
+    view! {
+        <Title text=format!("{key} {}", issue.title) />
+        <article class="issue-page shared" data-testid="shared-issue" data-key=key.clone()>
+            <nav class="breadcrumb" aria-label="Breadcrumb">
+                <a href=board>{format!("{} board", project.name)}</a>
+                {format!(" / {key}")}
+            </nav>
+            <p class="read-only-note">"A read-only shared issue."</p>
+            <header class="issue-header">
+                <TypeIcon t=issue.issue_type />
+                <span class="card-key">{key.clone()}</span>
+                <h1 data-testid="issue-title">{issue.title.to_string()}</h1>
+            </header>
+            <div class="issue-layout">
+                <div class="issue-main">
+                    <section class="panel"><h2>"Description"</h2>{description}</section>
+                    {related}
+                    {comments}
+                </div>
+                <aside class="issue-side">
+                    <dl class="fields">{fields}</dl>
+                </aside>
+            </div>
+        </article>
+    }
+}

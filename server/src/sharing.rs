@@ -1,0 +1,274 @@
+//! Read-only share links: `/s/{token}`. A token is 128 random bits, given
+//! once to the admin who creates the link; only its SHA-256 is stored. Plain
+//! SHA-256 suffices (unlike for passwords): nobody can guess 128 random bits,
+//! so there is nothing for a slow hash to slow down.
+
+use app::api::ShareLinkView;
+use app::domain::{ProjectKey, UserName, UtcTime};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqlitePool};
+use tokio::sync::broadcast;
+
+/// How often a link's "last used" is written at most: a busy board would
+/// otherwise write on every request.
+const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+/// Links a project may have at once.
+pub const MAX_LINKS_PER_PROJECT: i64 = 100;
+
+/// A link's secret, as it appears in its URL.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ShareToken([u8; 16]);
+
+impl ShareToken {
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the operating system's random source");
+        Self(bytes)
+    }
+
+    /// Exactly 22 URL-safe base64 characters (16 bytes); anything else is
+    /// no token.
+    pub fn parse(raw: &str) -> Option<Self> {
+        if raw.len() != 22 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+        Some(Self(bytes.try_into().ok()?))
+    }
+
+    pub fn sha256(&self) -> [u8; 32] {
+        Sha256::digest(self.0).into()
+    }
+}
+
+impl std::fmt::Display for ShareToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&URL_SAFE_NO_PAD.encode(self.0))
+    }
+}
+
+// Never print the secret in logs or panics.
+impl std::fmt::Debug for ShareToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShareToken(…)")
+    }
+}
+
+/// An open link: which one, for which project, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenLink {
+    pub id: i64,
+    pub project: ProjectKey,
+    pub expires_ms: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShareError {
+    #[error("a project may have at most {MAX_LINKS_PER_PROJECT} share links")]
+    TooMany,
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+pub struct ShareLinks {
+    db: SqlitePool,
+    /// The id of every link revoked, for the sockets opened through it.
+    revoked: broadcast::Sender<i64>,
+}
+
+impl ShareLinks {
+    pub fn new(db: SqlitePool) -> Self {
+        Self {
+            db,
+            revoked: broadcast::channel(64).0,
+        }
+    }
+
+    /// Revocations from now on.
+    pub fn revocations(&self) -> broadcast::Receiver<i64> {
+        self.revoked.subscribe()
+    }
+
+    #[tracing::instrument(skip(self, label))]
+    pub async fn create(
+        &self,
+        project: &ProjectKey,
+        by: &UserName,
+        label: &str,
+        expires_ms: Option<i64>,
+        now_ms: i64,
+    ) -> Result<(ShareLinkView, ShareToken), ShareError> {
+        let active: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM share_links WHERE project = ? AND revoked_ms IS NULL",
+        )
+        .bind(project.as_str())
+        .fetch_one(&self.db)
+        .await?;
+        if active >= MAX_LINKS_PER_PROJECT {
+            return Err(ShareError::TooMany);
+        }
+        let token = ShareToken::generate();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO share_links (project, token_sha256, label, created_by, created_ms, expires_ms) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(project.as_str())
+        .bind(token.sha256().as_slice())
+        .bind(label)
+        .bind(by.as_str())
+        .bind(now_ms)
+        .bind(expires_ms)
+        .fetch_one(&self.db)
+        .await?;
+        let view = ShareLinkView {
+            id,
+            label: label.to_owned(),
+            created_by: by.clone(),
+            created: UtcTime::from_unix_ms(now_ms),
+            expires: expires_ms.map(UtcTime::from_unix_ms),
+            last_used: None,
+        };
+        Ok((view, token))
+    }
+
+    /// The project's links that are not revoked, newest first (expired ones
+    /// included, marked by their date, so an admin sees why one stopped).
+    pub async fn list(&self, project: &ProjectKey) -> Result<Vec<ShareLinkView>, ShareError> {
+        let rows = sqlx::query(
+            "SELECT id, label, created_by, created_ms, expires_ms, last_used_ms FROM share_links \
+             WHERE project = ? AND revoked_ms IS NULL ORDER BY id DESC",
+        )
+        .bind(project.as_str())
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                Some(ShareLinkView {
+                    id: row.get("id"),
+                    label: row.get("label"),
+                    created_by: UserName::parse(row.get::<&str, _>("created_by")).ok()?,
+                    created: UtcTime::from_unix_ms(row.get("created_ms")),
+                    expires: row
+                        .get::<Option<i64>, _>("expires_ms")
+                        .map(UtcTime::from_unix_ms),
+                    last_used: row
+                        .get::<Option<i64>, _>("last_used_ms")
+                        .map(UtcTime::from_unix_ms),
+                })
+            })
+            .collect())
+    }
+
+    /// Revokes link `id` of `project`; `false` when there is no such live
+    /// link. Its open sockets hear of it at once.
+    #[tracing::instrument(skip(self))]
+    pub async fn revoke(
+        &self,
+        project: &ProjectKey,
+        id: i64,
+        by: &UserName,
+        now_ms: i64,
+    ) -> Result<bool, ShareError> {
+        let done = sqlx::query(
+            "UPDATE share_links SET revoked_by = ?, revoked_ms = ? \
+             WHERE id = ? AND project = ? AND revoked_ms IS NULL",
+        )
+        .bind(by.as_str())
+        .bind(now_ms)
+        .bind(id)
+        .bind(project.as_str())
+        .execute(&self.db)
+        .await?
+        .rows_affected()
+            == 1;
+        if done {
+            let _ = self.revoked.send(id);
+        }
+        Ok(done)
+    }
+
+    /// The live link a token opens, if any (not revoked, not expired), and
+    /// notes its use.
+    pub async fn open(&self, token: &str, now_ms: i64) -> Result<Option<OpenLink>, ShareError> {
+        let Some(token) = ShareToken::parse(token) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "SELECT id, project, expires_ms, last_used_ms FROM share_links \
+             WHERE token_sha256 = ? AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)",
+        )
+        .bind(token.sha256().as_slice())
+        .bind(now_ms)
+        .fetch_optional(&self.db)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let id: i64 = row.get("id");
+        let stale = row
+            .get::<Option<i64>, _>("last_used_ms")
+            .is_none_or(|last| now_ms - last >= LAST_USED_RESOLUTION_MS);
+        if stale {
+            sqlx::query("UPDATE share_links SET last_used_ms = ? WHERE id = ?")
+                .bind(now_ms)
+                .bind(id)
+                .execute(&self.db)
+                .await?;
+        }
+        let Ok(project) = ProjectKey::parse(row.get::<&str, _>("project")) else {
+            return Ok(None);
+        };
+        Ok(Some(OpenLink {
+            id,
+            project,
+            expires_ms: row.get("expires_ms"),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_128_random_bits_in_22_url_safe_characters() {
+        let a = ShareToken::generate();
+        let b = ShareToken::generate();
+        assert_ne!(a, b);
+        let text = a.to_string();
+        assert_eq!(text.len(), 22);
+        assert!(
+            text.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
+        assert_eq!(ShareToken::parse(&text), Some(a.clone()));
+        assert_eq!(format!("{a:?}"), "ShareToken(…)", "never logged");
+    }
+
+    #[test]
+    fn only_well_formed_tokens_parse() {
+        for bad in [
+            "",
+            "short",
+            "aaaaaaaaaaaaaaaaaaaaa",
+            "aaaaaaaaaaaaaaaaaaaaaaa",
+            "aaaaaaaaaaaaaaaaaaaa+/",
+            "../../etc/passwd......",
+        ] {
+            assert_eq!(ShareToken::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_stored_hash_is_sha256_of_the_token_bytes() {
+        let token = ShareToken([0u8; 16]);
+        // SHA-256 of sixteen zero bytes.
+        let expected = "374708fff7719dd5979ec875d56cd2286f6d3cf7ec317a3b25632aab28ec37bb";
+        let hex: String = token.sha256().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, expected);
+        assert_ne!(ShareToken::generate().sha256(), token.sha256());
+    }
+}
