@@ -1,7 +1,7 @@
 import { test as base, expect, Page, request as api, APIRequestContext } from "@playwright/test";
 
 /** Where ./kanri test's server listens (as in playwright.config.ts). */
-const origin = `http://127.0.0.1:${Number(process.env.KANRI_E2E_PORT ?? 3000)}`;
+export const origin = `http://127.0.0.1:${Number(process.env.KANRI_E2E_PORT ?? 3000)}`;
 
 /** Every test account's password (the accounts exist only in the test database). */
 export const PASSWORD = "correct horse battery";

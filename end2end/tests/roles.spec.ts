@@ -75,6 +75,19 @@ test.describe("members", () => {
     await expect(erin.getByTestId("read-only")).toBeVisible();
     await expect(erin.getByLabel("Project name")).toBeDisabled();
     await expect(erin.getByTestId("invite")).toHaveCount(0);
+    // The issue page and the backlog offer a viewer nothing to change.
+    await erin.goto(`/p/${key}/issues/${key}-1`);
+    await hydrated(erin);
+    await expect(erin.getByTestId("issue-title")).toHaveText("Ship it");
+    await expect(erin.getByTestId("read-only")).toBeVisible();
+    await expect(erin.locator(".edit-button")).toHaveCount(0);
+    await expect(erin.getByTestId("add-comment")).toBeHidden();
+    await expect(erin.getByTestId("log-work")).toBeHidden();
+    await erin.goto(`/p/${key}/backlog`);
+    await hydrated(erin);
+    await expect(erin.getByTestId("read-only")).toBeVisible();
+    await expect(erin.getByRole("button", { name: "Create sprint" })).toBeHidden();
+    await expect(erin.locator('[data-testid="issue-row"][draggable="false"]')).toHaveCount(2);
 
     // Made a member, erin can move the card.
     await page.getByLabel("Role of erin").selectOption("member");

@@ -113,13 +113,18 @@ impl Backend for ServerBackend {
 
     fn issue(&self, who: Caller, key: IssueKey) -> BoxFuture<'_, Result<IssueDetail, ApiError>> {
         Box::pin(async move {
-            self.readable(&who, &key.project).await?;
+            let role = self.readable(&who, &key.project).await?;
+            let can_edit = role >= Role::Member && matches!(who, Caller::User(_));
             let not_found = || ApiError::NotFound(format!("issue {key}"));
             // Copy out the one issue and its neighbours, not the whole project.
             let found = self
                 .0
                 .read(&key.project, |state, seq| {
-                    IssueDetail::from_state(state, key.number).map(|d| IssueDetail { seq, ..d })
+                    IssueDetail::from_state(state, key.number).map(|d| IssueDetail {
+                        seq,
+                        can_edit,
+                        ..d
+                    })
                 })
                 .await
                 .map_err(unavailable)?;

@@ -48,6 +48,9 @@ pub struct IssueDetail {
     /// page's live updates resume from.
     #[serde(default)]
     pub seq: u64,
+    /// Whether the caller may change the issue (a member or admin).
+    #[serde(default)]
+    pub can_edit: bool,
 }
 
 /// Another issue as a line on an issue page.
@@ -109,6 +112,7 @@ impl IssueDetail {
                 .collect(),
             people: state.people().into_iter().collect(),
             seq: 0,
+            can_edit: false,
             project,
             issue,
             history: Vec::new(),

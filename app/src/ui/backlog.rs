@@ -114,8 +114,14 @@ pub fn BacklogPage() -> impl IntoView {
     }
 }
 
+/// Whether the caller may change the backlog (a member or admin).
+#[derive(Clone, Copy)]
+struct Editable(bool);
+
 #[component]
 fn Backlog(snapshot: ProjectSnapshot, actions: Actions) -> impl IntoView {
+    let editable = snapshot.role >= Role::Member;
+    provide_context(Editable(editable));
     let state = snapshot.state;
     let Some(project) = state.project.clone() else {
         return view! { <NotFound /> }.into_any();
@@ -162,8 +168,13 @@ fn Backlog(snapshot: ProjectSnapshot, actions: Actions) -> impl IntoView {
     let (create_sprint_key, bulk_key, create_issue_key) = (key.clone(), key.clone(), key.clone());
     view! {
         <Title text=format!("{} backlog", project.name) />
-        <div class="backlog-page" data-testid="backlog" data-project=key.clone()>
+        // A viewer's backlog hides every control that changes something
+        // (see `.read-only` in the style sheet); the server refuses them anyway.
+        <div class="backlog-page" class:read-only=!editable data-testid="backlog" data-project=key.clone()>
             <Breadcrumb project=project.clone() page="Backlog" />
+            {(!editable).then(|| view! {
+                <p class="read-only-note" data-testid="read-only">"You are a viewer here: only members plan sprints and rank the backlog."</p>
+            })}
             <header class="backlog-header">
                 <h1>"Backlog"</h1>
                 <ActionForm action=actions.create_sprint>
@@ -331,6 +342,7 @@ fn IssueRows(
         .into_any();
     }
     let selected = actions.selected;
+    let editable = use_context::<Editable>().is_none_or(|e| e.0);
     let rows = issues
         .into_iter()
         .enumerate()
@@ -343,6 +355,9 @@ fn IssueRows(
             // Alt+Up/Down: one place up or down within the list.
             let (project, order) = (project.clone(), order.clone());
             let on_key = move |ev: leptos::ev::KeyboardEvent| {
+                if !editable {
+                    return;
+                }
                 let to = match ev.key().as_str() {
                     "ArrowUp" if ev.alt_key() && index > 0 => index - 1,
                     "ArrowDown" if ev.alt_key() && index + 1 < order.len() => index + 1,
@@ -354,7 +369,7 @@ fn IssueRows(
             };
             view! {
                 <li class="issue-row" class:done=done.contains(&n) data-testid="issue-row" data-key=key.clone()
-                    draggable="true"
+                    draggable=if editable { "true" } else { "false" }
                     class:dragging=move || actions.dragging.get().is_some_and(|(d, _)| d == n)
                     class:drop-before=move || actions.over.get() == Some((section, Some(n)))
                     on:dragstart=move |ev| {

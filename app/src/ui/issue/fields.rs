@@ -82,6 +82,7 @@ pub fn FieldEditor(
     display: ViewFn,
 ) -> impl IntoView {
     let reload = expect_context::<Reload>();
+    let read_only = use_context::<super::ReadOnly>().is_some_and(|r| r.0);
     let action = ServerAction::<UpdateField>::new();
     let key = issue.key.to_string();
     let editing = RwSignal::new(false);
@@ -210,7 +211,9 @@ pub fn FieldEditor(
     view! {
         <div class="inline-field" data-field=field data-testid=format!("field-{field}")>
             {move || {
-                if select || editing.get() {
+                if read_only {
+                    view! { <div class="field-value"><div class="field-shown">{display.run()}</div></div> }.into_any()
+                } else if select || editing.get() {
                     form().into_any()
                 } else {
                     view! {

@@ -45,6 +45,10 @@ impl Reload {
     }
 }
 
+/// The caller may only read the issue: fields show without editors.
+#[derive(Clone, Copy)]
+pub struct ReadOnly(pub bool);
+
 /// `?at={seq}` shows the issue as it was (time travel); without, it is live.
 #[component]
 pub fn IssuePage() -> impl IntoView {
@@ -113,9 +117,13 @@ fn IssueView(
     let notices = RwSignal::new(Vec::new());
     live::follow(issue.key.clone(), me.clone(), detail.seq, notices);
     let reload = expect_context::<Reload>();
+    let read_only = !detail.can_edit;
+    provide_context(ReadOnly(read_only));
     view! {
         <Title text=format!("{key} {}", issue.title) />
-        <article class="issue-page" data-testid="issue" data-key=key.clone() data-version=issue.version>
+        // A viewer's page hides every control that changes something (see
+        // `.read-only` in the style sheet); the server refuses them anyway.
+        <article class="issue-page" class:read-only=read_only data-testid="issue" data-key=key.clone() data-version=issue.version>
             <nav class="breadcrumb" aria-label="Breadcrumb">
                 <a href=board>{format!("{} board", project.name)}</a>
                 " · "
@@ -124,6 +132,9 @@ fn IssueView(
                 <span>{key.clone()}</span>
             </nav>
             <live::LiveNotice notices reload />
+            {read_only.then(|| view! {
+                <p class="read-only-note" data-testid="read-only">"You are a viewer here: you can read this issue and follow its changes, but only members change it."</p>
+            })}
             <header class="issue-header">
                 <TypeIcon t=issue.issue_type />
                 <span class="card-key">{key.clone()}</span>
