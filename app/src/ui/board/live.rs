@@ -19,6 +19,8 @@ mod browser {
     use gloo_net::websocket::{Message, WebSocketError};
     use leptos::prelude::*;
     use std::cell::RefCell;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
 
     use super::super::interact::sleep;
@@ -26,15 +28,16 @@ mod browser {
     use crate::api::live::{ClientMessage, ServerMessage, close};
 
     thread_local! {
-        /// Messages for the server on the current socket, if one is open.
-        static OUTBOX: RefCell<Option<UnboundedSender<ClientMessage>>> = const { RefCell::new(None) };
-        /// Wakes the connection loop (the browser came back online).
-        static WAKE: RefCell<Option<UnboundedSender<()>>> = const { RefCell::new(None) };
+        /// Messages for the server on the current socket, if one is open,
+        /// tagged with its socket's number.
+        static OUTBOX: RefCell<Option<(u64, UnboundedSender<ClientMessage>)>> = const { RefCell::new(None) };
+        /// Numbers the sockets, so an ended one clears only its own outbox.
+        static SOCKETS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     }
 
     pub fn send(message: ClientMessage) {
         OUTBOX.with(|o| {
-            if let Some(tx) = o.borrow().as_ref() {
+            if let Some((_, tx)) = o.borrow().as_ref() {
                 let _ = tx.unbounded_send(message);
             }
         });
@@ -58,31 +61,54 @@ mod browser {
 
     pub fn connect(ctx: BoardCtx) {
         let (wake_tx, mut wake) = unbounded::<()>();
-        WAKE.with(|w| *w.borrow_mut() = Some(wake_tx));
-        let wake_up = || WAKE.with(|w| w.borrow().as_ref().map(|tx| tx.unbounded_send(())));
-        let on = window_event_listener(leptos::ev::online, move |_| {
-            let _ = wake_up();
+        // False once the board is gone (the reader navigated away): the loop
+        // must stop and close its socket, and never touch the board again.
+        let alive = Arc::new(AtomicBool::new(true));
+        let wake_up = {
+            let tx = wake_tx.clone();
+            move || {
+                let _ = tx.unbounded_send(());
+            }
+        };
+        let on = window_event_listener(leptos::ev::online, {
+            let wake_up = wake_up.clone();
+            move |_| wake_up()
         });
         // Going offline ends the socket at once (browsers may keep a dead one).
-        let off = window_event_listener(leptos::ev::offline, move |_| {
-            OUTBOX.with(|o| o.borrow_mut().take());
-            let _ = wake_up();
+        let off = window_event_listener(leptos::ev::offline, {
+            let wake_up = wake_up.clone();
+            move |_| {
+                OUTBOX.with(|o| o.borrow_mut().take());
+                wake_up();
+            }
         });
-        on_cleanup(move || {
-            on.remove();
-            off.remove();
+        on_cleanup({
+            let alive = alive.clone();
+            move || {
+                alive.store(false, Ordering::Relaxed);
+                wake_up();
+                on.remove();
+                off.remove();
+            }
         });
 
         leptos::task::spawn_local(async move {
             let mut backoff = Duration::from_millis(500);
+            let gone = || !alive.load(Ordering::Relaxed);
             loop {
+                if gone() {
+                    return;
+                }
                 if !online() {
                     ctx.connection.set(Connection::Offline);
                     ctx.viewers.set(Vec::new());
                     let _ = wake.next().await;
                     continue;
                 }
-                let lost_cleanly = follow(ctx, &mut wake).await;
+                let lost_cleanly = follow(ctx, &mut wake, &alive).await;
+                if gone() {
+                    return;
+                }
                 ctx.viewers.set(Vec::new());
                 if ctx.connection.get_untracked() == Connection::LinkEnded {
                     return;
@@ -113,6 +139,7 @@ mod browser {
     async fn follow(
         ctx: BoardCtx,
         wake: &mut futures::channel::mpsc::UnboundedReceiver<()>,
+        alive: &AtomicBool,
     ) -> bool {
         let after = ctx.model.with_untracked(|m| m.last_seq);
         let mut url = socket_url(&ctx.key.get_value(), after);
@@ -125,10 +152,15 @@ mod browser {
         let (mut write, read) = socket.split();
         let mut read = read.fuse();
         let (out_tx, mut out) = unbounded::<ClientMessage>();
-        OUTBOX.with(|o| *o.borrow_mut() = Some(out_tx));
+        let number = SOCKETS.with(|n| {
+            n.set(n.get() + 1);
+            n.get()
+        });
+        OUTBOX.with(|o| *o.borrow_mut() = Some((number, out_tx)));
         let result = loop {
             select! {
                 message = read.next() => match message {
+                    _ if !alive.load(Ordering::Relaxed) => break true,
                     Some(Ok(Message::Text(text))) => {
                         if ctx.connection.get_untracked() != Connection::Live {
                             ctx.connection.set(Connection::Live);
@@ -164,13 +196,18 @@ mod browser {
                     None => break true,
                 },
                 _ = wake.next() => {
-                    if !online() {
+                    if !online() || !alive.load(Ordering::Relaxed) {
                         break true;
                     }
                 }
             }
         };
-        OUTBOX.with(|o| o.borrow_mut().take());
+        OUTBOX.with(|o| {
+            let mut o = o.borrow_mut();
+            if o.as_ref().is_some_and(|(n, _)| *n == number) {
+                *o = None;
+            }
+        });
         let _ = write.close().await;
         result
     }
