@@ -173,41 +173,6 @@ fn PastIssueFields(past: PastIssue) -> impl IntoView {
     } = detail;
     let key = issue.key.to_string();
     let base = format!("/p/{}/issues/{key}", project.key);
-    let calendar = project.calendar;
-    let none = || "None".to_string();
-    let rows = [
-        ("Status", project.status_name(issue.status)),
-        ("Type", issue.issue_type.label().to_string()),
-        ("Priority", issue.priority.label().to_string()),
-        (
-            "Assignee",
-            issue
-                .assignee
-                .as_ref()
-                .map_or_else(none, ToString::to_string),
-        ),
-        (
-            "Story points",
-            issue.points.map_or_else(none, |p| p.to_string()),
-        ),
-        (
-            "Labels",
-            issue
-                .labels
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-        (
-            "Remaining estimate",
-            issue
-                .remaining_estimate
-                .map_or_else(none, |m| calendar.format(m)),
-        ),
-        ("Logged", calendar.format(issue.time_spent())),
-        ("Comments", issue.comments.len().to_string()),
-    ];
     let last_change = history.last().map(|r| r.actor.to_string());
     view! {
         <Title text=format!("{key} in the past") />
@@ -234,16 +199,61 @@ fn PastIssueFields(past: PastIssue) -> impl IntoView {
                     <Markdown source=issue.description.as_str().to_owned() members=people.into_iter().collect() project=project.key.clone() />
                 </section>
                 <section class="panel issue-fields">
-                    <dl>
-                        {rows.into_iter().map(|(label, value)| view! {
-                            <div class="issue-field" data-field=label>
-                                <dt>{label}</dt>
-                                <dd>{value}</dd>
-                            </div>
-                        }).collect_view()}
-                    </dl>
+                    <FieldList project=project.clone() issue=issue.clone() />
                 </section>
             </div>
         </article>
+    }
+}
+
+/// An issue's fields as read-only text, for pages that only show it (the
+/// past, a share link).
+#[component]
+pub(crate) fn FieldList(project: Project, issue: Issue) -> impl IntoView {
+    let calendar = project.calendar;
+    let none = || "None".to_string();
+    let rows = [
+        ("Status", project.status_name(issue.status)),
+        ("Type", issue.issue_type.label().to_string()),
+        ("Priority", issue.priority.label().to_string()),
+        (
+            "Assignee",
+            issue
+                .assignee
+                .as_ref()
+                .map_or_else(none, ToString::to_string),
+        ),
+        ("Reporter", issue.reporter.to_string()),
+        (
+            "Story points",
+            issue.points.map_or_else(none, |p| p.to_string()),
+        ),
+        (
+            "Labels",
+            issue
+                .labels
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            "Remaining estimate",
+            issue
+                .remaining_estimate
+                .map_or_else(none, |m| calendar.format(m)),
+        ),
+        ("Logged", calendar.format(issue.time_spent())),
+        ("Comments", issue.comments.len().to_string()),
+    ];
+    view! {
+        <dl>
+            {rows.into_iter().map(|(label, value)| view! {
+                <div class="issue-field" data-field=label>
+                    <dt>{label}</dt>
+                    <dd>{value}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::*;
 use crate::ui::board::{Board, Filters, TypeIcon};
 use crate::ui::layout::loaded;
 use crate::ui::markdown::Markdown;
+use crate::ui::past::FieldList;
 
 fn token() -> impl Fn() -> String + Copy {
     let params = use_params_map();
@@ -68,11 +69,6 @@ fn SharedIssue(detail: IssueDetail, board: String) -> impl IntoView {
     } = detail;
     let members: std::collections::BTreeSet<UserName> = people.into_iter().collect();
     let key = issue.key.to_string();
-    let field = |name: &'static str, value: String| {
-        view! { <dt>{name}</dt> <dd data-testid=format!("shared-{}", name.to_lowercase())>{value}</dd> }
-            .into_any()
-    };
-    let or_none = |v: Option<String>| v.unwrap_or_else(|| "None".into());
     let description = issue.description.as_str().to_owned();
     let line = {
         let board = board.clone();
@@ -105,26 +101,6 @@ fn SharedIssue(detail: IssueDetail, board: String) -> impl IntoView {
             }
         })
         .collect_view();
-    let fields = vec![
-        field("Status", project.status_name(issue.status)),
-        field("Priority", format!("{:?}", issue.priority)),
-        field(
-            "Assignee",
-            or_none(issue.assignee.as_ref().map(ToString::to_string)),
-        ),
-        field("Reporter", issue.reporter.to_string()),
-        field("Points", or_none(issue.points.map(|p| p.to_string()))),
-        field(
-            "Labels",
-            issue
-                .labels
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-        field("Spent", project.calendar.format(issue.time_spent())),
-    ];
     let description = if description.is_empty() {
         view! { <p class="muted">"No description."</p> }.into_any()
     } else {
@@ -161,7 +137,9 @@ fn SharedIssue(detail: IssueDetail, board: String) -> impl IntoView {
                     {comments}
                 </div>
                 <aside class="issue-side">
-                    <dl class="fields">{fields}</dl>
+                    <section class="panel issue-fields">
+                        <FieldList project=project.clone() issue=issue.clone() />
+                    </section>
                 </aside>
             </div>
         </article>
