@@ -84,20 +84,36 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 }
 
 /// Rejections written as plain text (a body too large, a malformed JSON or
-/// form body) become the same JSON error shape as every other 4xx.
+/// form body) become the same JSON error shape as every other 4xx; so does
+/// the HTML "not found" page, for an API address that names nothing.
 pub async fn plain_errors_as_json(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
-    let plain = res
+    let content_type = res
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"text/plain"));
-    if !res.status().is_client_error() || !plain {
+        .map(|t| t.as_bytes().to_vec())
+        .unwrap_or_default();
+    let plain = content_type.starts_with(b"text/plain");
+    let html = content_type.starts_with(b"text/html");
+    if !res.status().is_client_error() || !(plain || api && (html || content_type.is_empty())) {
         return res;
     }
     let (parts, body) = res.into_parts();
-    // Rejection texts are a line or two; anything longer is cut.
-    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
-    let body = serde_json::json!({ "error": String::from_utf8_lossy(&text).trim() });
+    let message = if plain {
+        // Rejection texts are a line or two; anything longer is cut.
+        let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+        String::from_utf8_lossy(&text).trim().to_owned()
+    } else {
+        match parts.status {
+            StatusCode::NOT_FOUND => "there is no such API endpoint".to_owned(),
+            status => status
+                .canonical_reason()
+                .unwrap_or("bad request")
+                .to_lowercase(),
+        }
+    };
+    let body = serde_json::json!({ "error": message });
     (parts.status, axum::Json(body)).into_response()
 }
 

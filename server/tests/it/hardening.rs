@@ -137,6 +137,24 @@ async fn oversized_and_malformed_bodies_get_json_errors_and_store_nothing() {
     assert_eq!(res.status(), 400);
     let body: serde_json::Value = res.json().await.expect("a JSON error");
     assert!(body["error"].as_str().unwrap().contains("JSON"), "{body}");
+
+    // An API address that names nothing: JSON too, not the HTML page.
+    for res in [
+        app.client
+            .post(format!("{}/api/fn/no_such_function", app.address))
+            .send()
+            .await
+            .unwrap(),
+        app.client
+            .get(format!("{}/api/v0/nothing", app.address))
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_eq!(res.status(), 404);
+        let body: serde_json::Value = res.json().await.expect("a JSON error");
+        assert_eq!(body["error"], "there is no such API endpoint");
+    }
 }
 
 #[tokio::test]
