@@ -402,65 +402,129 @@ async fn every_server_function_and_page_lets_in_exactly_the_roles_it_should() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Who may open a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    /// Anyone: signing in and up.
+    Public,
+    /// Any account; strangers are sent to sign in.
+    SignedIn,
+    /// The project's readers; strangers sign in first, outsiders get 404.
+    Reader,
+    /// Anyone holding a live share link of the project.
+    Link,
+}
+
+/// Every page route as the router lists it, who may open it, and where to
+/// try it in the prepared project `PG` (`{token}`: its share link's).
+const PAGES: &[(&str, Page, &str)] = &[
+    ("/", Page::SignedIn, "/"),
+    ("/login", Page::Public, "/login"),
+    ("/signup", Page::Public, "/signup"),
+    ("/p/:key/board", Page::Reader, "/p/PG/board"),
+    ("/p/:key/issues/:issue", Page::Reader, "/p/PG/issues/PG-1"),
+    ("/p/:key/timesheet", Page::Reader, "/p/PG/timesheet"),
+    ("/p/:key/backlog", Page::Reader, "/p/PG/backlog"),
+    ("/p/:key/reports", Page::Reader, "/p/PG/reports"),
+    ("/p/:key/search", Page::Reader, "/p/PG/search"),
+    ("/p/:key/settings", Page::Reader, "/p/PG/settings"),
+    ("/s/:token", Page::Link, "/s/{token}"),
+    (
+        "/s/:token/issues/:issue",
+        Page::Link,
+        "/s/{token}/issues/PG-1",
+    ),
+];
+
 #[tokio::test]
-async fn project_pages_redirect_strangers_hide_from_outsiders_and_open_to_viewers() {
+async fn every_page_route_has_a_row_in_the_page_table() {
+    let routes: BTreeSet<String> = leptos_axum::generate_route_list(app::ui::App)
+        .iter()
+        .map(|r| {
+            // Written `{key}` for axum; the table uses `:key`.
+            r.path().replace('{', ":").replace('}', "")
+        })
+        .collect();
+    let listed: BTreeSet<String> = PAGES.iter().map(|(r, ..)| r.to_string()).collect();
+    assert_eq!(routes, listed, "the page table must list every page route");
+}
+
+#[tokio::test]
+async fn every_page_opens_for_exactly_who_may_see_it() {
     let app = spawn_app().await;
     for who in [ADMIN, VIEWER, OUTSIDER] {
         app.session(who).await;
     }
     let versions = prepare(&app, "PG", "").await;
     assert!(versions.issue > 0);
-    let shared = format!("/s/{}", versions.token);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    for page in [
-        "/p/PG/board",
-        "/p/PG/issues/PG-1",
-        "/p/PG/backlog",
-        "/p/PG/timesheet",
-        "/p/PG/reports",
-        "/p/PG/search",
-        "/p/PG/settings",
-        "/p/PG/board?at=3",
-    ] {
-        let url = format!("{}{page}", app.address);
-        let stranger = client.get(&url).send().await.unwrap();
-        assert_eq!(stranger.status(), 303, "{page} without a session");
-        let location = stranger.headers()["location"].to_str().unwrap().to_string();
-        assert!(
-            location.starts_with("/login?next=%2Fp%2FPG%2F"),
-            "{page}: {location}"
-        );
-        for (who, status) in [(OUTSIDER, 404), (VIEWER, 200)] {
-            let res = client
-                .get(&url)
-                .header("Cookie", app.session(who).await)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), status, "{page} as {who}");
-            let html = res.text().await.unwrap();
-            assert_eq!(html.contains("Guarded"), status == 200, "{page} as {who}");
+    let get = |page: String, who: Option<&'static str>| {
+        let (client, app) = (&client, &app);
+        async move {
+            let mut request = client.get(format!("{}{page}", app.address));
+            if let Some(who) = who {
+                request = request.header("Cookie", app.session(who).await);
+            }
+            let res = request.send().await.unwrap();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_owned());
+            let status = res.status().as_u16();
+            (status, location, res.text().await.unwrap())
+        }
+    };
+    let mut tried = Vec::new();
+    for (_, access, at) in PAGES {
+        let mut pages = vec![at.replace("{token}", &versions.token)];
+        if *at == "/p/PG/board" {
+            pages.push("/p/PG/board?at=3".into()); // time travel
+        }
+        for page in pages {
+            let stranger = get(page.clone(), None).await;
+            match access {
+                Page::Public | Page::Link => {
+                    assert_eq!(stranger.0, 200, "{page} without a session")
+                }
+                Page::SignedIn | Page::Reader => {
+                    assert_eq!(stranger.0, 303, "{page} without a session");
+                    let next = serde_urlencoded::to_string([("next", &page)]).unwrap();
+                    assert_eq!(
+                        stranger.1.as_deref(),
+                        Some(format!("/login?{next}").as_str())
+                    );
+                }
+            }
+            if *access == Page::Reader {
+                for (who, status) in [(OUTSIDER, 404), (VIEWER, 200)] {
+                    let (got, _, html) = get(page.clone(), Some(who)).await;
+                    assert_eq!(got, status, "{page} as {who}");
+                    assert_eq!(html.contains("Guarded"), status == 200, "{page} as {who}");
+                }
+            }
+            if *access == Page::Link {
+                assert!(stranger.2.contains("Guarded"), "{page}");
+            }
+            if *access == Page::SignedIn {
+                assert_eq!(get(page.clone(), Some(VIEWER)).await.0, 200, "{page}");
+            }
+            tried.push(page);
         }
     }
-    // A share link's pages open without a session; a wrong token is 404.
-    for (page, status) in [
-        (shared.clone(), 200),
-        (format!("{shared}/issues/PG-1"), 200),
-        (format!("{shared}/issues/PG-99"), 404),
-        ("/s/AAAAAAAAAAAAAAAAAAAAAA".to_string(), 404),
-        ("/s/AAAAAAAAAAAAAAAAAAAAAA/issues/PG-1".to_string(), 404),
+    assert_eq!(tried.len(), PAGES.len() + 1);
+    // A share link's pages with a wrong token or issue are 404.
+    let shared = format!("/s/{}", versions.token);
+    for page in [
+        format!("{shared}/issues/PG-99"),
+        "/s/AAAAAAAAAAAAAAAAAAAAAA".to_string(),
+        "/s/AAAAAAAAAAAAAAAAAAAAAA/issues/PG-1".to_string(),
     ] {
-        let res = client
-            .get(format!("{}{page}", app.address))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), status, "{page}");
-        let html = res.text().await.unwrap();
-        assert_eq!(html.contains("Guarded"), status == 200, "{page}");
+        let (status, _, html) = get(page.clone(), None).await;
+        assert_eq!(status, 404, "{page}");
+        assert!(!html.contains("Guarded"), "{page}");
     }
 }
 
