@@ -3,20 +3,26 @@
 //! may see (the details go to the log, never to the client).
 
 use app::api::{
-    ApiError, Backend, Caller, IssueDetail, NewShareLink, PastProject, ProjectSnapshot,
-    ProjectSummary, SearchHits, ShareLinkView,
+    ApiError, ApiTokenView, Backend, Caller, IssueDetail, NewApiToken, NewShareLink, PastProject,
+    ProjectSnapshot, ProjectSummary, SearchHits, ShareLinkView,
 };
 use app::domain::*;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
 use crate::accounts::Accounts;
+use crate::api_tokens::{ApiTokens, TokenError};
 use crate::service::{ExecError, Kanri, now_ms};
 use crate::sharing::{ShareError, ShareLinks};
 use crate::store::{SearchSql, StoreError, Until};
 use crate::subscribers::time;
 
-pub struct ServerBackend(pub Arc<Kanri>, pub Arc<Accounts>, pub Arc<ShareLinks>);
+pub struct ServerBackend {
+    pub kanri: Arc<Kanri>,
+    pub accounts: Arc<Accounts>,
+    pub shares: Arc<ShareLinks>,
+    pub tokens: Arc<ApiTokens>,
+}
 
 fn unavailable(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "store error");
@@ -34,6 +40,18 @@ impl From<ShareError> for ApiError {
             ShareError::TooMany => ApiError::invalid("label", e.to_string()),
             ShareError::Sql(_) => {
                 tracing::error!(error = %e, "share link error");
+                ApiError::Unavailable
+            }
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::TooMany => ApiError::invalid("name", e.to_string()),
+            TokenError::Sql(_) => {
+                tracing::error!(error = %e, "API token error");
                 ApiError::Unavailable
             }
         }
@@ -59,9 +77,63 @@ impl ServerBackend {
         self.allowed(who, key, Role::Viewer).await
     }
 
+    /// Runs `read` on the project's current state (and its last sequence)
+    /// if the caller's role there is at least `need`.
+    pub async fn read_as<T>(
+        &self,
+        who: &Caller,
+        key: &ProjectKey,
+        need: Role,
+        read: impl FnOnce(&ProjectState, u64) -> T,
+    ) -> Result<T, ApiError> {
+        self.kanri
+            .read(key, |state, seq| {
+                let project = state.project.as_ref().expect("read only sees projects");
+                who.check(project, need).map(|()| read(state, seq))
+            })
+            .await
+            .map_err(unavailable)?
+            .unwrap_or_else(|| Err(DomainError::ProjectNotFound(key.clone())))
+            .map_err(ApiError::Rejected)
+    }
+
+    /// Executes a command for `actor`: based on its envelope's version, or
+    /// on the target's current one with `at_head`.
+    pub async fn run(
+        &self,
+        actor: &UserName,
+        envelope: CommandEnvelope,
+        at_head: bool,
+    ) -> Result<Outcome, ApiError> {
+        Ok(if at_head {
+            self.kanri.execute_at_head(actor, envelope).await?
+        } else {
+            self.kanri.execute(actor, envelope).await?
+        })
+    }
+
+    /// Up to `limit` of the project's events after global sequence `after`.
+    pub async fn events_after(
+        &self,
+        key: &ProjectKey,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Recorded>, ApiError> {
+        self.kanri
+            .store()
+            .events_after(Some(key), after, u32::try_from(limit).unwrap_or(u32::MAX))
+            .await
+            .map_err(unavailable)
+    }
+
     /// The caller's role in the project, if it is at least `need`.
-    async fn allowed(&self, who: &Caller, key: &ProjectKey, need: Role) -> Result<Role, ApiError> {
-        self.0
+    pub async fn allowed(
+        &self,
+        who: &Caller,
+        key: &ProjectKey,
+        need: Role,
+    ) -> Result<Role, ApiError> {
+        self.kanri
             .read(key, |state, _| {
                 state.project.as_ref().map(|p| {
                     who.check(p, need)
@@ -79,7 +151,7 @@ impl ServerBackend {
 impl Backend for ServerBackend {
     fn projects(&self, who: Caller) -> BoxFuture<'_, Result<Vec<ProjectSummary>, ApiError>> {
         Box::pin(async move {
-            let rows = self.0.store().projects().await.map_err(unavailable)?;
+            let rows = self.kanri.store().projects().await.map_err(unavailable)?;
             Ok(rows
                 .into_iter()
                 .filter(|(p, _)| who.role_in(p).is_some())
@@ -100,7 +172,7 @@ impl Backend for ServerBackend {
     ) -> BoxFuture<'_, Result<ProjectSnapshot, ApiError>> {
         Box::pin(async move {
             let role = self.readable(&who, &key).await?;
-            match self.0.project_state(&key).await.map_err(unavailable)? {
+            match self.kanri.project_state(&key).await.map_err(unavailable)? {
                 Some((state, last_seq)) => Ok(ProjectSnapshot {
                     state,
                     last_seq,
@@ -118,7 +190,7 @@ impl Backend for ServerBackend {
             let not_found = || ApiError::NotFound(format!("issue {key}"));
             // Copy out the one issue and its neighbours, not the whole project.
             let found = self
-                .0
+                .kanri
                 .read(&key.project, |state, seq| {
                     IssueDetail::from_state(state, key.number).map(|d| IssueDetail {
                         seq,
@@ -130,7 +202,7 @@ impl Backend for ServerBackend {
                 .map_err(unavailable)?;
             let mut detail = found.flatten().ok_or_else(not_found)?;
             detail.history = self
-                .0
+                .kanri
                 .store()
                 .history(&key.project, StreamRef::Issue(key.number), 0)
                 .await
@@ -148,11 +220,11 @@ impl Backend for ServerBackend {
     ) -> BoxFuture<'_, Result<(Project, Timesheet), ApiError>> {
         Box::pin(async move {
             self.readable(&who, &key).await?;
-            let rows = time::logged_between(self.0.store().db(), &key, from, to)
+            let rows = time::logged_between(self.kanri.store().db(), &key, from, to)
                 .await
                 .map_err(unavailable)?;
             let built = self
-                .0
+                .kanri
                 .read(&key, |state, _| {
                     let project = state.project.clone()?;
                     Some(Timesheet::build(state, from, to, &rows).map(|sheet| (project, sheet)))
@@ -178,7 +250,7 @@ impl Backend for ServerBackend {
             // The catalogue (statuses, sprints) comes from the cached state;
             // the issues from the indexed projection.
             let compiled = self
-                .0
+                .kanri
                 .read(&key, |state, _| {
                     let project = state.project.clone()?;
                     Some(SearchSql::compile(state, &query, &me, limit).map(|sql| (project, sql)))
@@ -189,7 +261,7 @@ impl Backend for ServerBackend {
                 .ok_or_else(|| ApiError::NotFound(format!("project {key}")))?;
             let (project, sql) = compiled.map_err(|e| ApiError::invalid("q", e.to_string()))?;
             let (issues, total) = sql
-                .run(&self.0.store().db().read)
+                .run(&self.kanri.store().db().read)
                 .await
                 .map_err(unavailable)?;
             Ok(SearchHits {
@@ -208,7 +280,7 @@ impl Backend for ServerBackend {
     ) -> BoxFuture<'_, Result<PastProject, ApiError>> {
         Box::pin(async move {
             self.readable(&who, &key).await?;
-            let store = self.0.store();
+            let store = self.kanri.store();
             let events = store
                 .events_until(&key, Until::Seq(seq))
                 .await
@@ -238,7 +310,7 @@ impl Backend for ServerBackend {
         Box::pin(async move {
             self.readable(&who, &key).await?;
             const PAGE: u32 = 10_000;
-            let store = self.0.store();
+            let store = self.kanri.store();
             let mut log: Vec<Recorded> = Vec::new();
             loop {
                 let after = log.last().map_or(0, |r| r.seq);
@@ -260,7 +332,7 @@ impl Backend for ServerBackend {
         actor: UserName,
         envelope: CommandEnvelope,
     ) -> BoxFuture<'_, Result<Outcome, ApiError>> {
-        Box::pin(async move { Ok(self.0.execute(&actor, envelope).await?) })
+        Box::pin(async move { Ok(self.kanri.execute(&actor, envelope).await?) })
     }
 
     fn execute_at_head(
@@ -268,7 +340,7 @@ impl Backend for ServerBackend {
         actor: UserName,
         envelope: CommandEnvelope,
     ) -> BoxFuture<'_, Result<Outcome, ApiError>> {
-        Box::pin(async move { Ok(self.0.execute_at_head(&actor, envelope).await?) })
+        Box::pin(async move { Ok(self.kanri.execute_at_head(&actor, envelope).await?) })
     }
 
     fn project_settings(
@@ -278,7 +350,7 @@ impl Backend for ServerBackend {
     ) -> BoxFuture<'_, Result<Project, ApiError>> {
         Box::pin(async move {
             self.readable(&who, &key).await?;
-            self.0
+            self.kanri
                 .read(&key, |state, _| state.project.clone())
                 .await
                 .map_err(unavailable)?
@@ -300,7 +372,7 @@ impl Backend for ServerBackend {
             if self.readable(&who, &key).await? < Role::Admin {
                 return Ok(None);
             }
-            Ok(Some(self.2.list(&key).await?))
+            Ok(Some(self.shares.list(&key).await?))
         })
     }
 
@@ -317,7 +389,7 @@ impl Backend for ServerBackend {
                 return Err(ApiError::Unauthorized);
             };
             let (link, token) = self
-                .2
+                .shares
                 .create(
                     &key,
                     &admin,
@@ -345,7 +417,7 @@ impl Backend for ServerBackend {
             let Caller::User(admin) = who else {
                 return Err(ApiError::Unauthorized);
             };
-            if self.2.revoke(&key, id, &admin, now_ms()).await? {
+            if self.shares.revoke(&key, id, &admin, now_ms()).await? {
                 tracing::info!(project = %key, link = id, %admin, "share link revoked");
                 Ok(())
             } else {
@@ -356,18 +428,49 @@ impl Backend for ServerBackend {
 
     fn open_share_link(&self, token: String) -> BoxFuture<'_, Result<ProjectKey, ApiError>> {
         Box::pin(async move {
-            match self.2.open(&token, now_ms()).await? {
+            match self.shares.open(&token, now_ms()).await? {
                 Some(link) => Ok(link.project),
                 None => Err(ApiError::NotFound("share link".into())),
             }
         })
     }
 
+    fn api_tokens(&self, user: UserName) -> BoxFuture<'_, Result<Vec<ApiTokenView>, ApiError>> {
+        Box::pin(async move { Ok(self.tokens.list(&user).await?) })
+    }
+
+    fn create_api_token(
+        &self,
+        user: UserName,
+        name: String,
+        expires: Option<UtcTime>,
+    ) -> BoxFuture<'_, Result<NewApiToken, ApiError>> {
+        Box::pin(async move {
+            let (token, secret) = self
+                .tokens
+                .create(&user, &name, expires.map(UtcTime::unix_ms), now_ms())
+                .await?;
+            tracing::info!(token = token.id, %user, "API token created");
+            Ok(NewApiToken { token, secret })
+        })
+    }
+
+    fn revoke_api_token(&self, user: UserName, id: i64) -> BoxFuture<'_, Result<(), ApiError>> {
+        Box::pin(async move {
+            if self.tokens.revoke(&user, id, now_ms()).await? {
+                tracing::info!(token = id, %user, "API token revoked");
+                Ok(())
+            } else {
+                Err(ApiError::NotFound(format!("API token {id}")))
+            }
+        })
+    }
+
     fn profile(&self, name: UserName) -> BoxFuture<'_, Result<Option<Profile>, ApiError>> {
-        Box::pin(async move { self.1.profile(&name).await.map_err(accounts_down) })
+        Box::pin(async move { self.accounts.profile(&name).await.map_err(accounts_down) })
     }
 
     fn find_account(&self, login: String) -> BoxFuture<'_, Result<Option<Profile>, ApiError>> {
-        Box::pin(async move { self.1.find(&login).await.map_err(accounts_down) })
+        Box::pin(async move { self.accounts.find(&login).await.map_err(accounts_down) })
     }
 }

@@ -3,13 +3,16 @@
 //! HTTP routes that serve the Leptos app.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod backend;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod hub;
 pub mod replay;
+pub mod rest;
 pub mod routes;
+pub mod secret;
 pub mod service;
 pub mod sharing;
 pub mod startup;

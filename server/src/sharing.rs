@@ -5,56 +5,16 @@
 
 use app::api::ShareLinkView;
 use app::domain::{ProjectKey, UserName, UtcTime};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
+
+use crate::secret::Secret;
 
 /// How often a link's "last used" is written at most: a busy board would
 /// otherwise write on every request.
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 /// Links a project may have at once.
 pub const MAX_LINKS_PER_PROJECT: i64 = 100;
-
-/// A link's secret, as it appears in its URL.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ShareToken([u8; 16]);
-
-impl ShareToken {
-    pub fn generate() -> Self {
-        let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes).expect("the operating system's random source");
-        Self(bytes)
-    }
-
-    /// Exactly 22 URL-safe base64 characters (16 bytes); anything else is
-    /// no token.
-    pub fn parse(raw: &str) -> Option<Self> {
-        if raw.len() != 22 {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-        Some(Self(bytes.try_into().ok()?))
-    }
-
-    pub fn sha256(&self) -> [u8; 32] {
-        Sha256::digest(self.0).into()
-    }
-}
-
-impl std::fmt::Display for ShareToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&URL_SAFE_NO_PAD.encode(self.0))
-    }
-}
-
-// Never print the secret in logs or panics.
-impl std::fmt::Debug for ShareToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ShareToken(…)")
-    }
-}
 
 /// An open link: which one, for which project, until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +59,7 @@ impl ShareLinks {
         label: &str,
         expires_ms: Option<i64>,
         now_ms: i64,
-    ) -> Result<(ShareLinkView, ShareToken), ShareError> {
+    ) -> Result<(ShareLinkView, Secret), ShareError> {
         let active: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM share_links WHERE project = ? AND revoked_ms IS NULL",
         )
@@ -109,7 +69,7 @@ impl ShareLinks {
         if active >= MAX_LINKS_PER_PROJECT {
             return Err(ShareError::TooMany);
         }
-        let token = ShareToken::generate();
+        let token = Secret::generate();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO share_links (project, token_sha256, label, created_by, created_ms, expires_ms) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -193,7 +153,7 @@ impl ShareLinks {
     /// The live link a token opens, if any (not revoked, not expired), and
     /// notes its use.
     pub async fn open(&self, token: &str, now_ms: i64) -> Result<Option<OpenLink>, ShareError> {
-        let Some(token) = ShareToken::parse(token) else {
+        let Some(token) = Secret::parse(token) else {
             return Ok(None);
         };
         let row = sqlx::query(
@@ -226,49 +186,5 @@ impl ShareLinks {
             project,
             expires_ms: row.get("expires_ms"),
         }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_128_random_bits_in_22_url_safe_characters() {
-        let a = ShareToken::generate();
-        let b = ShareToken::generate();
-        assert_ne!(a, b);
-        let text = a.to_string();
-        assert_eq!(text.len(), 22);
-        assert!(
-            text.bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-        );
-        assert_eq!(ShareToken::parse(&text), Some(a.clone()));
-        assert_eq!(format!("{a:?}"), "ShareToken(…)", "never logged");
-    }
-
-    #[test]
-    fn only_well_formed_tokens_parse() {
-        for bad in [
-            "",
-            "short",
-            "aaaaaaaaaaaaaaaaaaaaa",
-            "aaaaaaaaaaaaaaaaaaaaaaa",
-            "aaaaaaaaaaaaaaaaaaaa+/",
-            "../../etc/passwd......",
-        ] {
-            assert_eq!(ShareToken::parse(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn the_stored_hash_is_sha256_of_the_token_bytes() {
-        let token = ShareToken([0u8; 16]);
-        // SHA-256 of sixteen zero bytes.
-        let expected = "374708fff7719dd5979ec875d56cd2286f6d3cf7ec317a3b25632aab28ec37bb";
-        let hex: String = token.sha256().iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, expected);
-        assert_ne!(ShareToken::generate().sha256(), token.sha256());
     }
 }

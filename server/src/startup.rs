@@ -78,6 +78,8 @@ impl Application {
         session_store.migrate().await?;
         let accounts = Arc::new(Accounts::new(db.side.clone()));
         let shares = Arc::new(crate::sharing::ShareLinks::new(db.side.clone()));
+        let tokens = Arc::new(crate::api_tokens::ApiTokens::new(db.side.clone()));
+        let answers = Arc::new(crate::rest::Answers::new(db.side.clone()));
         let store = Store::new(db);
         store.rebuild_if_requested().await?;
         let hub = Arc::new(Hub::new(store.head(None).await?, config.hub_capacity));
@@ -128,6 +130,8 @@ impl Application {
             kanri,
             accounts,
             shares,
+            tokens,
+            answers,
             shutdown,
         };
         tracing::info!(%addr, database = %config.database.display(), "Kanri is ready");

@@ -6,7 +6,8 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 
 use super::{
-    ApiError, Caller, IssueDetail, NewShareLink, ProjectSnapshot, ProjectSummary, ShareLinkView,
+    ApiError, ApiTokenView, Caller, IssueDetail, NewApiToken, NewShareLink, ProjectSnapshot,
+    ProjectSummary, ShareLinkView,
 };
 use crate::domain::{
     CommandEnvelope, CommandId, Date, IssueKey, Outcome, ProjectKey, Timesheet, UserName,
@@ -102,6 +103,17 @@ pub trait Backend: Send + Sync + 'static {
     /// The project a share link's token opens: not found when there is no
     /// such link, or it was revoked or has expired.
     fn open_share_link(&self, token: String) -> BoxFuture<'_, Result<ProjectKey, ApiError>>;
+    /// The user's personal access tokens that are not revoked, newest first.
+    fn api_tokens(&self, user: UserName) -> BoxFuture<'_, Result<Vec<ApiTokenView>, ApiError>>;
+    /// A new token acting as `user`, valid until `expires` if given.
+    fn create_api_token(
+        &self,
+        user: UserName,
+        name: String,
+        expires: Option<crate::domain::UtcTime>,
+    ) -> BoxFuture<'_, Result<NewApiToken, ApiError>>;
+    /// Revokes one of the user's tokens at once.
+    fn revoke_api_token(&self, user: UserName, id: i64) -> BoxFuture<'_, Result<(), ApiError>>;
     /// The profile of an account, `None` when there is no such account.
     fn profile(
         &self,

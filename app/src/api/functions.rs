@@ -74,6 +74,45 @@ pub(super) fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// A name from a form: trimmed, `default` when empty, at most `max` characters.
+#[cfg(feature = "ssr")]
+pub(super) fn short_label(
+    field: &str,
+    raw: &str,
+    default: &str,
+    max: usize,
+) -> Result<String, ApiError> {
+    let label = match raw.trim() {
+        "" => default,
+        label => label,
+    };
+    if label.chars().count() > max {
+        return Err(ApiError::invalid(
+            field,
+            format!("a {field} has at most {max} characters"),
+        ));
+    }
+    Ok(label.to_owned())
+}
+
+/// An expiry from a form's optional last day (`YYYY-MM-DD`, UTC): empty for
+/// never; otherwise the end of that day, which may not have passed.
+#[cfg(feature = "ssr")]
+pub(super) fn last_day(raw: &str) -> Result<Option<crate::domain::UtcTime>, ApiError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => {
+            let last_day = ApiError::field("expires", Date::parse(raw))?;
+            if last_day < today() {
+                return Err(ApiError::invalid("expires", "the last day is in the past"));
+            }
+            Ok(Some(crate::domain::UtcTime::from_unix_ms(
+                (last_day.days_since_epoch() + 1) * 86_400_000,
+            )))
+        }
+    }
+}
+
 /// Today's UTC date on the server's clock.
 #[cfg(feature = "ssr")]
 pub(super) fn today() -> Date {

@@ -13,6 +13,7 @@ mod settings;
 mod share;
 mod sprints;
 mod time;
+mod tokens;
 mod types;
 
 #[cfg(feature = "ssr")]
@@ -31,4 +32,5 @@ pub use settings::*;
 pub use share::*;
 pub use sprints::*;
 pub use time::*;
+pub use tokens::*;
 pub use types::*;

@@ -4,10 +4,8 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::functions::{caller, issue_key, project_key, reply, today};
+use super::functions::{caller, issue_key, last_day, project_key, reply, short_label};
 use super::{ApiError, IssueDetail, NewShareLink, ProjectSnapshot, ShareLinkView};
-#[cfg(feature = "ssr")]
-use crate::domain::*;
 
 /// The longest label a link may have.
 pub const MAX_SHARE_LABEL: usize = 80;
@@ -36,35 +34,10 @@ pub async fn create_share_link(
     reply(
         async {
             let key = project_key(&project)?;
-            let label = label.trim();
-            let label = if label.is_empty() {
-                "Share link"
-            } else {
-                label
-            };
-            if label.chars().count() > MAX_SHARE_LABEL {
-                return Err(ApiError::invalid(
-                    "label",
-                    format!("a label has at most {MAX_SHARE_LABEL} characters"),
-                ));
-            }
-            let expires = match expires.trim() {
-                "" => None,
-                raw => {
-                    let last_day = ApiError::field("expires", Date::parse(raw))?;
-                    if last_day < today() {
-                        return Err(ApiError::invalid("expires", "the last day is in the past"));
-                    }
-                    // Works to the end of its last day.
-                    Some(UtcTime::from_unix_ms(
-                        (last_day.days_since_epoch() + 1) * 86_400_000,
-                    ))
-                }
-            };
+            let label = short_label("label", &label, "Share link", MAX_SHARE_LABEL)?;
+            let expires = last_day(&expires)?;
             let (backend, who) = caller().await?;
-            backend
-                .create_share_link(who, key, label.to_owned(), expires)
-                .await
+            backend.create_share_link(who, key, label, expires).await
         }
         .await,
     )

@@ -234,6 +234,24 @@ pub struct ShareLinkView {
     pub last_used: Option<crate::domain::UtcTime>,
 }
 
+/// A personal access token as its owner sees it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenView {
+    pub id: i64,
+    pub name: String,
+    pub created: crate::domain::UtcTime,
+    pub expires: Option<crate::domain::UtcTime>,
+    pub last_used: Option<crate::domain::UtcTime>,
+}
+
+/// A token just created: the only time its secret is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApiToken {
+    pub token: ApiTokenView,
+    /// `kanri_…`, for `Authorization: Bearer`.
+    pub secret: String,
+}
+
 /// A link just created: the only time its address (with the token) is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewShareLink {

@@ -49,7 +49,7 @@ fn Identity() -> impl IntoView {
                     match profile.await {
                         Ok(Some(p)) => view! {
                             <span class="avatar" style=format!("background:{}", p.colour) aria-hidden="true">{p.initials()}</span>
-                            <span class="signed-in" title=format!("@{}", p.name)>{p.display_name.to_string()}</span>
+                            <a class="signed-in" href="/account" title=format!("@{}: account settings", p.name)>{p.display_name.to_string()}</a>
                             <form method="post" action="/auth/sign-out">
                                 <button type="submit">"Sign out"</button>
                             </form>

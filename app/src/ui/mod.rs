@@ -2,6 +2,7 @@
 //! the server; hydration then makes it interactive.
 
 mod account;
+mod account_settings;
 mod backlog;
 pub mod board;
 mod home;
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=account::SignInPage />
                     <Route path=path!("/signup") view=account::SignUpPage />
+                    <Route path=path!("/account") view=account_settings::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/board") view=board::BoardPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/issues/:issue") view=issue::IssuePage ssr=SsrMode::Async />
                     <Route path=path!("/p/:key/timesheet") view=time::TimesheetRoute ssr=SsrMode::Async />

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{ApiError, CreateShareLink, RevokeShareLink, ShareLinkView};
+use crate::api::{CreateShareLink, RevokeShareLink, ShareLinkView};
 
 /// The panel's forms; each completed one reloads the list.
 #[derive(Clone, Copy)]
@@ -35,17 +35,6 @@ fn origin() -> String {
     }
     #[cfg(not(feature = "hydrate"))]
     String::new()
-}
-
-fn message(e: &ApiError) -> String {
-    match e {
-        ApiError::Invalid(errors) => errors
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("; "),
-        e => e.to_string(),
-    }
 }
 
 #[component]
@@ -91,7 +80,7 @@ pub fn SharePanel(project: String, links: Vec<ShareLinkView>, forms: ShareForms)
     let error = move || {
         let create = forms.create.value().get().and_then(Result::err);
         let revoke = forms.revoke.value().get().and_then(Result::err);
-        create.or(revoke).map(|e| message(&e))
+        create.or(revoke).map(|e| e.to_string())
     };
     view! {
         <section class="panel" aria-labelledby="share-heading" data-testid="share-links">

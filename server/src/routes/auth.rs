@@ -18,12 +18,37 @@ use tower_sessions::Session;
 
 use super::AppState;
 use crate::accounts::{AccountError, SignUp};
+use crate::service::now_ms;
 
 /// The session key holding the user name.
 const USER: &str = "user";
 
-/// The signed-in user, if the request's session has one.
-pub async fn identify(session: Session, mut req: Request, next: Next) -> Response {
+/// Who is asking: the owner of a personal access token (`Authorization:
+/// Bearer`), else the session's user. A bearer that is no live token is
+/// refused outright rather than treated as anonymous, so a client learns
+/// at once that its token was revoked or mistyped.
+pub async fn identify(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(token) = bearer(req.headers()) {
+        return match state.tokens.authenticate(token, now_ms()).await {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(Caller::User(user));
+                next.run(req).await
+            }
+            Ok(None) => crate::rest::Problem::unauthorized(
+                "the bearer token is not a live API token (revoked, expired or mistyped)",
+            )
+            .into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "API token check failed");
+                crate::rest::Problem::from(app::api::ApiError::Unavailable).into_response()
+            }
+        };
+    }
     if let Ok(Some(name)) = session.get::<UserName>(USER).await {
         req.extensions_mut().insert(Caller::User(name));
     } else if is_private_page(&req) {
@@ -36,6 +61,13 @@ pub async fn identify(session: Session, mut req: Request, next: Next) -> Respons
         return Redirect::to(&format!("/login?{query}")).into_response();
     }
     next.run(req).await
+}
+
+/// The credentials of `Authorization: Bearer …`, if given.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// A page that needs an account: every page a browser navigates to, but

@@ -85,9 +85,11 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 
 /// Rejections written as plain text (a body too large, a malformed JSON or
 /// form body) become the same JSON error shape as every other 4xx; so does
-/// the HTML "not found" page, for an API address that names nothing.
+/// the HTML "not found" page, for an API address that names nothing. The
+/// REST API's become problem details.
 pub async fn plain_errors_as_json(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    let v1 = req.uri().path().starts_with("/api/v1/");
     let res = next.run(req).await;
     let content_type = res
         .headers()
@@ -113,6 +115,9 @@ pub async fn plain_errors_as_json(req: Request, next: Next) -> Response {
                 .to_lowercase(),
         }
     };
+    if v1 {
+        return crate::rest::Problem::for_status(parts.status, message).into_response();
+    }
     let body = serde_json::json!({ "error": message });
     (parts.status, axum::Json(body)).into_response()
 }

@@ -20,6 +20,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::accounts::Accounts;
+use crate::api_tokens::ApiTokens;
 use crate::backend::ServerBackend;
 use crate::service::Kanri;
 use crate::sharing::ShareLinks;
@@ -31,8 +32,24 @@ pub struct AppState {
     pub kanri: Arc<Kanri>,
     pub accounts: Arc<Accounts>,
     pub shares: Arc<ShareLinks>,
+    pub tokens: Arc<ApiTokens>,
+    /// The first answers to idempotent REST requests.
+    pub answers: Arc<crate::rest::Answers>,
     /// Turns true when the server shuts down (long-lived sockets then close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl AppState {
+    /// The port the server functions and the REST API share, so both apply
+    /// the same checks.
+    pub fn backend(&self) -> ServerBackend {
+        ServerBackend {
+            kanri: self.kanri.clone(),
+            accounts: self.accounts.clone(),
+            shares: self.shares.clone(),
+            tokens: self.tokens.clone(),
+        }
+    }
 }
 
 /// Session cookies: HttpOnly and SameSite=Lax always, Secure when the site
@@ -48,17 +65,14 @@ pub fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteS
 
 pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
     let routes = generate_route_list(App);
-    let backend: Arc<dyn Backend> = Arc::new(ServerBackend(
-        state.kanri.clone(),
-        state.accounts.clone(),
-        state.shares.clone(),
-    ));
+    let backend: Arc<dyn Backend> = Arc::new(state.backend());
     let options = state.leptos_options.clone();
     // The fallback renders the app too (its 404 page and top bar), so it
     // needs the same context as the routes.
     let context = move || provide_context(backend.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
+        .merge(crate::rest::router())
         .route("/api/live/{key}", get(live::board_socket))
         .route("/auth/sign-up", post(auth::sign_up))
         .route("/auth/sign-in", post(auth::sign_in))
@@ -74,7 +88,10 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .layer(axum::middleware::map_response(
             undecodable_arguments_are_400,
         ))
-        .layer(axum::middleware::from_fn(auth::identify))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::identify,
+        ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(guard::same_origin))
         .layer(RequestBodyLimitLayer::new(guard::MAX_BODY))

@@ -37,6 +37,9 @@ struct Versions {
     /// A share link of the project: its token and id.
     token: String,
     link: i64,
+    /// An API token of the outsider (the first caller allowed to manage
+    /// their own tokens): its id.
+    api_token: i64,
 }
 
 fn form(pairs: &[(&str, &str)]) -> Body {
@@ -135,6 +138,9 @@ fn arguments(endpoint: &str, p: &str, v: &Versions) -> Body {
         "create_share_link" => form(&[("project", p), ("label", "Client"), ("expires", "")]),
         "revoke_share_link" => form(&[("project", p), ("id", &v.link.to_string())]),
         "shared_board" => form(&[("token", &v.token)]),
+        "api_tokens" => form(&[]),
+        "create_api_token" => form(&[("name", "CI"), ("expires", "")]),
+        "revoke_api_token" => form(&[("id", &v.api_token.to_string())]),
         "shared_issue" => form(&[("token", &v.token), ("issue", issue)]),
         "rank_issue" => form(&[("project", p), ("issue", "2"), ("after", "1")]),
         "create_backlog_issue" => form(&[("project", p), ("title", "New")]),
@@ -209,6 +215,10 @@ const TABLE: &[(&str, Need)] = &[
     ("share_links", Project(Role::Viewer)),
     ("create_share_link", Project(Role::Admin)),
     ("revoke_share_link", Project(Role::Admin)),
+    // Everyone's own tokens.
+    ("api_tokens", Account),
+    ("create_api_token", Account),
+    ("revoke_api_token", Account),
     // Anyone holding a live link's token (the arguments carry one).
     ("shared_board", Anyone),
     ("shared_issue", Anyone),
@@ -278,12 +288,22 @@ async fn prepare(app: &TestApp, p: &str, endpoint: &str) -> Versions {
                 head: 0,
                 token: String::new(),
                 link: 0,
+                api_token: 0,
             },
         );
         let (status, answer) = call(app, Some(MEMBER), "start_sprint", start).await;
         assert_eq!(status, 200, "{answer}");
     }
     let (token, link) = share(app, p).await;
+    let (status, body) = app
+        .call_fn(
+            OUTSIDER,
+            "create_api_token",
+            &[("name", p), ("expires", "")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let api_token = body["token"]["id"].as_i64().unwrap();
     let (state, head) = app
         .kanri
         .project_state(&key(p))
@@ -296,6 +316,7 @@ async fn prepare(app: &TestApp, p: &str, endpoint: &str) -> Versions {
         head,
         token,
         link,
+        api_token,
     }
 }
 
@@ -421,6 +442,7 @@ const PAGES: &[(&str, Page, &str)] = &[
     ("/", Page::SignedIn, "/"),
     ("/login", Page::Public, "/login"),
     ("/signup", Page::Public, "/signup"),
+    ("/account", Page::SignedIn, "/account"),
     ("/p/:key/board", Page::Reader, "/p/PG/board"),
     ("/p/:key/issues/:issue", Page::Reader, "/p/PG/issues/PG-1"),
     ("/p/:key/timesheet", Page::Reader, "/p/PG/timesheet"),

@@ -12,6 +12,7 @@ mod event_core;
 mod hardening;
 mod issue_page;
 mod live;
+mod rest;
 mod search;
 mod search_index;
 mod settings;

@@ -2,7 +2,8 @@
 //! no writes through them, revocation and expiry end pages and sockets.
 
 use futures::{SinkExt, StreamExt};
-use server::sharing::{ShareLinks, ShareToken};
+use server::secret::Secret;
+use server::sharing::ShareLinks;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -72,7 +73,7 @@ async fn get(app: &TestApp, path: &str) -> (u16, String) {
 async fn a_link_is_kept_only_as_a_hash_and_shows_the_board_without_e_mails() {
     let app = spawn_app().await;
     let token = project_with_a_link(&app).await;
-    let parsed = ShareToken::parse(&token).expect("22 URL-safe characters, 128 bits");
+    let parsed = Secret::parse(&token).expect("22 URL-safe characters, 128 bits");
     let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_sha256 FROM share_links")
         .fetch_all(&app.kanri.store().db().read)
         .await

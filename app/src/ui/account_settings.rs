@@ -1,0 +1,93 @@
+//! `/account`: the signed-in user's own settings. For now, the personal
+//! access tokens of the REST API: create one (shown once), see when each was
+//! last used, revoke it at once.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::{ApiTokenView, CreateApiToken, RevokeApiToken, api_tokens};
+use crate::ui::layout::loaded;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let create = ServerAction::<CreateApiToken>::new();
+    let revoke = ServerAction::<RevokeApiToken>::new();
+    let tokens = Resource::new(
+        move || create.version().get() + revoke.version().get(),
+        |_| api_tokens(),
+    );
+    view! {
+        <Title text="Account settings" />
+        <main class="page account-page">
+            <h1>"Account settings"</h1>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    loaded(tokens.await, |tokens| view! { <TokenPanel tokens create revoke /> }.into_any())
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+#[component]
+fn TokenPanel(
+    tokens: Vec<ApiTokenView>,
+    create: ServerAction<CreateApiToken>,
+    revoke: ServerAction<RevokeApiToken>,
+) -> impl IntoView {
+    let rows = tokens
+        .into_iter()
+        .map(|token| {
+            let expires = token
+                .expires
+                .map_or_else(|| "never expires".to_string(), |t| format!("works until {t}"));
+            let used = token
+                .last_used
+                .map_or_else(|| "never used".to_string(), |t| format!("last used {t}"));
+            view! {
+                <li class="share-link" data-testid="api-token" data-id=token.id>
+                    <strong>{token.name.clone()}</strong>
+                    <span class="muted">{format!(" · created {} · {expires} · {used}", token.created)}</span>
+                    <ActionForm action=revoke attr:class="inline-create">
+                        <input type="hidden" name="id" value=token.id />
+                        <button type="submit" class="danger" aria-label=format!("Revoke {}", token.name)>"Revoke"</button>
+                    </ActionForm>
+                </li>
+            }
+        })
+        .collect_view();
+    let created = move || match create.value().get() {
+        Some(Ok(new)) => Some(view! {
+            <p class="share-created" data-testid="token-created">
+                "Copy this token now; it is not shown again: "
+                <input readonly value=new.secret data-testid="token-secret" aria-label="The new token" size="34" />
+            </p>
+        }),
+        _ => None,
+    };
+    let error = move || {
+        let failed = create.value().get().and_then(Result::err);
+        failed
+            .or_else(|| revoke.value().get().and_then(Result::err))
+            .map(|e| e.to_string())
+    };
+    view! {
+        <section class="panel" aria-labelledby="tokens-heading" data-testid="api-tokens">
+            <h2 id="tokens-heading">"API tokens"</h2>
+            <p class="muted">
+                "A token lets a script or app use the "
+                <a href="/api/v1/docs">"REST API"</a>
+                " as you, with your roles: send it as " <code>"Authorization: Bearer …"</code>
+                ". Revoking a token stops it at once."
+            </p>
+            <ul class="share-links">{rows}</ul>
+            <ActionForm action=create attr:class="inline-create" attr:data-testid="token-create">
+                <input name="name" aria-label="Token name" placeholder="Name, e.g. CI sync" maxlength="80" />
+                <label>"Last day " <input type="date" name="expires" aria-label="Last day" /></label>
+                <button type="submit">"Create token"</button>
+            </ActionForm>
+            {created}
+            <p class="error" role="alert" data-testid="token-error">{error}</p>
+        </section>
+    }
+}

@@ -1,0 +1,151 @@
+//! Personal access tokens for the REST API: `Authorization: Bearer kanri_…`.
+//! A token acts as its owner, with the owner's roles; it is shown once and
+//! only its SHA-256 is stored. Its owner lists and revokes it in account
+//! settings.
+
+use app::api::ApiTokenView;
+use app::domain::{UserName, UtcTime};
+use sqlx::{Row, SqlitePool};
+
+use crate::secret::Secret;
+
+/// Marks the text as a Kanri token, so secret scanners (and people) can tell.
+pub const TOKEN_PREFIX: &str = "kanri_";
+/// Tokens one account may have at once.
+pub const MAX_TOKENS_PER_USER: i64 = 50;
+/// How often a token's "last used" is written at most: a sync client would
+/// otherwise write on every request.
+const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("an account may have at most {MAX_TOKENS_PER_USER} API tokens")]
+    TooMany,
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+pub struct ApiTokens {
+    db: SqlitePool,
+}
+
+impl ApiTokens {
+    pub fn new(db: SqlitePool) -> Self {
+        Self { db }
+    }
+
+    /// A new token for `user`; the text (`kanri_…`) is returned only here.
+    #[tracing::instrument(skip(self, name))]
+    pub async fn create(
+        &self,
+        user: &UserName,
+        name: &str,
+        expires_ms: Option<i64>,
+        now_ms: i64,
+    ) -> Result<(ApiTokenView, String), TokenError> {
+        let active: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM api_tokens WHERE user = ? AND revoked_ms IS NULL",
+        )
+        .bind(user.as_str())
+        .fetch_one(&self.db)
+        .await?;
+        if active >= MAX_TOKENS_PER_USER {
+            return Err(TokenError::TooMany);
+        }
+        let secret = Secret::generate();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (user, name, token_sha256, created_ms, expires_ms) \
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(user.as_str())
+        .bind(name)
+        .bind(secret.sha256().as_slice())
+        .bind(now_ms)
+        .bind(expires_ms)
+        .fetch_one(&self.db)
+        .await?;
+        let view = ApiTokenView {
+            id,
+            name: name.to_owned(),
+            created: UtcTime::from_unix_ms(now_ms),
+            expires: expires_ms.map(UtcTime::from_unix_ms),
+            last_used: None,
+        };
+        Ok((view, format!("{TOKEN_PREFIX}{secret}")))
+    }
+
+    /// The user's tokens that are not revoked, newest first.
+    pub async fn list(&self, user: &UserName) -> Result<Vec<ApiTokenView>, TokenError> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_ms, expires_ms, last_used_ms FROM api_tokens \
+             WHERE user = ? AND revoked_ms IS NULL ORDER BY id DESC",
+        )
+        .bind(user.as_str())
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| ApiTokenView {
+                id: row.get("id"),
+                name: row.get("name"),
+                created: UtcTime::from_unix_ms(row.get("created_ms")),
+                expires: row
+                    .get::<Option<i64>, _>("expires_ms")
+                    .map(UtcTime::from_unix_ms),
+                last_used: row
+                    .get::<Option<i64>, _>("last_used_ms")
+                    .map(UtcTime::from_unix_ms),
+            })
+            .collect())
+    }
+
+    /// Revokes the user's token `id` at once; `false` when the user has no
+    /// such live token.
+    #[tracing::instrument(skip(self))]
+    pub async fn revoke(&self, user: &UserName, id: i64, now_ms: i64) -> Result<bool, TokenError> {
+        Ok(sqlx::query(
+            "UPDATE api_tokens SET revoked_ms = ? WHERE id = ? AND user = ? AND revoked_ms IS NULL",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .bind(user.as_str())
+        .execute(&self.db)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    /// The owner of a live token (not revoked, not expired), noting its use;
+    /// `None` for anything else.
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        now_ms: i64,
+    ) -> Result<Option<UserName>, TokenError> {
+        let Some(secret) = token.strip_prefix(TOKEN_PREFIX).and_then(Secret::parse) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "SELECT id, user, last_used_ms FROM api_tokens WHERE token_sha256 = ? \
+             AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)",
+        )
+        .bind(secret.sha256().as_slice())
+        .bind(now_ms)
+        .fetch_optional(&self.db)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let stale = row
+            .get::<Option<i64>, _>("last_used_ms")
+            .is_none_or(|last| now_ms - last >= LAST_USED_RESOLUTION_MS);
+        if stale {
+            sqlx::query("UPDATE api_tokens SET last_used_ms = ? WHERE id = ?")
+                .bind(now_ms)
+                .bind(row.get::<i64, _>("id"))
+                .execute(&self.db)
+                .await?;
+        }
+        Ok(UserName::parse(row.get::<&str, _>("user")).ok())
+    }
+}

@@ -1,0 +1,546 @@
+//! `/api/v1` issues: list, search, create, read, edit, transition, move,
+//! rank and link. Each handler parses, runs one command through the service
+//! (which applies the role table) and shapes the answer.
+
+use app::api::ApiError;
+use app::domain::*;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode, header};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::idempotency::{Reply, etag};
+use super::input::*;
+use super::problem::{Conflict, Problem, kind};
+use super::request::{Authed, Write, json, query};
+use super::resources::{ChangeResource, IssueChanged, IssueResource, Page, field_name};
+use crate::routes::AppState;
+
+/// Most items one page may hold.
+pub const MAX_PAGE: usize = 200;
+const DEFAULT_PAGE: usize = 50;
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListIssues {
+    /// Only issues in this status (id or name).
+    status: Option<String>,
+    /// Only issues assigned to this user; `none` for unassigned ones.
+    assignee: Option<String>,
+    /// Only issues in this sprint.
+    sprint: Option<u32>,
+    /// Only issues matching this query (e.g. `type = bug AND points >= 3`).
+    /// Lists are in rank order whatever the query's ORDER BY; see `/search`.
+    q: Option<String>,
+    /// 1–200, default 50.
+    limit: Option<usize>,
+    /// The `next` of the previous page.
+    cursor: Option<String>,
+}
+
+fn page_size(limit: Option<usize>) -> Result<usize, Problem> {
+    match limit.unwrap_or(DEFAULT_PAGE) {
+        n @ 1..=MAX_PAGE => Ok(n),
+        _ => Err(Problem::invalid(
+            "limit",
+            format!("a page holds 1 to {MAX_PAGE} items"),
+        )),
+    }
+}
+
+fn project_key(raw: &str) -> Result<ProjectKey, Problem> {
+    ProjectKey::parse(raw).map_err(|_| Problem::not_found(format!("project {raw}")))
+}
+
+fn issue_key(raw: &str) -> Result<IssueKey, Problem> {
+    IssueKey::parse(raw).map_err(|_| Problem::not_found(format!("issue {raw}")))
+}
+
+/// Where a page ends: the last issue's rank and number.
+fn cursor_of(issue: &Issue) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{}\n{}", issue.rank, issue.key.number))
+}
+
+fn parse_cursor(raw: &str) -> Result<(String, u32), Problem> {
+    use base64::Engine as _;
+    let bad = || Problem::invalid("cursor", "not a cursor this API gave out");
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(bad)?;
+    let (rank, number) = text.split_once('\n').ok_or_else(bad)?;
+    Ok((rank.to_owned(), number.parse().map_err(|_| bad())?))
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{key}/issues", tag = "issues",
+    params(("key" = String, Path, description = "Project key"), ListIssues),
+    responses(
+        (status = 200, description = "A page of issues in rank order", body = Page<IssueResource>),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, raw))]
+pub async fn list(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Reply, Problem> {
+    let key = project_key(&key)?;
+    let params: ListIssues = query(raw)?;
+    let limit = page_size(params.limit)?;
+    let after = params.cursor.as_deref().map(parse_cursor).transpose()?;
+    let filter = params
+        .q
+        .as_deref()
+        .map(|q| Query::parse(q).map_err(|e| Problem::invalid("q", e.to_string())))
+        .transpose()?;
+    let me = user.clone();
+    let page = state
+        .backend()
+        .read_as(&app::api::Caller::User(user), &key, Role::Viewer, |s, _| {
+            let project = s.project.as_ref().expect("read only sees projects");
+            let status = match params.status.as_deref() {
+                Some(raw) => Some(
+                    match raw.parse::<u32>() {
+                        Ok(id) => StatusRef::Id(id),
+                        Err(_) => StatusRef::Name(raw.to_owned()),
+                    }
+                    .resolve(project)?,
+                ),
+                None => None,
+            };
+            let mut hits: Vec<&Issue> = match &filter {
+                Some(q) => q.run(s, &me),
+                None => s.issues.values().collect(),
+            };
+            hits.retain(|i| {
+                status.is_none_or(|st| i.status == st)
+                    && params
+                        .sprint
+                        .is_none_or(|sp| i.sprint == Some(SprintNumber(sp)))
+                    && params.assignee.as_deref().is_none_or(|a| match a {
+                        "none" => i.assignee.is_none(),
+                        a => i.assignee.as_ref().is_some_and(|u| u.as_str() == a),
+                    })
+            });
+            let place = |i: &Issue| (i.rank.to_string(), i.key.number.0);
+            hits.sort_by_key(|i| place(i));
+            if let Some(after) = &after {
+                hits.retain(|i| place(i) > *after);
+            }
+            let more = hits.len() > limit;
+            hits.truncate(limit);
+            Ok::<_, ApiError>(Page {
+                next: more.then(|| cursor_of(hits.last().expect("a full page"))),
+                items: hits.iter().map(|i| IssueResource::new(s, i)).collect(),
+            })
+        })
+        .await??;
+    Ok(Reply::ok(None, &page))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SearchIssues {
+    /// The query, e.g. `status IN ("To Do", "In Progress") ORDER BY points DESC`.
+    q: String,
+    /// 1–200, default 50.
+    limit: Option<usize>,
+}
+
+/// Issues matching a query, in its order.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SearchResult {
+    pub issues: Vec<IssueResource>,
+    /// How many matched in all.
+    pub total: usize,
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{key}/search", tag = "issues",
+    params(("key" = String, Path, description = "Project key"), SearchIssues),
+    responses(
+        (status = 200, description = "The first `limit` matches in the query's order", body = SearchResult),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, raw))]
+pub async fn search(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Reply, Problem> {
+    let key = project_key(&key)?;
+    let params: SearchIssues = query(raw)?;
+    let limit = page_size(params.limit)?;
+    let q = Query::parse(&params.q).map_err(|e| Problem::invalid("q", e.to_string()))?;
+    let me = user.clone();
+    let result = state
+        .backend()
+        .read_as(&app::api::Caller::User(user), &key, Role::Viewer, |s, _| {
+            let hits = q.run(s, &me);
+            SearchResult {
+                total: hits.len(),
+                issues: hits
+                    .iter()
+                    .take(limit)
+                    .map(|i| IssueResource::new(s, i))
+                    .collect(),
+            }
+        })
+        .await?;
+    Ok(Reply::ok(None, &result))
+}
+
+#[utoipa::path(get, path = "/api/v1/issues/{key}", tag = "issues",
+    params(("key" = String, Path, description = "Issue key, `ABC-12`")),
+    responses(
+        (status = 200, description = "The issue; its ETag is its version", body = IssueResource,
+            headers(("ETag" = String, description = "The version, e.g. \"7\""))),
+        (status = 304, description = "Unchanged since the If-None-Match ETag"),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, headers))]
+pub async fn get(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let key = issue_key(&key)?;
+    let issue = read_issue(&state, &user, &key).await?;
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag(issue.version))
+        });
+    if unchanged {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = etag(issue.version).parse() {
+            res.headers_mut().insert(header::ETAG, v);
+        }
+        return Ok(res);
+    }
+    Ok(Reply::ok(Some(issue.version), &issue).into_response())
+}
+
+async fn read_issue(
+    state: &AppState,
+    user: &UserName,
+    key: &IssueKey,
+) -> Result<IssueResource, Problem> {
+    state
+        .backend()
+        .read_as(
+            &app::api::Caller::User(user.clone()),
+            &key.project,
+            Role::Viewer,
+            |s, _| s.issue(key.number).map(|i| IssueResource::new(s, i)),
+        )
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("issue {key}")))
+}
+
+#[utoipa::path(post, path = "/api/v1/projects/{key}/issues", tag = "issues",
+    params(("key" = String, Path, description = "Project key"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = NewIssueBody,
+    responses(
+        (status = 201, description = "Created", body = IssueResource,
+            headers(("ETag" = String, description = "The new issue's version"))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn create(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    let created = async {
+        let key = project_key(&key)?;
+        let input: NewIssueBody = json(&body)?;
+        let project = state
+            .backend()
+            .read_as(
+                &app::api::Caller::User(w.user.clone()),
+                &key,
+                Role::Viewer,
+                |s, _| s.project.clone(),
+            )
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("project {key}")))?;
+        let new = input.into_new_issue(&project, &w.user)?;
+        Ok::<_, Problem>((key, new))
+    }
+    .await;
+    let (key, new) = match created {
+        Ok(parsed) => parsed,
+        Err(p) => return p.into_response(),
+    };
+    let (state, user) = (&state, &w.user);
+    state
+        .answers
+        .once(&w, &body, move |id| async move {
+            let envelope = CommandEnvelope {
+                id,
+                project: key.clone(),
+                base_version: 0,
+                command: Command::CreateIssue(new),
+            };
+            let outcome = state.backend().run(user, envelope, false).await?;
+            let number = outcome
+                .recorded()
+                .iter()
+                .find_map(|r| match r.stream {
+                    StreamRef::Issue(n) => Some(n),
+                    _ => None,
+                })
+                .ok_or_else(|| Problem::from(ApiError::Unavailable))?;
+            let issue = read_issue(state, user, &IssueKey::new(key, number)).await?;
+            Ok(Reply::json(
+                StatusCode::CREATED,
+                Some(issue.version),
+                &issue,
+            ))
+        })
+        .await
+}
+
+/// Runs the command `make` builds for an existing issue, based on If-Match,
+/// and answers with the issue as it is now (or the conflict).
+async fn change(
+    state: AppState,
+    w: Write,
+    key: String,
+    body: Bytes,
+    make: impl FnOnce(&Bytes, &Project, IssueNumber) -> Result<Command, Problem>,
+) -> Response {
+    let prepared = async {
+        let key = issue_key(&key)?;
+        let base = w.precondition.required()?;
+        let project = state
+            .backend()
+            .read_as(
+                &app::api::Caller::User(w.user.clone()),
+                &key.project,
+                Role::Viewer,
+                |s, _| s.project.clone(),
+            )
+            .await?
+            .ok_or_else(|| Problem::not_found(format!("project {}", key.project)))?;
+        let command = make(&body, &project, key.number)?;
+        Ok::<_, Problem>((key, base, command))
+    }
+    .await;
+    let (key, base, command) = match prepared {
+        Ok(p) => p,
+        Err(p) => return p.into_response(),
+    };
+    let (state, user) = (&state, &w.user);
+    state
+        .answers
+        .once(&w, &body, move |id| async move {
+            let envelope = CommandEnvelope {
+                id,
+                project: key.project.clone(),
+                base_version: base.unwrap_or(0),
+                command,
+            };
+            let outcome = state.backend().run(user, envelope, base.is_none()).await?;
+            let issue = read_issue(state, user, &key).await?;
+            match outcome {
+                Outcome::Accepted { .. } => Ok(Reply::ok(
+                    Some(issue.version),
+                    &IssueChanged {
+                        issue,
+                        merged_over: Vec::new(),
+                    },
+                )),
+                Outcome::Merged { over, .. } => Ok(Reply::ok(
+                    Some(issue.version),
+                    &IssueChanged {
+                        issue,
+                        merged_over: over.iter().map(ChangeResource::from).collect(),
+                    },
+                )),
+                Outcome::Conflict {
+                    fields, changes, ..
+                } => Err(Problem {
+                    conflict: Some(Box::new(Conflict {
+                        conflicting_fields: fields.iter().map(|f| field_name(*f)).collect(),
+                        changes: changes.iter().map(ChangeResource::from).collect(),
+                        current: issue,
+                    })),
+                    ..Problem::new(
+                        kind::VERSION_CONFLICT,
+                        "others changed these fields since your version: nothing was changed; \
+                         review the current issue and send again with its ETag to overwrite",
+                    )
+                }),
+            }
+        })
+        .await
+}
+
+/// The issue after `after` (a key), if given.
+fn after_issue(f: &mut Fields, after: Option<&str>) -> Option<Option<IssueNumber>> {
+    match after {
+        Some(a) => f.issue("after", a).map(Some),
+        None => Some(None),
+    }
+}
+
+const CHANGE_RESPONSES: &str = "200: changed (merged_over lists others' changes yours was applied over); \
+412 version-conflict: others changed the same fields, with the current issue and their changes; \
+428: If-Match missing";
+
+#[utoipa::path(patch, path = "/api/v1/issues/{key}", tag = "issues",
+    description = CHANGE_RESPONSES,
+    params(("key" = String, Path, description = "Issue key"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on, or *"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = IssuePatchBody,
+    responses(
+        (status = 200, description = "Changed", body = IssueChanged, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem (412 carries `current` and `changes`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn patch(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    change(state, w, key, body, |body, project, issue| {
+        let patch = json::<IssuePatchBody>(body)?.into_patch(&project.key)?;
+        Ok(Command::UpdateIssue { issue, patch })
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/issues/{key}/transition", tag = "issues",
+    description = CHANGE_RESPONSES,
+    params(("key" = String, Path, description = "Issue key"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on, or *"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = TransitionBody,
+    responses(
+        (status = 200, description = "Changed", body = IssueChanged, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn transition(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    change(state, w, key, body, |body, project, issue| {
+        let to = json::<TransitionBody>(body)?.status.resolve(project)?;
+        Ok(Command::TransitionIssue { issue, to })
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/issues/{key}/move", tag = "issues",
+    description = CHANGE_RESPONSES,
+    params(("key" = String, Path, description = "Issue key"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on, or *"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = MoveBody,
+    responses(
+        (status = 200, description = "Moved", body = IssueChanged, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn move_issue(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    change(state, w, key, body, |body, project, issue| {
+        let input: MoveBody = json(body)?;
+        let mut f = Fields::new(&project.key);
+        let to = f.check(
+            "status",
+            input.status.resolve(project).map_err(|e| e.to_string()),
+        );
+        let after = after_issue(&mut f, input.after.as_deref());
+        f.finish(|| Command::MoveIssue {
+            issue,
+            to: to.expect("checked"),
+            after: after.flatten(),
+        })
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/issues/{key}/rank", tag = "issues",
+    description = CHANGE_RESPONSES,
+    params(("key" = String, Path, description = "Issue key"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on, or *"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = RankBody,
+    responses(
+        (status = 200, description = "Re-ranked", body = IssueChanged, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn rank(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    change(state, w, key, body, |body, project, issue| {
+        let input: RankBody = json(body)?;
+        let mut f = Fields::new(&project.key);
+        let after = after_issue(&mut f, input.after.as_deref());
+        f.finish(|| Command::RankIssue {
+            issue,
+            after: after.flatten(),
+        })
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/issues/{key}/links", tag = "issues",
+    description = CHANGE_RESPONSES,
+    params(("key" = String, Path, description = "Issue key"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on, or *"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = LinkBody,
+    responses(
+        (status = 200, description = "Linked", body = IssueChanged, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn link(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    change(state, w, key, body, |body, project, issue| {
+        let input: LinkBody = json(body)?;
+        let mut f = Fields::new(&project.key);
+        let kind = f.link_kind(&input.kind);
+        let target = f.issue("issue", &input.issue);
+        f.finish(|| Command::LinkIssue {
+            issue,
+            kind: kind.expect("checked"),
+            target: target.expect("checked"),
+        })
+    })
+    .await
+}

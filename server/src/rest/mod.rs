@@ -1,0 +1,93 @@
+//! The REST API, `/api/v1`: JSON for mobile clients, scripts and offline
+//! replays. Authenticated by a personal access token (`Authorization:
+//! Bearer`) or the browser's session; the service applies the same role
+//! table as the UI. Resources carry their version as an `ETag`; changes
+//! need `If-Match` and may carry an `Idempotency-Key`. Errors are RFC 9457
+//! problem details. The OpenAPI document is generated from this code.
+
+mod docs;
+mod idempotency;
+mod input;
+mod issues;
+mod problem;
+mod projects;
+mod request;
+mod resources;
+
+pub use idempotency::{Answers, Reply, etag};
+pub use problem::{PROBLEM_JSON, Problem};
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+
+use crate::routes::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kanri API",
+        version = "1",
+        description = "Projects, issues and the event log of Kanri. Send `Authorization: Bearer <token>` \
+            (create tokens in your account settings). Every resource has an ETag (its version); changes \
+            need `If-Match` with the ETag they are based on: a stale one is merged when others changed \
+            other fields, and refused with 412 (the current resource and who changed what) when they \
+            changed the same ones. `Idempotency-Key` makes a change safe to send again."
+    ),
+    paths(
+        projects::list,
+        projects::get,
+        projects::events,
+        issues::list,
+        issues::search,
+        issues::create,
+        issues::get,
+        issues::patch,
+        issues::transition,
+        issues::move_issue,
+        issues::rank,
+        issues::link,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "projects", description = "Projects, their workflow and their event log"),
+        (name = "issues", description = "Issues: read, search, create and change"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(docs::openapi))
+        .route("/api/v1/docs", get(docs::page))
+        .route("/api/v1/projects", get(projects::list))
+        .route("/api/v1/projects/{key}", get(projects::get))
+        .route("/api/v1/projects/{key}/events", get(projects::events))
+        .route(
+            "/api/v1/projects/{key}/issues",
+            get(issues::list).post(issues::create),
+        )
+        .route("/api/v1/projects/{key}/search", get(issues::search))
+        .route(
+            "/api/v1/issues/{key}",
+            get(issues::get).patch(issues::patch),
+        )
+        .route("/api/v1/issues/{key}/transition", post(issues::transition))
+        .route("/api/v1/issues/{key}/move", post(issues::move_issue))
+        .route("/api/v1/issues/{key}/rank", post(issues::rank))
+        .route("/api/v1/issues/{key}/links", post(issues::link))
+}

@@ -1,0 +1,131 @@
+//! `/api/v1` projects and their event feed.
+
+use app::api::Caller;
+use app::domain::*;
+use axum::extract::{Path, RawQuery, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::idempotency::Reply;
+use super::issues::MAX_PAGE;
+use super::problem::Problem;
+use super::request::{Authed, query};
+use super::resources::{EventResource, ProjectResource};
+use crate::routes::AppState;
+
+/// A project as listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectSummaryResource {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    pub issues: u32,
+}
+
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects",
+    responses(
+        (status = 200, description = "The projects you are a member of, by key", body = Vec<ProjectSummaryResource>),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state))]
+pub async fn list(State(state): State<AppState>, Authed(user): Authed) -> Result<Reply, Problem> {
+    use app::api::Backend as _;
+    let mut projects = state.backend().projects(Caller::User(user)).await?;
+    projects.sort_by(|a, b| a.key.cmp(&b.key));
+    let items: Vec<ProjectSummaryResource> = projects
+        .into_iter()
+        .map(|p| ProjectSummaryResource {
+            key: p.key.to_string(),
+            name: p.name.to_string(),
+            kind: p.kind.label().to_lowercase(),
+            issues: p.issues,
+        })
+        .collect();
+    Ok(Reply::ok(None, &items))
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{key}", tag = "projects",
+    params(("key" = String, Path, description = "Project key")),
+    responses(
+        (status = 200, description = "The project and its workflow", body = ProjectResource,
+            headers(("ETag" = String, description = "The project stream's version"))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state))]
+pub async fn get(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(key): Path<String>,
+) -> Result<Reply, Problem> {
+    let key = ProjectKey::parse(&key).map_err(|_| Problem::not_found(format!("project {key}")))?;
+    let who = Caller::User(user);
+    let project = state
+        .backend()
+        .read_as(&who, &key, Role::Viewer, |s, seq| {
+            let p = s.project.as_ref().expect("read only sees projects");
+            ProjectResource::new(p, who.role_in(p).unwrap_or(Role::Viewer), seq)
+        })
+        .await?;
+    Ok(Reply::ok(Some(project.version), &project))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct EventsAfter {
+    /// The last sequence number you have; 0 (the default) for the start.
+    after: Option<u64>,
+    /// 1–200, default 100.
+    limit: Option<usize>,
+}
+
+/// A stretch of the project's log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    pub events: Vec<EventResource>,
+    /// Pass as `after` next time: the last sequence here (or the `after` you sent).
+    pub last_seq: u64,
+    /// Whether more events follow right away.
+    pub more: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{key}/events", tag = "projects",
+    params(("key" = String, Path, description = "Project key"), EventsAfter),
+    responses(
+        (status = 200, description = "The project's events after `after`, in sequence order", body = EventPage),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, raw))]
+pub async fn events(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Reply, Problem> {
+    let key = ProjectKey::parse(&key).map_err(|_| Problem::not_found(format!("project {key}")))?;
+    let params: EventsAfter = query(raw)?;
+    let limit = match params.limit.unwrap_or(100) {
+        n @ 1..=MAX_PAGE => n,
+        _ => {
+            return Err(Problem::invalid(
+                "limit",
+                format!("a page holds 1 to {MAX_PAGE} events"),
+            ));
+        }
+    };
+    let after = params.after.unwrap_or(0);
+    let backend = state.backend();
+    backend
+        .allowed(&Caller::User(user), &key, Role::Viewer)
+        .await?;
+    // One more than asked, to know whether more follow.
+    let mut log = backend.events_after(&key, after, limit + 1).await?;
+    let more = log.len() > limit;
+    log.truncate(limit);
+    let page = EventPage {
+        last_seq: log.last().map_or(after, |r| r.seq),
+        events: log.iter().map(EventResource::from).collect(),
+        more,
+    };
+    Ok(Reply::ok(None, &page))
+}

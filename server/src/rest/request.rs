@@ -1,0 +1,146 @@
+//! What a REST request carries besides its body: who sends it, the version it
+//! is based on (`If-Match`) and its `Idempotency-Key`; and the body, read as
+//! JSON with a problem-details answer when it is not.
+
+use app::api::Caller;
+use app::domain::UserName;
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+use http::{HeaderMap, header};
+use serde::de::DeserializeOwned;
+
+use super::problem::{Problem, kind};
+
+/// The signed-in user (session or API token); 401 otherwise.
+pub struct Authed(pub UserName);
+
+impl<S: Send + Sync> FromRequestParts<S> for Authed {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        match parts.extensions.get::<Caller>() {
+            Some(Caller::User(user)) => Ok(Self(user.clone())),
+            _ => Err(Problem::unauthorized(
+                "send `Authorization: Bearer <token>` with a personal access token",
+            )),
+        }
+    }
+}
+
+/// What `If-Match` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// No `If-Match`.
+    Missing,
+    /// `If-Match: *`: whatever the version is now.
+    Any,
+    /// `If-Match: "7"`: the version the change is based on.
+    Version(u64),
+}
+
+impl Precondition {
+    fn parse(headers: &HeaderMap) -> Result<Self, Problem> {
+        let mut values = headers.get_all(header::IF_MATCH).iter();
+        let Some(value) = values.next() else {
+            return Ok(Self::Missing);
+        };
+        let bad = || {
+            Problem::malformed("If-Match must be one ETag as sent by the server (e.g. \"7\") or *")
+        };
+        if values.next().is_some() {
+            return Err(bad());
+        }
+        let text = value.to_str().map_err(|_| bad())?.trim();
+        if text == "*" {
+            return Ok(Self::Any);
+        }
+        text.strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<u64>().ok())
+            .map(Self::Version)
+            .ok_or_else(bad)
+    }
+
+    /// The base version, or 428 when the client gave none. `None`: `*`.
+    pub fn required(self) -> Result<Option<u64>, Problem> {
+        match self {
+            Self::Missing => Err(Problem::new(
+                kind::PRECONDITION_REQUIRED,
+                "send If-Match with the ETag of the version you saw (or * to change whatever is there now)",
+            )),
+            Self::Any => Ok(None),
+            Self::Version(v) => Ok(Some(v)),
+        }
+    }
+
+    fn text(self) -> String {
+        match self {
+            Self::Missing => String::new(),
+            Self::Any => "*".into(),
+            Self::Version(v) => v.to_string(),
+        }
+    }
+}
+
+/// The longest `Idempotency-Key` accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// A mutation's context: who, based on what, under which idempotency key,
+/// and what identifies the request for a replay (method, path, If-Match).
+pub struct Write {
+    pub user: UserName,
+    pub precondition: Precondition,
+    pub idempotency_key: Option<String>,
+    pub request_line: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Write {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let Authed(user) = Authed::from_request_parts(parts, state).await?;
+        let precondition = Precondition::parse(&parts.headers)?;
+        let idempotency_key = match parts.headers.get("idempotency-key") {
+            None => None,
+            Some(v) => {
+                let key = v.to_str().ok().map(str::trim).filter(|k| {
+                    !k.is_empty()
+                        && k.len() <= MAX_IDEMPOTENCY_KEY
+                        && k.bytes().all(|b| b.is_ascii_graphic())
+                });
+                Some(key.map(str::to_owned).ok_or_else(|| {
+                    Problem::malformed(format!(
+                        "Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} visible ASCII characters (a UUID is ideal)"
+                    ))
+                })?)
+            }
+        };
+        let request_line = format!(
+            "{} {} {}",
+            parts.method,
+            parts.uri.path_and_query().map_or("", |p| p.as_str()),
+            precondition.text()
+        );
+        Ok(Self {
+            user,
+            precondition,
+            idempotency_key,
+            request_line,
+        })
+    }
+}
+
+/// A JSON body, or a problem naming what is wrong with it.
+pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
+    serde_json::from_slice(body).map_err(|e| {
+        let detail = format!("the body is not the JSON this route takes: {e}");
+        match e.classify() {
+            serde_json::error::Category::Data => Problem::new(kind::INVALID_FIELD, detail),
+            _ => Problem::malformed(detail),
+        }
+    })
+}
+
+/// Query parameters, or a problem naming what is wrong with them.
+pub fn query<T: DeserializeOwned>(raw: Option<String>) -> Result<T, Problem> {
+    serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+        .map_err(|e| Problem::invalid("query", format!("the query parameters are wrong: {e}")))
+}
