@@ -45,7 +45,7 @@ impl Reply {
 
 impl From<Problem> for Reply {
     fn from(p: Problem) -> Self {
-        let etag = p.conflict.as_ref().map(|c| c.current.version);
+        let etag = p.conflict.as_ref().map(|c| c.current.version());
         Self::json(p.status(), etag, &p)
     }
 }

@@ -13,9 +13,10 @@ use utoipa::IntoParams;
 
 use super::idempotency::{Reply, etag};
 use super::input::*;
-use super::problem::{Conflict, Problem, kind};
+use super::problem::Problem;
 use super::request::{Authed, Write, json, query};
-use super::resources::{ChangeResource, IssueChanged, IssueResource, Page, field_name};
+use super::resources::{IssueChanged, IssueResource, Page};
+use super::write::{Answer, Change, or_problem, run};
 use crate::routes::AppState;
 
 /// Most items one page may hold.
@@ -51,11 +52,11 @@ fn page_size(limit: Option<usize>) -> Result<usize, Problem> {
     }
 }
 
-fn project_key(raw: &str) -> Result<ProjectKey, Problem> {
+pub(super) fn project_key(raw: &str) -> Result<ProjectKey, Problem> {
     ProjectKey::parse(raw).map_err(|_| Problem::not_found(format!("project {raw}")))
 }
 
-fn issue_key(raw: &str) -> Result<IssueKey, Problem> {
+pub(super) fn issue_key(raw: &str) -> Result<IssueKey, Problem> {
     IssueKey::parse(raw).map_err(|_| Problem::not_found(format!("issue {raw}")))
 }
 
@@ -282,37 +283,15 @@ pub async fn create(
         Ok::<_, Problem>((key, new))
     }
     .await;
-    let (key, new) = match created {
-        Ok(parsed) => parsed,
-        Err(p) => return p.into_response(),
-    };
-    let (state, user) = (&state, &w.user);
-    state
-        .answers
-        .once(&w, &body, move |id| async move {
-            let envelope = CommandEnvelope {
-                id,
-                project: key.clone(),
-                base_version: 0,
-                command: Command::CreateIssue(new),
-            };
-            let outcome = state.backend().run(user, envelope, false).await?;
-            let number = outcome
-                .recorded()
-                .iter()
-                .find_map(|r| match r.stream {
-                    StreamRef::Issue(n) => Some(n),
-                    _ => None,
-                })
-                .ok_or_else(|| Problem::from(ApiError::Unavailable))?;
-            let issue = read_issue(state, user, &IssueKey::new(key, number)).await?;
-            Ok(Reply::json(
-                StatusCode::CREATED,
-                Some(issue.version),
-                &issue,
-            ))
-        })
-        .await
+    or_problem(created, |(project, new)| async move {
+        let change = Change {
+            project,
+            base: None,
+            command: Command::CreateIssue(new),
+        };
+        run(&state, &w, &body, change, Answer::Created).await
+    })
+    .await
 }
 
 /// Runs the command `make` builds for an existing issue, based on If-Match,
@@ -338,57 +317,19 @@ async fn change(
             .await?
             .ok_or_else(|| Problem::not_found(format!("project {}", key.project)))?;
         let command = make(&body, &project, key.number)?;
-        Ok::<_, Problem>((key, base, command))
+        Ok((key, base, command))
     }
     .await;
-    let (key, base, command) = match prepared {
-        Ok(p) => p,
-        Err(p) => return p.into_response(),
-    };
-    let (state, user) = (&state, &w.user);
-    state
-        .answers
-        .once(&w, &body, move |id| async move {
-            let envelope = CommandEnvelope {
-                id,
-                project: key.project.clone(),
-                base_version: base.unwrap_or(0),
-                command,
-            };
-            let outcome = state.backend().run(user, envelope, base.is_none()).await?;
-            let issue = read_issue(state, user, &key).await?;
-            match outcome {
-                Outcome::Accepted { .. } => Ok(Reply::ok(
-                    Some(issue.version),
-                    &IssueChanged {
-                        issue,
-                        merged_over: Vec::new(),
-                    },
-                )),
-                Outcome::Merged { over, .. } => Ok(Reply::ok(
-                    Some(issue.version),
-                    &IssueChanged {
-                        issue,
-                        merged_over: over.iter().map(ChangeResource::from).collect(),
-                    },
-                )),
-                Outcome::Conflict {
-                    fields, changes, ..
-                } => Err(Problem {
-                    conflict: Some(Box::new(Conflict {
-                        conflicting_fields: fields.iter().map(|f| field_name(*f)).collect(),
-                        changes: changes.iter().map(ChangeResource::from).collect(),
-                        current: issue,
-                    })),
-                    ..Problem::new(
-                        kind::VERSION_CONFLICT,
-                        "others changed these fields since your version: nothing was changed; \
-                         review the current issue and send again with its ETag to overwrite",
-                    )
-                }),
-            }
-        })
-        .await
+    or_problem(prepared, |(key, base, command)| async move {
+        let change = Change {
+            project: key.project,
+            base,
+            command,
+        };
+        let answer = Answer::Stream(StreamRef::Issue(key.number));
+        run(&state, &w, &body, change, answer).await
+    })
+    .await
 }
 
 /// The issue after `after` (a key), if given.

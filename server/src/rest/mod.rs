@@ -5,6 +5,7 @@
 //! need `If-Match` and may carry an `Idempotency-Key`. Errors are RFC 9457
 //! problem details. The OpenAPI document is generated from this code.
 
+mod activity;
 mod docs;
 mod idempotency;
 mod input;
@@ -13,12 +14,14 @@ mod problem;
 mod projects;
 mod request;
 mod resources;
+mod sprints;
+mod write;
 
 pub use idempotency::{Answers, Reply, etag};
 pub use problem::{PROBLEM_JSON, Problem};
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 
@@ -39,6 +42,8 @@ use crate::routes::AppState;
         projects::list,
         projects::get,
         projects::events,
+        projects::members,
+        projects::reports,
         issues::list,
         issues::search,
         issues::create,
@@ -48,12 +53,27 @@ use crate::routes::AppState;
         issues::move_issue,
         issues::rank,
         issues::link,
+        activity::comments,
+        activity::add_comment,
+        activity::edit_comment,
+        activity::delete_comment,
+        activity::worklogs,
+        activity::log_work,
+        activity::edit_worklog,
+        activity::delete_worklog,
+        sprints::list,
+        sprints::get,
+        sprints::create,
+        sprints::start,
+        sprints::complete,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
         (name = "projects", description = "Projects, their workflow and their event log"),
         (name = "issues", description = "Issues: read, search, create and change"),
+        (name = "activity", description = "Comments and worklogs of an issue"),
+        (name = "sprints", description = "Sprints: create, start, complete (issues join through their `sprint` field)"),
     )
 )]
 pub struct ApiDoc;
@@ -90,4 +110,35 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/issues/{key}/move", post(issues::move_issue))
         .route("/api/v1/issues/{key}/rank", post(issues::rank))
         .route("/api/v1/issues/{key}/links", post(issues::link))
+        .route("/api/v1/projects/{key}/members", get(projects::members))
+        .route("/api/v1/projects/{key}/reports", get(projects::reports))
+        .route(
+            "/api/v1/projects/{key}/sprints",
+            get(sprints::list).post(sprints::create),
+        )
+        .route("/api/v1/projects/{key}/sprints/{number}", get(sprints::get))
+        .route(
+            "/api/v1/projects/{key}/sprints/{number}/start",
+            post(sprints::start),
+        )
+        .route(
+            "/api/v1/projects/{key}/sprints/{number}/complete",
+            post(sprints::complete),
+        )
+        .route(
+            "/api/v1/issues/{key}/comments",
+            get(activity::comments).post(activity::add_comment),
+        )
+        .route(
+            "/api/v1/issues/{key}/comments/{number}",
+            patch(activity::edit_comment).delete(activity::delete_comment),
+        )
+        .route(
+            "/api/v1/issues/{key}/worklogs",
+            get(activity::worklogs).post(activity::log_work),
+        )
+        .route(
+            "/api/v1/issues/{key}/worklogs/{number}",
+            patch(activity::edit_worklog).delete(activity::delete_worklog),
+        )
 }

@@ -9,7 +9,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::resources::{ChangeResource, IssueResource};
+use super::resources::ChangeResource;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -41,7 +41,7 @@ pub struct Conflict {
     /// Who changed what since the version given, old → new.
     pub changes: Vec<ChangeResource>,
     /// The resource as it is now (its ETag is in the header).
-    pub current: IssueResource,
+    pub current: super::write::Current,
 }
 
 /// One invalid field.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::Reply;
-use super::issues::MAX_PAGE;
+use super::issues::{MAX_PAGE, project_key};
 use super::problem::Problem;
 use super::request::{Authed, query};
 use super::resources::{EventResource, ProjectResource};
@@ -128,4 +128,130 @@ pub async fn events(
         more,
     };
     Ok(Reply::ok(None, &page))
+}
+
+/// A member of a project.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberResource {
+    pub user: String,
+    /// `viewer`, `member` or `admin`.
+    pub role: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{key}/members", tag = "projects",
+    params(("key" = String, Path, description = "Project key")),
+    responses(
+        (status = 200, description = "The members and their roles, by name", body = Vec<MemberResource>),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state))]
+pub async fn members(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(key): Path<String>,
+) -> Result<Reply, Problem> {
+    let key = project_key(&key)?;
+    let members = state
+        .backend()
+        .read_as(&Caller::User(user), &key, Role::Viewer, |s, _| {
+            let p = s.project.as_ref().expect("read only sees projects");
+            p.members
+                .iter()
+                .map(|(user, role)| MemberResource {
+                    user: user.to_string(),
+                    role: role.label().to_lowercase(),
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+    Ok(Reply::ok(None, &members))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRange {
+    /// The burndown's sprint (default: the active one, else the last started).
+    sprint: Option<u32>,
+    /// The cumulative flow's first day, `YYYY-MM-DD` (default: 13 days before `to`).
+    from: Option<String>,
+    /// Its last day (default: today).
+    to: Option<String>,
+}
+
+/// The project's reports, computed from its event log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportsResource {
+    /// Points and remaining time per day of the sprint, with the ideal line
+    /// and scope changes; absent when no sprint has started.
+    #[schema(value_type = Option<Object>)]
+    pub burndown: Option<serde_json::Value>,
+    /// Committed and completed points (in tenths) of the last closed sprints.
+    #[schema(value_type = Vec<Object>)]
+    pub velocity: serde_json::Value,
+    /// Per day, the issues in each status (`counts`, in the order of `statuses`).
+    #[schema(value_type = Vec<Object>)]
+    pub cumulative_flow: serde_json::Value,
+    /// The workflow, left to right.
+    pub statuses: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{key}/reports", tag = "projects",
+    params(("key" = String, Path, description = "Project key"), ReportRange),
+    responses(
+        (status = 200, description = "Burndown, velocity and cumulative flow", body = ReportsResource),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, raw))]
+pub async fn reports(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Reply, Problem> {
+    use app::api::Backend as _;
+    let key = project_key(&key)?;
+    let range: ReportRange = query(raw)?;
+    let today = Date::from_unix_ms(crate::service::now_ms());
+    let mut f = super::input::Fields::new(&key);
+    let to = range
+        .to
+        .as_deref()
+        .map(|d| f.check("to", Date::parse(d.trim())));
+    let from = range
+        .from
+        .as_deref()
+        .map(|d| f.check("from", Date::parse(d.trim())));
+    let (from, to) = f.finish(|| {
+        let to = to.flatten().unwrap_or(today);
+        (from.flatten().unwrap_or(to.days_before(13)), to)
+    })?;
+    let log = state.backend().log(Caller::User(user), key.clone()).await?;
+    let project = replay(log.iter().map(|r| &r.event));
+    let sprint = range.sprint.map(SprintNumber).or_else(|| {
+        project.active_sprint().map(|s| s.number).or_else(|| {
+            project
+                .sprints
+                .values()
+                .rev()
+                .find(|s| s.state != SprintState::Planned)
+                .map(|s| s.number)
+        })
+    });
+    let flow =
+        cumulative_flow(&log, from, to).map_err(|e| Problem::invalid("to", e.to_string()))?;
+    let reports = ReportsResource {
+        burndown: sprint
+            .and_then(|n| burndown(&log, n, today))
+            .map(|b| serde_json::to_value(b).unwrap_or_default()),
+        velocity: serde_json::to_value(velocity(&project, app::api::VELOCITY_SPRINTS))
+            .unwrap_or_default(),
+        cumulative_flow: serde_json::to_value(flow).unwrap_or_default(),
+        statuses: project
+            .project
+            .iter()
+            .flat_map(|p| p.statuses.iter().map(|s| s.name.to_string()))
+            .collect(),
+    };
+    Ok(Reply::ok(None, &reports))
 }

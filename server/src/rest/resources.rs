@@ -326,3 +326,106 @@ pub struct IssueChanged {
     /// and your change was applied on top of theirs.
     pub merged_over: Vec<ChangeResource>,
 }
+
+pub fn sprint_state_schema() -> Schema {
+    one_of(&[
+        SprintState::Planned,
+        SprintState::Active,
+        SprintState::Closed,
+    ])
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SprintResource {
+    pub number: u32,
+    /// The sprint stream's version: its ETag.
+    pub version: u64,
+    pub name: String,
+    pub goal: String,
+    #[schema(schema_with = sprint_state_schema)]
+    pub state: String,
+    /// `YYYY-MM-DD`.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    /// Story points in the sprint when it started.
+    pub committed_points: Option<f64>,
+    /// Story points done when it completed.
+    pub completed_points: Option<f64>,
+    /// Its issues, in rank order.
+    pub issues: Vec<String>,
+}
+
+impl SprintResource {
+    pub fn new(state: &ProjectState, sprint: &Sprint) -> Self {
+        let points = |t: Option<u32>| t.map(|t| f64::from(t) / 10.0);
+        Self {
+            number: sprint.number.0,
+            version: sprint.version,
+            name: sprint.name.to_string(),
+            goal: sprint.goal.as_str().to_owned(),
+            state: name_of(sprint.state),
+            start: sprint.start.map(name_of),
+            end: sprint.end.map(name_of),
+            committed_points: points(sprint.committed_tenths),
+            completed_points: points(sprint.completed_tenths),
+            issues: state
+                .sprint_issues(sprint.number)
+                .iter()
+                .map(|i| i.key.to_string())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentResource {
+    pub number: u32,
+    pub author: String,
+    /// Unix time in milliseconds.
+    pub posted_ms: i64,
+    /// Markdown.
+    pub body: String,
+    pub edited_ms: Option<i64>,
+}
+
+impl From<&Comment> for CommentResource {
+    fn from(c: &Comment) -> Self {
+        Self {
+            number: c.number.0,
+            author: c.author.to_string(),
+            posted_ms: c.posted.unix_ms(),
+            body: c.body.as_str().to_owned(),
+            edited_ms: c.edited.map(UtcTime::unix_ms),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorklogResource {
+    pub number: u32,
+    pub author: String,
+    /// When the work started, Unix time in milliseconds.
+    pub started_ms: i64,
+    pub spent_minutes: u32,
+    pub comment: String,
+}
+
+impl From<&Worklog> for WorklogResource {
+    fn from(w: &Worklog) -> Self {
+        Self {
+            number: w.number.0,
+            author: w.author.to_string(),
+            started_ms: w.entry.started.unix_ms(),
+            spent_minutes: w.entry.spent.0,
+            comment: w.entry.comment.as_str().to_owned(),
+        }
+    }
+}
+
+/// The answer to a change of a sprint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SprintChanged {
+    pub sprint: SprintResource,
+    /// As for issues: others' changes yours was merged over.
+    pub merged_over: Vec<ChangeResource>,
+}

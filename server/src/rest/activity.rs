@@ -1,0 +1,389 @@
+//! `/api/v1` comments and worklogs of an issue. Adding one needs no
+//! If-Match (it changes nothing anyone else wrote); editing or deleting one
+//! names the issue's ETag, and edits of different comments or worklogs merge.
+
+use app::api::Caller;
+use app::domain::*;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use bytes::Bytes;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::idempotency::Reply;
+use super::input::Fields;
+use super::issues::issue_key;
+use super::problem::Problem;
+use super::request::{Authed, Write, json, query};
+use super::resources::{CommentResource, IssueChanged, WorklogResource};
+use super::write::{Answer, Change, or_problem, run};
+use crate::routes::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentBody {
+    /// Markdown; `@name` mentions a project member.
+    #[schema(min_length = 1)]
+    pub body: String,
+}
+
+/// What the work does to the remaining estimate: `auto` (reduce by the time
+/// spent), `leave`, `set` to `by` minutes, or `manual` (reduce by `by`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemainingBody {
+    #[schema(schema_with = remaining_mode_schema)]
+    pub mode: String,
+    pub by: Option<u32>,
+}
+
+fn remaining_mode_schema() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["auto", "leave", "set", "manual"]))
+        .into()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorklogBody {
+    /// When the work started (Unix ms); default now.
+    pub started_ms: Option<i64>,
+    #[schema(minimum = 1)]
+    pub spent_minutes: u32,
+    #[serde(default)]
+    pub comment: String,
+    /// Default `auto`.
+    pub remaining: Option<RemainingBody>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteWorklog {
+    /// `auto` (give the time back, the default), `leave`, `set` or `manual` (increase by `by`).
+    remaining: Option<String>,
+    by: Option<u32>,
+}
+
+fn remaining(f: &mut Fields, mode: &str, by: Option<u32>) -> Option<RemainingAdjustment> {
+    let by = by.map(Minutes);
+    let parsed = match (mode, by) {
+        ("auto", None) => Ok(RemainingAdjustment::Auto),
+        ("leave", None) => Ok(RemainingAdjustment::Leave),
+        ("set", Some(m)) => Ok(RemainingAdjustment::Set(m)),
+        ("manual", Some(m)) => Ok(RemainingAdjustment::Manual(m)),
+        ("set" | "manual", None) => Err(format!("`{mode}` needs `by` (minutes)")),
+        ("auto" | "leave", Some(_)) => Err(format!("`{mode}` takes no `by`")),
+        _ => Err("mode must be one of: auto, leave, set, manual".to_owned()),
+    };
+    f.check("remaining", parsed)
+}
+
+impl WorklogBody {
+    fn parse(self, project: &ProjectKey) -> Result<(WorkEntry, RemainingAdjustment), Problem> {
+        let mut f = Fields::new(project);
+        let started = UtcTime::from_unix_ms(self.started_ms.unwrap_or_else(crate::service::now_ms));
+        let spent = f.check(
+            "spent_minutes",
+            if self.spent_minutes == 0 {
+                Err("log at least one minute")
+            } else {
+                Ok(Minutes(self.spent_minutes))
+            },
+        );
+        let comment = f.check("comment", LongText::parse(&self.comment));
+        let adjust = match &self.remaining {
+            Some(r) => remaining(&mut f, &r.mode, r.by),
+            None => Some(RemainingAdjustment::Auto),
+        };
+        f.finish(|| {
+            (
+                WorkEntry {
+                    started,
+                    spent: spent.expect("checked"),
+                    comment: comment.expect("checked"),
+                },
+                adjust.expect("checked"),
+            )
+        })
+    }
+}
+
+async fn read_issue<T>(
+    state: &AppState,
+    user: UserName,
+    key: &IssueKey,
+    read: impl FnOnce(&Issue) -> T,
+) -> Result<T, Problem> {
+    state
+        .backend()
+        .read_as(&Caller::User(user), &key.project, Role::Viewer, |s, _| {
+            s.issue(key.number).map(read)
+        })
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("issue {key}")))
+}
+
+#[utoipa::path(get, path = "/api/v1/issues/{key}/comments", tag = "activity",
+    params(("key" = String, Path, description = "Issue key")),
+    responses(
+        (status = 200, description = "The issue's comments, oldest first", body = Vec<CommentResource>),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state))]
+pub async fn comments(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(key): Path<String>,
+) -> Result<Reply, Problem> {
+    let key = issue_key(&key)?;
+    let list = read_issue(&state, user, &key, |i| {
+        i.comments
+            .values()
+            .map(CommentResource::from)
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    Ok(Reply::ok(None, &list))
+}
+
+#[utoipa::path(get, path = "/api/v1/issues/{key}/worklogs", tag = "activity",
+    params(("key" = String, Path, description = "Issue key")),
+    responses(
+        (status = 200, description = "The issue's worklogs, oldest first", body = Vec<WorklogResource>),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state))]
+pub async fn worklogs(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(key): Path<String>,
+) -> Result<Reply, Problem> {
+    let key = issue_key(&key)?;
+    let list = read_issue(&state, user, &key, |i| {
+        i.worklogs
+            .values()
+            .map(WorklogResource::from)
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    Ok(Reply::ok(None, &list))
+}
+
+/// Runs a command on the issue `key`: at the current version for additions,
+/// else based on If-Match.
+async fn on_issue(
+    state: AppState,
+    w: Write,
+    key: String,
+    body: Bytes,
+    adds: bool,
+    make: impl FnOnce(&Bytes, &UserName, &ProjectKey, IssueNumber) -> Result<Command, Problem>,
+) -> Response {
+    let parsed = (|| {
+        let key = issue_key(&key)?;
+        let base = if adds {
+            None
+        } else {
+            w.precondition.required()?
+        };
+        let command = make(&body, &w.user, &key.project, key.number)?;
+        Ok((key, base, command))
+    })();
+    or_problem(parsed, |(key, base, command)| async move {
+        let answer = if adds {
+            Answer::Created
+        } else {
+            Answer::Stream(StreamRef::Issue(key.number))
+        };
+        let change = Change {
+            project: key.project,
+            base,
+            command,
+        };
+        run(&state, &w, &body, change, answer).await
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/issues/{key}/comments", tag = "activity",
+    params(("key" = String, Path, description = "Issue key"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = CommentBody,
+    responses(
+        (status = 201, description = "Posted; the ETag is the issue's new version", body = CommentResource, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn add_comment(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    on_issue(state, w, key, body, true, |body, me, project, issue| {
+        let input: CommentBody = json(body)?;
+        let mut f = Fields::new(project);
+        let text = f.check("body", app::domain::CommentBody::parse(&input.body));
+        f.finish(|| Command::AddComment {
+            issue,
+            author: me.clone(),
+            posted: UtcTime::from_unix_ms(0),
+            body: text.expect("checked"),
+        })
+    })
+    .await
+}
+
+#[utoipa::path(patch, path = "/api/v1/issues/{key}/comments/{number}", tag = "activity",
+    params(("key" = String, Path, description = "Issue key"), ("number" = u32, Path, description = "Comment number"),
+        ("If-Match" = String, Header, description = "The issue's ETag, or *"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = CommentBody,
+    responses(
+        (status = 200, description = "Edited (only its author may)", body = IssueChanged, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn edit_comment(
+    State(state): State<AppState>,
+    Path((key, number)): Path<(String, u32)>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    on_issue(state, w, key, body, false, |body, me, project, issue| {
+        let input: CommentBody = json(body)?;
+        let mut f = Fields::new(project);
+        let text = f.check("body", app::domain::CommentBody::parse(&input.body));
+        f.finish(|| Command::EditComment {
+            issue,
+            comment: CommentNumber(number),
+            editor: me.clone(),
+            edited: UtcTime::from_unix_ms(0),
+            body: text.expect("checked"),
+        })
+    })
+    .await
+}
+
+#[utoipa::path(delete, path = "/api/v1/issues/{key}/comments/{number}", tag = "activity",
+    params(("key" = String, Path, description = "Issue key"), ("number" = u32, Path, description = "Comment number"),
+        ("If-Match" = String, Header, description = "The issue's ETag, or *"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    responses(
+        (status = 200, description = "Deleted (by its author or an admin)", body = IssueChanged, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn delete_comment(
+    State(state): State<AppState>,
+    Path((key, number)): Path<(String, u32)>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    on_issue(state, w, key, body, false, |_, me, _, issue| {
+        Ok(Command::DeleteComment {
+            issue,
+            comment: CommentNumber(number),
+            editor: me.clone(),
+        })
+    })
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/issues/{key}/worklogs", tag = "activity",
+    params(("key" = String, Path, description = "Issue key"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = WorklogBody,
+    responses(
+        (status = 201, description = "Logged; the ETag is the issue's new version", body = WorklogResource, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn log_work(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    on_issue(state, w, key, body, true, |body, me, project, issue| {
+        let (entry, remaining) = json::<WorklogBody>(body)?.parse(project)?;
+        Ok(Command::LogWork {
+            issue,
+            author: me.clone(),
+            entry,
+            remaining,
+        })
+    })
+    .await
+}
+
+#[utoipa::path(patch, path = "/api/v1/issues/{key}/worklogs/{number}", tag = "activity",
+    params(("key" = String, Path, description = "Issue key"), ("number" = u32, Path, description = "Worklog number"),
+        ("If-Match" = String, Header, description = "The issue's ETag, or *"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    request_body = WorklogBody,
+    responses(
+        (status = 200, description = "Edited; the totals follow", body = IssueChanged, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
+pub async fn edit_worklog(
+    State(state): State<AppState>,
+    Path((key, number)): Path<(String, u32)>,
+    w: Write,
+    body: Bytes,
+) -> Response {
+    on_issue(state, w, key, body, false, |body, _, project, issue| {
+        let (entry, remaining) = json::<WorklogBody>(body)?.parse(project)?;
+        Ok(Command::UpdateWorklog {
+            issue,
+            worklog: WorklogNumber(number),
+            entry,
+            remaining,
+        })
+    })
+    .await
+}
+
+#[utoipa::path(delete, path = "/api/v1/issues/{key}/worklogs/{number}", tag = "activity",
+    params(("key" = String, Path, description = "Issue key"), ("number" = u32, Path, description = "Worklog number"),
+        DeleteWorklog,
+        ("If-Match" = String, Header, description = "The issue's ETag, or *"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+    responses(
+        (status = 200, description = "Deleted; the totals follow", body = IssueChanged, headers(("ETag" = String))),
+        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip(state, w, raw), fields(user = %w.user))]
+pub async fn delete_worklog(
+    State(state): State<AppState>,
+    Path((key, number)): Path<(String, u32)>,
+    RawQuery(raw): RawQuery,
+    w: Write,
+) -> Response {
+    let raw_for_hash = Bytes::from(raw.clone().unwrap_or_default());
+    on_issue(
+        state,
+        w,
+        key,
+        raw_for_hash,
+        false,
+        |_, _, project, issue| {
+            let params: DeleteWorklog = query(raw)?;
+            let mut f = Fields::new(project);
+            let adjust = remaining(
+                &mut f,
+                params.remaining.as_deref().unwrap_or("auto"),
+                params.by,
+            );
+            f.finish(|| Command::DeleteWorklog {
+                issue,
+                worklog: WorklogNumber(number),
+                remaining: adjust.expect("checked"),
+            })
+        },
+    )
+    .await
+}

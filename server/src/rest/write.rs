@@ -1,0 +1,204 @@
+//! Running one command for a REST change: once per idempotency key, based
+//! on If-Match (or on the current version for `*` and for creations), and
+//! answering with the resource after the write, the merge it made, or the
+//! conflict.
+
+use app::api::{ApiError, Caller};
+use app::domain::*;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::idempotency::Reply;
+use super::problem::{Conflict, Problem, kind};
+use super::request::Write;
+use super::resources::*;
+use crate::routes::AppState;
+
+/// The issue or sprint a change answers with.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Current {
+    Issue(Box<IssueResource>),
+    Sprint(SprintResource),
+}
+
+impl Current {
+    pub fn version(&self) -> u64 {
+        match self {
+            Self::Issue(i) => i.version,
+            Self::Sprint(s) => s.version,
+        }
+    }
+
+    fn changed(self, merged_over: Vec<ChangeResource>) -> Reply {
+        let version = Some(self.version());
+        match self {
+            Self::Issue(issue) => Reply::ok(
+                version,
+                &IssueChanged {
+                    issue: *issue,
+                    merged_over,
+                },
+            ),
+            Self::Sprint(sprint) => Reply::ok(
+                version,
+                &SprintChanged {
+                    sprint,
+                    merged_over,
+                },
+            ),
+        }
+    }
+}
+
+/// What a change answers with.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer {
+    /// 200 with this stream's resource (and any merge), or 412.
+    Stream(StreamRef),
+    /// 201 with what the command created (its first event says what).
+    Created,
+}
+
+/// What to run: the command, its project, and the version it is based on
+/// (`None`: the current one).
+pub struct Change {
+    pub project: ProjectKey,
+    pub base: Option<u64>,
+    pub command: Command,
+}
+
+/// Reads, as `who`, a resource after a write.
+async fn read<T>(
+    state: &AppState,
+    who: &UserName,
+    project: &ProjectKey,
+    what: String,
+    read: impl FnOnce(&ProjectState) -> Option<T>,
+) -> Result<T, Problem> {
+    state
+        .backend()
+        .read_as(&Caller::User(who.clone()), project, Role::Viewer, |s, _| {
+            read(s)
+        })
+        .await?
+        .ok_or_else(|| Problem::not_found(what))
+}
+
+async fn current(
+    state: &AppState,
+    who: &UserName,
+    project: &ProjectKey,
+    stream: StreamRef,
+) -> Result<Current, Problem> {
+    read(state, who, project, stream.id(project), |s| match stream {
+        StreamRef::Issue(n) => s
+            .issue(n)
+            .map(|i| Current::Issue(Box::new(IssueResource::new(s, i)))),
+        StreamRef::Sprint(n) => s
+            .sprints
+            .get(&n)
+            .map(|sp| Current::Sprint(SprintResource::new(s, sp))),
+        StreamRef::Project => None,
+    })
+    .await
+}
+
+/// The 201 answer for what `event` created, with its stream's version.
+async fn created(
+    state: &AppState,
+    who: &UserName,
+    project: &ProjectKey,
+    event: &Recorded,
+) -> Result<Reply, Problem> {
+    let what = event.stream.id(project);
+    match &event.event {
+        Event::CommentAdded { issue, comment, .. } => {
+            let (version, c) = read(state, who, project, what, |s| {
+                let i = s.issue(*issue)?;
+                Some((i.version, CommentResource::from(i.comments.get(comment)?)))
+            })
+            .await?;
+            Ok(Reply::json(StatusCode::CREATED, Some(version), &c))
+        }
+        Event::WorkLogged { issue, worklog, .. } => {
+            let (version, w) = read(state, who, project, what, |s| {
+                let i = s.issue(*issue)?;
+                Some((i.version, WorklogResource::from(i.worklogs.get(worklog)?)))
+            })
+            .await?;
+            Ok(Reply::json(StatusCode::CREATED, Some(version), &w))
+        }
+        _ => match current(state, who, project, event.stream).await? {
+            Current::Issue(i) => Ok(Reply::json(StatusCode::CREATED, Some(i.version), &i)),
+            Current::Sprint(s) => Ok(Reply::json(StatusCode::CREATED, Some(s.version), &s)),
+        },
+    }
+}
+
+/// Runs `change` once per idempotency key and answers as `answer` says.
+pub async fn run(
+    state: &AppState,
+    w: &Write,
+    body: &[u8],
+    change: Change,
+    answer: Answer,
+) -> Response {
+    let user = &w.user;
+    state
+        .answers
+        .once(w, body, move |id| async move {
+            let envelope = CommandEnvelope {
+                id,
+                project: change.project.clone(),
+                base_version: change.base.unwrap_or(0),
+                command: change.command,
+            };
+            let at_head = change.base.is_none();
+            let outcome = state.backend().run(user, envelope, at_head).await?;
+            let project = &change.project;
+            let stream = match answer {
+                Answer::Created => {
+                    let recorded = outcome.recorded();
+                    let first = recorded.first().ok_or(ApiError::Unavailable)?;
+                    return created(state, user, project, first).await;
+                }
+                Answer::Stream(stream) => stream,
+            };
+            let now = current(state, user, project, stream).await?;
+            match outcome {
+                Outcome::Accepted { .. } => Ok(now.changed(Vec::new())),
+                Outcome::Merged { over, .. } => {
+                    Ok(now.changed(over.iter().map(ChangeResource::from).collect()))
+                }
+                Outcome::Conflict {
+                    fields, changes, ..
+                } => Err(Problem {
+                    conflict: Some(Box::new(Conflict {
+                        conflicting_fields: fields.iter().map(|f| field_name(*f)).collect(),
+                        changes: changes.iter().map(ChangeResource::from).collect(),
+                        current: now,
+                    })),
+                    ..Problem::new(
+                        kind::VERSION_CONFLICT,
+                        "others changed these fields since your version: nothing was changed; \
+                         review the current resource and send again with its ETag to overwrite",
+                    )
+                }),
+            }
+        })
+        .await
+}
+
+/// What a handler parsed, then run; or the problem with it.
+pub async fn or_problem<T, Fut>(parsed: Result<T, Problem>, then: impl FnOnce(T) -> Fut) -> Response
+where
+    Fut: Future<Output = Response>,
+{
+    match parsed {
+        Ok(v) => then(v).await,
+        Err(p) => p.into_response(),
+    }
+}
