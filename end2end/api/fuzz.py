@@ -100,6 +100,9 @@ def main():
             "--seed", "7", "--workers", "1", "--request-timeout", "20",
             "--phases", "examples,coverage,fuzzing", "--generation-database", "none",
             "--no-color",
+            # A generated webhook URL would make the server call hosts other
+            # than 127.0.0.1; the Rust tests cover webhooks with a local receiver.
+            "--exclude-path-regex", "/webhooks",
         ]
         shown = ["Authorization: Bearer …" if c.startswith("Authorization") else c for c in cmd[3:]]
         print("schemathesis", " ".join(shown), flush=True)

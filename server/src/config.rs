@@ -21,6 +21,8 @@ pub struct Config {
     /// Create the demo workspace on an empty database: on for `kanri run`
     /// unless `KANRI_NO_DEMO=1`, off in [`Config::new`] (tests).
     pub demo: bool,
+    /// When failed webhook deliveries are retried.
+    pub webhook_backoff: crate::webhooks::Backoff,
 }
 
 /// The default of [`Config::hub_capacity`].
@@ -82,6 +84,7 @@ impl Config {
             hub_capacity: HUB_CAPACITY,
             secure_cookies: false,
             demo: false,
+            webhook_backoff: crate::webhooks::Backoff::default(),
         }
     }
 }

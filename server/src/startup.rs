@@ -80,6 +80,8 @@ impl Application {
         let shares = Arc::new(crate::sharing::ShareLinks::new(db.side.clone()));
         let tokens = Arc::new(crate::api_tokens::ApiTokens::new(db.side.clone()));
         let answers = Arc::new(crate::rest::Answers::new(db.side.clone()));
+        let webhook_db = db.side.clone();
+        let webhooks = Arc::new(crate::webhooks::Webhooks::new(db.side.clone()));
         let store = Store::new(db);
         store.rebuild_if_requested().await?;
         let hub = Arc::new(Hub::new(store.head(None).await?, config.hub_capacity));
@@ -97,7 +99,7 @@ impl Application {
             Vec::new()
         };
         let (stop, stopped) = watch::channel(false);
-        let subscribers = if config.run_subscribers {
+        let mut subscribers = if config.run_subscribers {
             subscribers::all()
                 .into_iter()
                 .map(|sub| {
@@ -113,6 +115,12 @@ impl Application {
             tracing::warn!("subscriber projections are paused (KANRI_SUBSCRIBERS=off)");
             Vec::new()
         };
+        subscribers.push(tokio::spawn(crate::webhooks::run(
+            webhook_db,
+            store.clone(),
+            config.webhook_backoff,
+            stopped.clone(),
+        )));
         let listener =
             TcpListener::bind(config.addr)
                 .await
@@ -132,6 +140,7 @@ impl Application {
             shares,
             tokens,
             answers,
+            webhooks,
             shutdown,
         };
         tracing::info!(%addr, database = %config.database.display(), "Kanri is ready");

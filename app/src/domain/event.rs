@@ -15,6 +15,51 @@ use super::model::{IssueType, Priority, ProjectKind, Status, StreamRef};
 use super::rank::Rank;
 use super::worklog::WorkEntry;
 
+/// Every event type's name in the log (webhook filters are checked against it).
+pub const EVENT_TYPES: [&str; 41] = [
+    "project_created",
+    "project_renamed",
+    "status_added",
+    "status_renamed",
+    "wip_limit_set",
+    "issue_created",
+    "issue_title_changed",
+    "issue_description_changed",
+    "issue_type_changed",
+    "issue_priority_changed",
+    "issue_assignee_changed",
+    "issue_labels_changed",
+    "issue_points_changed",
+    "issue_parent_changed",
+    "issue_sprint_changed",
+    "issue_original_estimate_changed",
+    "issue_remaining_estimate_changed",
+    "issue_moved",
+    "issue_ranked",
+    "filter_saved",
+    "filter_deleted",
+    "member_added",
+    "role_changed",
+    "member_removed",
+    "time_tracking_configured",
+    "work_logged",
+    "worklog_updated",
+    "worklog_deleted",
+    "comment_added",
+    "comment_edited",
+    "comment_deleted",
+    "watcher_added",
+    "watcher_removed",
+    "issue_linked",
+    "issue_unlinked",
+    "sprint_created",
+    "sprint_started",
+    "sprint_completed",
+    "sprint_committed",
+    "sprint_outcome_recorded",
+    "conflict_recorded",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
 pub enum Event {
@@ -365,5 +410,20 @@ impl Event {
             IssueLinked { .. } => "issue_linked",
             IssueUnlinked { .. } => "issue_unlinked",
         }
+    }
+}
+
+#[cfg(test)]
+mod event_type_tests {
+    /// A new event variant must be listed in `EVENT_TYPES` too.
+    #[test]
+    fn every_event_type_is_listed() {
+        let source = include_str!("event.rs");
+        let renamed: Vec<&str> = source
+            .split("#[serde(rename = \"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert_eq!(renamed, super::EVENT_TYPES);
     }
 }

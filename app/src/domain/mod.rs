@@ -49,7 +49,7 @@ pub use concurrency::{Rebase, rebase};
 pub use decide::{MAX_ISSUES, MAX_LABELS, decide, default_workflow};
 pub use duration::{MAX_MINUTES, WorkCalendar};
 pub use error::{DomainError, ParseError};
-pub use event::Event;
+pub use event::{EVENT_TYPES, Event};
 pub use ids::*;
 pub use link::{IssueLink, LinkKind, LinkView, MAX_LINKS};
 pub use log::{Outcome, Recorded, Snapshot};

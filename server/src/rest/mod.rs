@@ -15,10 +15,12 @@ mod projects;
 mod request;
 mod resources;
 mod sprints;
+mod webhooks;
 mod write;
 
 pub use idempotency::{Answers, Reply, etag};
 pub use problem::{PROBLEM_JSON, Problem};
+pub use resources::EventResource;
 
 use axum::Router;
 use axum::routing::{get, patch, post};
@@ -66,6 +68,10 @@ use crate::routes::AppState;
         sprints::create,
         sprints::start,
         sprints::complete,
+        webhooks::list,
+        webhooks::create,
+        webhooks::delete,
+        webhooks::deliveries,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -73,6 +79,7 @@ use crate::routes::AppState;
         (name = "projects", description = "Projects, their workflow and their event log"),
         (name = "issues", description = "Issues: read, search, create and change"),
         (name = "activity", description = "Comments and worklogs of an issue"),
+        (name = "webhooks", description = "Webhooks: signed deliveries of the log's events (admins only)"),
         (name = "sprints", description = "Sprints: create, start, complete (issues join through their `sprint` field)"),
     )
 )]
@@ -124,6 +131,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/projects/{key}/sprints/{number}/complete",
             post(sprints::complete),
+        )
+        .route(
+            "/api/v1/projects/{key}/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/api/v1/projects/{key}/webhooks/{id}",
+            axum::routing::delete(webhooks::delete),
+        )
+        .route(
+            "/api/v1/projects/{key}/webhooks/{id}/deliveries",
+            get(webhooks::deliveries),
         )
         .route(
             "/api/v1/issues/{key}/comments",

@@ -35,6 +35,7 @@ pub struct AppState {
     pub tokens: Arc<ApiTokens>,
     /// The first answers to idempotent REST requests.
     pub answers: Arc<crate::rest::Answers>,
+    pub webhooks: Arc<crate::webhooks::Webhooks>,
     /// Turns true when the server shuts down (long-lived sockets then close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

@@ -4,6 +4,7 @@
 mod feed_and_docs;
 mod issues;
 mod tokens;
+mod webhooks;
 mod work;
 
 use crate::common::TestApp;

@@ -1,0 +1,216 @@
+//! Webhooks: a project's admins register a URL and the event types it
+//! wants; every matching event of the log is POSTed to it with its sequence
+//! number, signed with HMAC-SHA256, retried with exponential backoff, and
+//! kept in a delivery log. Deleting a webhook stops its deliveries at once.
+
+mod worker;
+
+pub use worker::{Backoff, run};
+
+use app::domain::{ProjectKey, UserName};
+use serde::Serialize;
+use sqlx::{Row, SqlitePool};
+use utoipa::ToSchema;
+
+use crate::secret::Secret;
+
+/// Webhooks one project may have at once.
+pub const MAX_WEBHOOKS_PER_PROJECT: i64 = 20;
+/// The longest URL accepted.
+pub const MAX_URL: usize = 2000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("a project may have at most {MAX_WEBHOOKS_PER_PROJECT} webhooks")]
+    TooMany,
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// A webhook as its project's admins see it (never its secret).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WebhookResource {
+    pub id: i64,
+    pub url: String,
+    /// The event types it receives; empty for all.
+    pub events: Vec<String>,
+    pub created_by: String,
+    pub created_ms: i64,
+}
+
+/// A webhook just created, with the secret that signs its deliveries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewWebhook {
+    pub webhook: WebhookResource,
+    /// Verify `Kanri-Signature: t=…,v1=…` as HMAC-SHA256 of `{t}.{body}` with this.
+    pub secret: String,
+}
+
+/// One event sent (or being sent) to a webhook.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeliveryResource {
+    pub id: i64,
+    /// The event's global sequence number.
+    pub seq: u64,
+    pub event_type: String,
+    /// `pending`, `delivered`, `failed` (gave up) or `cancelled` (webhook deleted).
+    pub state: String,
+    pub attempts: u32,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub last_attempt_ms: Option<i64>,
+    pub next_attempt_ms: Option<i64>,
+}
+
+pub struct Webhooks {
+    db: SqlitePool,
+}
+
+impl Webhooks {
+    pub fn new(db: SqlitePool) -> Self {
+        Self { db }
+    }
+
+    /// A new webhook for the events after `head` (the log's current end).
+    #[tracing::instrument(skip(self, events))]
+    pub async fn create(
+        &self,
+        project: &ProjectKey,
+        url: &str,
+        events: &[String],
+        by: &UserName,
+        head: u64,
+        now_ms: i64,
+    ) -> Result<NewWebhook, WebhookError> {
+        let live: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM webhooks WHERE project = ? AND deleted_ms IS NULL",
+        )
+        .bind(project.as_str())
+        .fetch_one(&self.db)
+        .await?;
+        if live >= MAX_WEBHOOKS_PER_PROJECT {
+            return Err(WebhookError::TooMany);
+        }
+        let secret = format!("whsec_{}", Secret::generate());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO webhooks (project, url, events, secret, created_by, created_ms, after_seq) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(project.as_str())
+        .bind(url)
+        .bind(serde_json::to_string(events).unwrap_or_else(|_| "[]".into()))
+        .bind(&secret)
+        .bind(by.as_str())
+        .bind(now_ms)
+        .bind(head as i64)
+        .fetch_one(&self.db)
+        .await?;
+        let webhook = WebhookResource {
+            id,
+            url: url.to_owned(),
+            events: events.to_vec(),
+            created_by: by.to_string(),
+            created_ms: now_ms,
+        };
+        Ok(NewWebhook { webhook, secret })
+    }
+
+    /// The project's live webhooks, oldest first.
+    pub async fn list(&self, project: &ProjectKey) -> Result<Vec<WebhookResource>, WebhookError> {
+        let rows = sqlx::query(
+            "SELECT id, url, events, created_by, created_ms FROM webhooks \
+             WHERE project = ? AND deleted_ms IS NULL ORDER BY id",
+        )
+        .bind(project.as_str())
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| WebhookResource {
+                id: row.get("id"),
+                url: row.get("url"),
+                events: serde_json::from_str(row.get("events")).unwrap_or_default(),
+                created_by: row.get("created_by"),
+                created_ms: row.get("created_ms"),
+            })
+            .collect())
+    }
+
+    /// Deletes webhook `id` of `project`; its pending deliveries are
+    /// cancelled. `false` when there is no such live webhook.
+    #[tracing::instrument(skip(self))]
+    pub async fn delete(
+        &self,
+        project: &ProjectKey,
+        id: i64,
+        by: &UserName,
+        now_ms: i64,
+    ) -> Result<bool, WebhookError> {
+        let mut tx = self.db.begin().await?;
+        let done = sqlx::query(
+            "UPDATE webhooks SET deleted_by = ?, deleted_ms = ? \
+             WHERE id = ? AND project = ? AND deleted_ms IS NULL",
+        )
+        .bind(by.as_str())
+        .bind(now_ms)
+        .bind(id)
+        .bind(project.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'cancelled' WHERE webhook = ? AND state = 'pending'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// The newest `limit` deliveries of the project's webhook `id` (deleted
+    /// ones included, for the audit); `None` when it has no such webhook.
+    pub async fn deliveries(
+        &self,
+        project: &ProjectKey,
+        id: i64,
+        limit: u32,
+    ) -> Result<Option<Vec<DeliveryResource>>, WebhookError> {
+        let owned: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM webhooks WHERE id = ? AND project = ?")
+                .bind(id)
+                .bind(project.as_str())
+                .fetch_optional(&self.db)
+                .await?;
+        if owned.is_none() {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT id, seq, event_type, state, attempts, last_status, last_error, last_attempt_ms, \
+             next_attempt_ms FROM webhook_deliveries WHERE webhook = ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(Some(
+            rows.iter()
+                .map(|row| {
+                    let state: String = row.get("state");
+                    DeliveryResource {
+                        id: row.get("id"),
+                        seq: row.get::<i64, _>("seq") as u64,
+                        event_type: row.get("event_type"),
+                        attempts: row.get::<i64, _>("attempts") as u32,
+                        last_status: row.get::<Option<i64>, _>("last_status").map(|s| s as u16),
+                        last_error: row.get("last_error"),
+                        last_attempt_ms: row.get("last_attempt_ms"),
+                        next_attempt_ms: (state == "pending").then(|| row.get("next_attempt_ms")),
+                        state,
+                    }
+                })
+                .collect(),
+        ))
+    }
+}
