@@ -3,8 +3,9 @@
 //! may see (the details go to the log, never to the client).
 
 use app::api::{
-    ApiError, ApiTokenView, Backend, Caller, IssueDetail, NewApiToken, NewShareLink, PastProject,
-    ProjectSnapshot, ProjectSummary, SearchHits, ShareLinkView,
+    ApiError, ApiTokenView, Backend, Caller, DeliveryView, IssueDetail, NewApiToken, NewShareLink,
+    NewWebhookView, PastProject, ProjectSnapshot, ProjectSummary, SearchHits, ShareLinkView,
+    WebhookView,
 };
 use app::domain::*;
 use futures::future::BoxFuture;
@@ -16,12 +17,14 @@ use crate::service::{ExecError, Kanri, now_ms};
 use crate::sharing::{ShareError, ShareLinks};
 use crate::store::{SearchSql, StoreError, Until};
 use crate::subscribers::time;
+use crate::webhooks::{WebhookError, Webhooks, parse_events, parse_url};
 
 pub struct ServerBackend {
     pub kanri: Arc<Kanri>,
     pub accounts: Arc<Accounts>,
     pub shares: Arc<ShareLinks>,
     pub tokens: Arc<ApiTokens>,
+    pub webhooks: Arc<Webhooks>,
 }
 
 fn unavailable(e: StoreError) -> ApiError {
@@ -40,6 +43,18 @@ impl From<ShareError> for ApiError {
             ShareError::TooMany => ApiError::invalid("label", e.to_string()),
             ShareError::Sql(_) => {
                 tracing::error!(error = %e, "share link error");
+                ApiError::Unavailable
+            }
+        }
+    }
+}
+
+impl From<WebhookError> for ApiError {
+    fn from(e: WebhookError) -> Self {
+        match e {
+            WebhookError::TooMany => ApiError::invalid("url", e.to_string()),
+            WebhookError::Sql(_) => {
+                tracing::error!(error = %e, "webhook store error");
                 ApiError::Unavailable
             }
         }
@@ -432,6 +447,79 @@ impl Backend for ServerBackend {
                 Some(link) => Ok(link.project),
                 None => Err(ApiError::NotFound("share link".into())),
             }
+        })
+    }
+
+    fn webhooks(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+    ) -> BoxFuture<'_, Result<Option<Vec<WebhookView>>, ApiError>> {
+        Box::pin(async move {
+            if self.readable(&who, &key).await? < Role::Admin {
+                return Ok(None);
+            }
+            Ok(Some(self.webhooks.list(&key).await?))
+        })
+    }
+
+    fn create_webhook(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        url: String,
+        events: Vec<String>,
+    ) -> BoxFuture<'_, Result<NewWebhookView, ApiError>> {
+        Box::pin(async move {
+            let url = ApiError::field("url", parse_url(&url))?;
+            let events = ApiError::field("events", parse_events(&events))?;
+            self.allowed(&who, &key, Role::Admin).await?;
+            let Caller::User(admin) = who else {
+                return Err(ApiError::Unauthorized);
+            };
+            let head = self.kanri.store().head(None).await.map_err(unavailable)?;
+            let new = self
+                .webhooks
+                .create(&key, &url, &events, &admin, head, now_ms())
+                .await?;
+            tracing::info!(project = %key, webhook = new.webhook.id, %admin, "webhook registered");
+            Ok(new)
+        })
+    }
+
+    fn delete_webhook(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        id: i64,
+    ) -> BoxFuture<'_, Result<(), ApiError>> {
+        Box::pin(async move {
+            self.allowed(&who, &key, Role::Admin).await?;
+            let Caller::User(admin) = who else {
+                return Err(ApiError::Unauthorized);
+            };
+            if self.webhooks.delete(&key, id, &admin, now_ms()).await? {
+                tracing::info!(project = %key, webhook = id, %admin, "webhook deleted");
+                Ok(())
+            } else {
+                Err(ApiError::NotFound(format!("webhook {id}")))
+            }
+        })
+    }
+
+    fn webhook_deliveries(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        id: i64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<DeliveryView>, ApiError>> {
+        Box::pin(async move {
+            self.allowed(&who, &key, Role::Admin).await?;
+            self.webhooks
+                .deliveries(&key, id, limit)
+                .await?
+                .ok_or_else(|| ApiError::NotFound(format!("webhook {id}")))
         })
     }
 

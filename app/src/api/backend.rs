@@ -6,8 +6,8 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 
 use super::{
-    ApiError, ApiTokenView, Caller, IssueDetail, NewApiToken, NewShareLink, ProjectSnapshot,
-    ProjectSummary, ShareLinkView,
+    ApiError, ApiTokenView, Caller, DeliveryView, IssueDetail, NewApiToken, NewShareLink,
+    NewWebhookView, ProjectSnapshot, ProjectSummary, ShareLinkView, WebhookView,
 };
 use crate::domain::{
     CommandEnvelope, CommandId, Date, IssueKey, Outcome, ProjectKey, Timesheet, UserName,
@@ -103,6 +103,35 @@ pub trait Backend: Send + Sync + 'static {
     /// The project a share link's token opens: not found when there is no
     /// such link, or it was revoked or has expired.
     fn open_share_link(&self, token: String) -> BoxFuture<'_, Result<ProjectKey, ApiError>>;
+    /// The project's webhooks: for its admins; `None` for other readers.
+    fn webhooks(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+    ) -> BoxFuture<'_, Result<Option<Vec<WebhookView>>, ApiError>>;
+    /// Registers a webhook (admins only) for `events` (empty: all).
+    fn create_webhook(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        url: String,
+        events: Vec<String>,
+    ) -> BoxFuture<'_, Result<NewWebhookView, ApiError>>;
+    /// Deletes a webhook at once; its pending deliveries are cancelled.
+    fn delete_webhook(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        id: i64,
+    ) -> BoxFuture<'_, Result<(), ApiError>>;
+    /// The newest `limit` deliveries of a webhook (admins only).
+    fn webhook_deliveries(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        id: i64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<DeliveryView>, ApiError>>;
     /// The user's personal access tokens that are not revoked, newest first.
     fn api_tokens(&self, user: UserName) -> BoxFuture<'_, Result<Vec<ApiTokenView>, ApiError>>;
     /// A new token acting as `user`, valid until `expires` if given.

@@ -15,6 +15,7 @@ mod sprints;
 mod time;
 mod tokens;
 mod types;
+mod webhooks;
 
 #[cfg(feature = "ssr")]
 mod backend;
@@ -34,3 +35,4 @@ pub use sprints::*;
 pub use time::*;
 pub use tokens::*;
 pub use types::*;
+pub use webhooks::*;

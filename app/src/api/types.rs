@@ -234,6 +234,40 @@ pub struct ShareLinkView {
     pub last_used: Option<crate::domain::UtcTime>,
 }
 
+/// A webhook as its project's admins see it (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookView {
+    pub id: i64,
+    pub url: String,
+    /// The event types it receives; empty for all.
+    pub events: Vec<String>,
+    pub created_by: String,
+    pub created_ms: i64,
+}
+
+/// A webhook just created, with the secret that signs its deliveries
+/// (shown once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewWebhookView {
+    pub webhook: WebhookView,
+    pub secret: String,
+}
+
+/// One event sent (or being sent) to a webhook, with its latest attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub seq: u64,
+    pub event_type: String,
+    /// `pending`, `delivered`, `failed` (gave up) or `cancelled`.
+    pub state: String,
+    pub attempts: u32,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub last_attempt_ms: Option<i64>,
+    pub next_attempt_ms: Option<i64>,
+}
+
 /// A personal access token as its owner sees it (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiTokenView {

@@ -18,6 +18,7 @@ mod settings;
 mod share_links;
 mod shared;
 mod time;
+mod webhooks;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

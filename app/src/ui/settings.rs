@@ -7,13 +7,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{
-    AddColumn, ApiError, ConfigureCalendar, ProjectSnapshot, RenameProject, ShareLinkView,
-    UpdateColumn, load_project, share_links,
+    AddColumn, ApiError, ConfigureCalendar, DeliveryView, ProjectSnapshot, RenameProject,
+    ShareLinkView, UpdateColumn, WebhookView, load_project, share_links, webhooks,
 };
 use crate::domain::*;
 use crate::ui::layout::{Breadcrumb, NotFound, loaded, reload_after};
 use crate::ui::members::{MemberForms, MembersPanel};
 use crate::ui::share_links::{ShareForms, SharePanel};
+use crate::ui::webhooks::{WebhookForms, WebhookPanel};
 
 /// The page's forms; any that succeeds reloads the project.
 #[derive(Clone, Copy)]
@@ -24,7 +25,11 @@ struct Forms {
     add: ServerAction<AddColumn>,
     members: MemberForms,
     shares: ShareForms,
+    hooks: WebhookForms,
 }
+
+/// A project's webhooks with their latest deliveries.
+type Hooks = Vec<(WebhookView, Vec<DeliveryView>)>;
 
 /// What went wrong with the last answer of `value`, for its form.
 pub(crate) fn problem(value: Option<Result<Outcome, ApiError>>) -> Option<String> {
@@ -58,6 +63,7 @@ pub fn SettingsPage() -> impl IntoView {
         add: ServerAction::new(),
         members: MemberForms::new(),
         shares: ShareForms::new(),
+        hooks: WebhookForms::new(),
     };
     let changed = reload_after(vec![
         forms.rename.value(),
@@ -74,11 +80,16 @@ pub fn SettingsPage() -> impl IntoView {
         move || (key(), forms.shares.answered()),
         |(key, _)| share_links(key),
     );
+    let hooks = Resource::new(
+        move || (key(), forms.hooks.answered()),
+        |(key, _)| webhooks(key),
+    );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the settings…"</p> }>
             {move || Suspend::new(async move {
                 let links = links.await.ok().flatten();
-                loaded(snapshot.await, |snapshot| view! { <Settings snapshot forms links /> }.into_any())
+                let hooks = hooks.await.ok().flatten();
+                loaded(snapshot.await, |snapshot| view! { <Settings snapshot forms links hooks /> }.into_any())
             })}
         </Transition>
     }
@@ -89,6 +100,7 @@ fn Settings(
     snapshot: ProjectSnapshot,
     forms: Forms,
     links: Option<Vec<ShareLinkView>>,
+    hooks: Option<Hooks>,
 ) -> impl IntoView {
     let Some(project) = snapshot.state.project.clone() else {
         return view! { <NotFound /> }.into_any();
@@ -175,6 +187,7 @@ fn Settings(
             </fieldset>
             <MembersPanel project=members role forms=forms.members />
             {links.filter(|_| admin).map(|links| view! { <SharePanel project=key.clone() links forms=forms.shares /> })}
+            {hooks.filter(|_| admin).map(|hooks| view! { <WebhookPanel project=key.clone() hooks forms=forms.hooks /> })}
         </div>
     }
     .into_any()

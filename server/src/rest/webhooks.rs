@@ -16,19 +16,81 @@ use super::problem::Problem;
 use super::request::{Authed, Write, json, query};
 use super::write::or_problem;
 use crate::routes::AppState;
-use crate::service::now_ms;
-use crate::webhooks::{DeliveryResource, MAX_URL, NewWebhook, WebhookError, WebhookResource};
+use app::api::Backend as _;
 
-impl From<WebhookError> for Problem {
-    fn from(e: WebhookError) -> Self {
-        match e {
-            WebhookError::TooMany => Problem::invalid("url", e.to_string()),
-            WebhookError::Sql(_) => {
-                tracing::error!(error = %e, "webhook store error");
-                app::api::ApiError::Unavailable.into()
-            }
+/// A webhook as its project's admins see it (never its secret).
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct WebhookResource {
+    pub id: i64,
+    pub url: String,
+    /// The event types it receives; empty for all.
+    pub events: Vec<String>,
+    pub created_by: String,
+    pub created_ms: i64,
+}
+
+impl From<app::api::WebhookView> for WebhookResource {
+    fn from(v: app::api::WebhookView) -> Self {
+        Self {
+            id: v.id,
+            url: v.url,
+            events: v.events,
+            created_by: v.created_by,
+            created_ms: v.created_ms,
         }
     }
+}
+
+/// A webhook just created, with the secret that signs its deliveries.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct NewWebhook {
+    pub webhook: WebhookResource,
+    /// Verify `Kanri-Signature: t=…,v1=…` as HMAC-SHA256 of `{t}.{body}` with this.
+    pub secret: String,
+}
+
+/// One event sent (or being sent) to a webhook, with its latest attempt.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct DeliveryResource {
+    pub id: i64,
+    /// The event's global sequence number.
+    pub seq: u64,
+    pub event_type: String,
+    /// `pending`, `delivered`, `failed` (gave up) or `cancelled` (webhook deleted).
+    pub state: String,
+    pub attempts: u32,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub last_attempt_ms: Option<i64>,
+    pub next_attempt_ms: Option<i64>,
+}
+
+impl From<app::api::DeliveryView> for DeliveryResource {
+    fn from(v: app::api::DeliveryView) -> Self {
+        Self {
+            id: v.id,
+            seq: v.seq,
+            event_type: v.event_type,
+            state: v.state,
+            attempts: v.attempts,
+            last_status: v.last_status,
+            last_error: v.last_error,
+            last_attempt_ms: v.last_attempt_ms,
+            next_attempt_ms: v.next_attempt_ms,
+        }
+    }
+}
+
+fn forbidden() -> Problem {
+    app::api::ApiError::Rejected(DomainError::Forbidden {
+        role: Role::Member,
+        need: Role::Admin,
+    })
+    .into()
+}
+
+fn resources(list: Vec<app::api::WebhookView>) -> Vec<WebhookResource> {
+    list.into_iter().map(WebhookResource::from).collect()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -40,32 +102,6 @@ pub struct NewWebhookBody {
     /// Event types to send (e.g. `issue_created`); empty or absent for all.
     #[serde(default)]
     pub events: Vec<String>,
-}
-
-/// An admin of the project, or the problem.
-async fn admin(state: &AppState, user: UserName, key: &ProjectKey) -> Result<UserName, Problem> {
-    state
-        .backend()
-        .allowed(&Caller::User(user.clone()), key, Role::Admin)
-        .await?;
-    Ok(user)
-}
-
-fn url(raw: &str) -> Result<String, Problem> {
-    let bad = |why: &str| Problem::invalid("url", why);
-    if raw.len() > MAX_URL {
-        return Err(bad("a URL has at most 2000 characters"));
-    }
-    let parsed = reqwest::Url::parse(raw.trim()).map_err(|e| bad(&format!("not a URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-        return Err(bad("the URL must be http:// or https:// with a host"));
-    }
-    Ok(parsed.to_string())
-}
-
-/// Every event type of the log, for validating filters.
-fn known_event(kind: &str) -> bool {
-    app::domain::EVENT_TYPES.contains(&kind)
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{key}/webhooks", tag = "webhooks",
@@ -81,8 +117,12 @@ pub async fn list(
     Path(key): Path<String>,
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
-    admin(&state, user, &key).await?;
-    Ok(Reply::ok(None, &state.webhooks.list(&key).await?))
+    let list = state
+        .backend()
+        .webhooks(Caller::User(user), key)
+        .await?
+        .ok_or_else(forbidden)?;
+    Ok(Reply::ok(None, &resources(list)))
 }
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/webhooks", tag = "webhooks",
@@ -100,35 +140,19 @@ pub async fn create(
     w: Write,
     body: Bytes,
 ) -> Response {
-    let parsed = async {
-        let key = project_key(&key)?;
-        let input: NewWebhookBody = json(&body)?;
-        let url = url(&input.url)?;
-        if let Some(bad) = input.events.iter().find(|e| !known_event(e)) {
-            return Err(Problem::invalid(
-                "events",
-                format!("{bad:?} is no event type"),
-            ));
-        }
-        admin(&state, w.user.clone(), &key).await?;
-        Ok((key, url, input.events))
-    }
-    .await;
-    or_problem(parsed, |(key, url, events)| async move {
+    let parsed = (|| Ok((project_key(&key)?, json::<NewWebhookBody>(&body)?)))();
+    or_problem(parsed, |(key, input)| async move {
         state
             .answers
             .once(&w, &body, |_| async {
-                let head = state
-                    .kanri
-                    .store()
-                    .head(None)
-                    .await
-                    .map_err(|_| Problem::from(app::api::ApiError::Unavailable))?;
                 let new = state
-                    .webhooks
-                    .create(&key, &url, &events, &w.user, head, now_ms())
+                    .backend()
+                    .create_webhook(Caller::User(w.user.clone()), key, input.url, input.events)
                     .await?;
-                tracing::info!(project = %key, webhook = new.webhook.id, "webhook registered");
+                let new = NewWebhook {
+                    webhook: new.webhook.into(),
+                    secret: new.secret,
+                };
                 Ok(Reply::json(StatusCode::CREATED, None, &new))
             })
             .await
@@ -149,12 +173,11 @@ pub async fn delete(
     Path((key, id)): Path<(String, i64)>,
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
-    let user = admin(&state, user, &key).await?;
-    if !state.webhooks.delete(&key, id, &user, now_ms()).await? {
-        return Err(Problem::not_found(format!("webhook {id}")));
-    }
-    tracing::info!(project = %key, webhook = id, "webhook deleted");
-    Ok(Reply::ok(None, &state.webhooks.list(&key).await?))
+    let backend = state.backend();
+    let who = Caller::User(user);
+    backend.delete_webhook(who.clone(), key.clone(), id).await?;
+    let list = backend.webhooks(who, key).await?.ok_or_else(forbidden)?;
+    Ok(Reply::ok(None, &resources(list)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -184,11 +207,10 @@ pub async fn deliveries(
         n @ 1..=200 if (n as usize) <= MAX_PAGE => n,
         _ => return Err(Problem::invalid("limit", "1 to 200 deliveries")),
     };
-    admin(&state, user, &key).await?;
     let log = state
-        .webhooks
-        .deliveries(&key, id, limit)
-        .await?
-        .ok_or_else(|| Problem::not_found(format!("webhook {id}")))?;
+        .backend()
+        .webhook_deliveries(Caller::User(user), key, id, limit)
+        .await?;
+    let log: Vec<DeliveryResource> = log.into_iter().map(Into::into).collect();
     Ok(Reply::ok(None, &log))
 }

@@ -49,6 +49,7 @@ impl AppState {
             accounts: self.accounts.clone(),
             shares: self.shares.clone(),
             tokens: self.tokens.clone(),
+            webhooks: self.webhooks.clone(),
         }
     }
 }

@@ -7,10 +7,9 @@ mod worker;
 
 pub use worker::{Backoff, run};
 
+use app::api::{DeliveryView, NewWebhookView, WebhookView};
 use app::domain::{ProjectKey, UserName};
-use serde::Serialize;
 use sqlx::{Row, SqlitePool};
-use utoipa::ToSchema;
 
 use crate::secret::Secret;
 
@@ -27,39 +26,30 @@ pub enum WebhookError {
     Sql(#[from] sqlx::Error),
 }
 
-/// A webhook as its project's admins see it (never its secret).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct WebhookResource {
-    pub id: i64,
-    pub url: String,
-    /// The event types it receives; empty for all.
-    pub events: Vec<String>,
-    pub created_by: String,
-    pub created_ms: i64,
+/// A webhook URL: `http` or `https` with a host, at most [`MAX_URL`] long.
+pub fn parse_url(raw: &str) -> Result<String, String> {
+    if raw.len() > MAX_URL {
+        return Err(format!("a URL has at most {MAX_URL} characters"));
+    }
+    let parsed = reqwest::Url::parse(raw.trim()).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err("the URL must be http:// or https:// with a host".into());
+    }
+    Ok(parsed.to_string())
 }
 
-/// A webhook just created, with the secret that signs its deliveries.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NewWebhook {
-    pub webhook: WebhookResource,
-    /// Verify `Kanri-Signature: t=…,v1=…` as HMAC-SHA256 of `{t}.{body}` with this.
-    pub secret: String,
-}
-
-/// One event sent (or being sent) to a webhook.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DeliveryResource {
-    pub id: i64,
-    /// The event's global sequence number.
-    pub seq: u64,
-    pub event_type: String,
-    /// `pending`, `delivered`, `failed` (gave up) or `cancelled` (webhook deleted).
-    pub state: String,
-    pub attempts: u32,
-    pub last_status: Option<u16>,
-    pub last_error: Option<String>,
-    pub last_attempt_ms: Option<i64>,
-    pub next_attempt_ms: Option<i64>,
+/// Event types for a filter: each one of the log's (none: all).
+pub fn parse_events(raw: &[String]) -> Result<Vec<String>, String> {
+    let mut events = Vec::new();
+    for e in raw.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        if !app::domain::EVENT_TYPES.contains(&e) {
+            return Err(format!("{e:?} is no event type"));
+        }
+        if !events.iter().any(|x| x == e) {
+            events.push(e.to_owned());
+        }
+    }
+    Ok(events)
 }
 
 pub struct Webhooks {
@@ -81,7 +71,7 @@ impl Webhooks {
         by: &UserName,
         head: u64,
         now_ms: i64,
-    ) -> Result<NewWebhook, WebhookError> {
+    ) -> Result<NewWebhookView, WebhookError> {
         let live: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM webhooks WHERE project = ? AND deleted_ms IS NULL",
         )
@@ -105,18 +95,18 @@ impl Webhooks {
         .bind(head as i64)
         .fetch_one(&self.db)
         .await?;
-        let webhook = WebhookResource {
+        let webhook = WebhookView {
             id,
             url: url.to_owned(),
             events: events.to_vec(),
             created_by: by.to_string(),
             created_ms: now_ms,
         };
-        Ok(NewWebhook { webhook, secret })
+        Ok(NewWebhookView { webhook, secret })
     }
 
     /// The project's live webhooks, oldest first.
-    pub async fn list(&self, project: &ProjectKey) -> Result<Vec<WebhookResource>, WebhookError> {
+    pub async fn list(&self, project: &ProjectKey) -> Result<Vec<WebhookView>, WebhookError> {
         let rows = sqlx::query(
             "SELECT id, url, events, created_by, created_ms FROM webhooks \
              WHERE project = ? AND deleted_ms IS NULL ORDER BY id",
@@ -126,7 +116,7 @@ impl Webhooks {
         .await?;
         Ok(rows
             .iter()
-            .map(|row| WebhookResource {
+            .map(|row| WebhookView {
                 id: row.get("id"),
                 url: row.get("url"),
                 events: serde_json::from_str(row.get("events")).unwrap_or_default(),
@@ -176,7 +166,7 @@ impl Webhooks {
         project: &ProjectKey,
         id: i64,
         limit: u32,
-    ) -> Result<Option<Vec<DeliveryResource>>, WebhookError> {
+    ) -> Result<Option<Vec<DeliveryView>>, WebhookError> {
         let owned: Option<i64> =
             sqlx::query_scalar("SELECT id FROM webhooks WHERE id = ? AND project = ?")
                 .bind(id)
@@ -198,7 +188,7 @@ impl Webhooks {
             rows.iter()
                 .map(|row| {
                     let state: String = row.get("state");
-                    DeliveryResource {
+                    DeliveryView {
                         id: row.get("id"),
                         seq: row.get::<i64, _>("seq") as u64,
                         event_type: row.get("event_type"),

@@ -40,6 +40,8 @@ struct Versions {
     /// An API token of the outsider (the first caller allowed to manage
     /// their own tokens): its id.
     api_token: i64,
+    /// A webhook of the project (made for `delete_webhook` only): its id.
+    webhook: i64,
 }
 
 fn form(pairs: &[(&str, &str)]) -> Body {
@@ -139,6 +141,13 @@ fn arguments(endpoint: &str, p: &str, v: &Versions) -> Body {
         "revoke_share_link" => form(&[("project", p), ("id", &v.link.to_string())]),
         "shared_board" => form(&[("token", &v.token)]),
         "api_tokens" => form(&[]),
+        "webhooks" => form(&[("project", p)]),
+        "create_webhook" => form(&[
+            ("project", p),
+            ("url", "http://127.0.0.1:9/hook"),
+            ("events", "issue_created"),
+        ]),
+        "delete_webhook" => form(&[("project", p), ("id", &v.webhook.to_string())]),
         "create_api_token" => form(&[("name", "CI"), ("expires", "")]),
         "revoke_api_token" => form(&[("id", &v.api_token.to_string())]),
         "shared_issue" => form(&[("token", &v.token), ("issue", issue)]),
@@ -215,6 +224,10 @@ const TABLE: &[(&str, Need)] = &[
     ("share_links", Project(Role::Viewer)),
     ("create_share_link", Project(Role::Admin)),
     ("revoke_share_link", Project(Role::Admin)),
+    // Readers get `null`; admins the list.
+    ("webhooks", Project(Role::Viewer)),
+    ("create_webhook", Project(Role::Admin)),
+    ("delete_webhook", Project(Role::Admin)),
     // Everyone's own tokens.
     ("api_tokens", Account),
     ("create_api_token", Account),
@@ -289,6 +302,7 @@ async fn prepare(app: &TestApp, p: &str, endpoint: &str) -> Versions {
                 token: String::new(),
                 link: 0,
                 api_token: 0,
+                webhook: 0,
             },
         );
         let (status, answer) = call(app, Some(MEMBER), "start_sprint", start).await;
@@ -304,6 +318,23 @@ async fn prepare(app: &TestApp, p: &str, endpoint: &str) -> Versions {
         .await;
     assert_eq!(status, 200, "{body}");
     let api_token = body["token"]["id"].as_i64().unwrap();
+    let webhook = if endpoint == "delete_webhook" {
+        let (status, body) = app
+            .call_fn(
+                ADMIN,
+                "create_webhook",
+                &[
+                    ("project", p),
+                    ("url", "http://127.0.0.1:9/hook"),
+                    ("events", ""),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["webhook"]["id"].as_i64().unwrap()
+    } else {
+        0
+    };
     let (state, head) = app
         .kanri
         .project_state(&key(p))
@@ -317,6 +348,7 @@ async fn prepare(app: &TestApp, p: &str, endpoint: &str) -> Versions {
         token,
         link,
         api_token,
+        webhook,
     }
 }
 
