@@ -141,6 +141,15 @@ impl ServerBackend {
             .map_err(unavailable)
     }
 
+    /// The caller, an admin of the project, acting (a share link cannot).
+    async fn acting_admin(&self, who: Caller, key: &ProjectKey) -> Result<UserName, ApiError> {
+        self.allowed(&who, key, Role::Admin).await?;
+        match who {
+            Caller::User(admin) => Ok(admin),
+            Caller::Link(_) => Err(ApiError::Unauthorized),
+        }
+    }
+
     /// The caller's role in the project, if it is at least `need`.
     pub async fn allowed(
         &self,
@@ -399,10 +408,7 @@ impl Backend for ServerBackend {
         expires: Option<UtcTime>,
     ) -> BoxFuture<'_, Result<NewShareLink, ApiError>> {
         Box::pin(async move {
-            self.allowed(&who, &key, Role::Admin).await?;
-            let Caller::User(admin) = who else {
-                return Err(ApiError::Unauthorized);
-            };
+            let admin = self.acting_admin(who, &key).await?;
             let (link, token) = self
                 .shares
                 .create(
@@ -428,10 +434,7 @@ impl Backend for ServerBackend {
         id: i64,
     ) -> BoxFuture<'_, Result<(), ApiError>> {
         Box::pin(async move {
-            self.allowed(&who, &key, Role::Admin).await?;
-            let Caller::User(admin) = who else {
-                return Err(ApiError::Unauthorized);
-            };
+            let admin = self.acting_admin(who, &key).await?;
             if self.shares.revoke(&key, id, &admin, now_ms()).await? {
                 tracing::info!(project = %key, link = id, %admin, "share link revoked");
                 Ok(())
@@ -473,10 +476,7 @@ impl Backend for ServerBackend {
         Box::pin(async move {
             let url = ApiError::field("url", parse_url(&url))?;
             let events = ApiError::field("events", parse_events(&events))?;
-            self.allowed(&who, &key, Role::Admin).await?;
-            let Caller::User(admin) = who else {
-                return Err(ApiError::Unauthorized);
-            };
+            let admin = self.acting_admin(who, &key).await?;
             let head = self.kanri.store().head(None).await.map_err(unavailable)?;
             let new = self
                 .webhooks
@@ -494,10 +494,7 @@ impl Backend for ServerBackend {
         id: i64,
     ) -> BoxFuture<'_, Result<(), ApiError>> {
         Box::pin(async move {
-            self.allowed(&who, &key, Role::Admin).await?;
-            let Caller::User(admin) = who else {
-                return Err(ApiError::Unauthorized);
-            };
+            let admin = self.acting_admin(who, &key).await?;
             if self.webhooks.delete(&key, id, &admin, now_ms()).await? {
                 tracing::info!(project = %key, webhook = id, %admin, "webhook deleted");
                 Ok(())

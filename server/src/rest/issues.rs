@@ -352,7 +352,7 @@ const CHANGE_RESPONSES: &str = "200: changed (merged_over lists others' changes 
     request_body = IssuePatchBody,
     responses(
         (status = 200, description = "Changed", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem (412 carries `current` and `changes`)", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "Problem (412 carries `conflict`: the current resource and the changes by others)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn patch(
