@@ -42,8 +42,9 @@ pub struct ListIssues {
     cursor: Option<String>,
 }
 
-fn page_size(limit: Option<usize>) -> Result<usize, Problem> {
-    match limit.unwrap_or(DEFAULT_PAGE) {
+/// A page's size: `limit`, or `default` when absent; 1 to [`MAX_PAGE`].
+pub(super) fn page_size(limit: Option<usize>, default: usize) -> Result<usize, Problem> {
+    match limit.unwrap_or(default) {
         n @ 1..=MAX_PAGE => Ok(n),
         _ => Err(Problem::invalid(
             "limit",
@@ -94,7 +95,7 @@ pub async fn list(
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
     let params: ListIssues = query(raw)?;
-    let limit = page_size(params.limit)?;
+    let limit = page_size(params.limit, DEFAULT_PAGE)?;
     let after = params.cursor.as_deref().map(parse_cursor).transpose()?;
     let filter = params
         .q
@@ -179,7 +180,7 @@ pub async fn search(
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
     let params: SearchIssues = query(raw)?;
-    let limit = page_size(params.limit)?;
+    let limit = page_size(params.limit, DEFAULT_PAGE)?;
     let q = Query::parse(&params.q).map_err(|e| Problem::invalid("q", e.to_string()))?;
     let me = user.clone();
     let result = state

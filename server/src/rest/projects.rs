@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::Reply;
-use super::issues::{MAX_PAGE, project_key};
+use super::issues::{page_size, project_key};
 use super::problem::Problem;
 use super::request::{Authed, query};
 use super::resources::{EventResource, ProjectResource};
@@ -57,7 +57,7 @@ pub async fn get(
     Authed(user): Authed,
     Path(key): Path<String>,
 ) -> Result<Reply, Problem> {
-    let key = ProjectKey::parse(&key).map_err(|_| Problem::not_found(format!("project {key}")))?;
+    let key = project_key(&key)?;
     let who = Caller::User(user);
     let project = state
         .backend()
@@ -102,17 +102,9 @@ pub async fn events(
     Path(key): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Reply, Problem> {
-    let key = ProjectKey::parse(&key).map_err(|_| Problem::not_found(format!("project {key}")))?;
+    let key = project_key(&key)?;
     let params: EventsAfter = query(raw)?;
-    let limit = match params.limit.unwrap_or(100) {
-        n @ 1..=MAX_PAGE => n,
-        _ => {
-            return Err(Problem::invalid(
-                "limit",
-                format!("a page holds 1 to {MAX_PAGE} events"),
-            ));
-        }
-    };
+    let limit = page_size(params.limit, 100)?;
     let after = params.after.unwrap_or(0);
     let backend = state.backend();
     backend

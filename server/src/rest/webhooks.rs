@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::Reply;
-use super::issues::{MAX_PAGE, project_key};
+use super::issues::{page_size, project_key};
 use super::problem::Problem;
 use super::request::{Authed, Write, json, query};
 use super::write::or_problem;
@@ -185,7 +185,7 @@ pub async fn delete(
 #[serde(deny_unknown_fields)]
 pub struct DeliveryLog {
     /// 1–200, default 50: the newest first.
-    limit: Option<u32>,
+    limit: Option<usize>,
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{key}/webhooks/{id}/deliveries", tag = "webhooks",
@@ -203,10 +203,7 @@ pub async fn deliveries(
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
     let params: DeliveryLog = query(raw)?;
-    let limit = match params.limit.unwrap_or(50) {
-        n @ 1..=200 if (n as usize) <= MAX_PAGE => n,
-        _ => return Err(Problem::invalid("limit", "1 to 200 deliveries")),
-    };
+    let limit = page_size(params.limit, 50)? as u32;
     let log = state
         .backend()
         .webhook_deliveries(Caller::User(user), key, id, limit)
