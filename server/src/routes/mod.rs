@@ -10,8 +10,8 @@ use app::ui::{App, shell};
 use axum::Router;
 use axum::routing::{get, post};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::sync::Arc;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::{Arc, OnceLock};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -66,7 +66,7 @@ pub fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteS
 }
 
 pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let backend: Arc<dyn Backend> = Arc::new(state.backend());
     let options = state.leptos_options.clone();
     // The fallback renders the app too (its 404 page and top bar), so it
@@ -102,6 +102,16 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The app's page routes, generated once per process. Generating them runs
+/// the app with resource loading switched off by a process-wide flag in
+/// leptos_server; a resource that first polls meanwhile, in a page another
+/// server of this process renders, waits forever (leptos#4773). Tests start
+/// many servers in one process, and saw exactly that stall.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// The app's HTML shell, with the page's content security policy.

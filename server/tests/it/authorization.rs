@@ -492,7 +492,7 @@ const PAGES: &[(&str, Page, &str)] = &[
 
 #[tokio::test]
 async fn every_page_route_has_a_row_in_the_page_table() {
-    let routes: BTreeSet<String> = leptos_axum::generate_route_list(app::ui::App)
+    let routes: BTreeSet<String> = server::routes::page_routes()
         .iter()
         .map(|r| {
             // Written `{key}` for axum; the table uses `:key`.
@@ -511,9 +511,6 @@ async fn every_page_opens_for_exactly_who_may_see_it() {
     }
     let versions = prepare(&app, "PG", "").await;
     assert!(versions.issue > 0);
-    // Bounded, and retried once on a timeout as `TestApp::get` does: under
-    // load a page render has been seen to stall (an open bug, see the notes);
-    // the retry names the page so the stall can be traced.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(20))
@@ -522,24 +519,11 @@ async fn every_page_opens_for_exactly_who_may_see_it() {
     let get = |page: String, who: Option<&'static str>| {
         let (client, app) = (&client, &app);
         async move {
-            let cookie = match who {
-                Some(who) => Some(app.session(who).await),
-                None => None,
-            };
-            let send = || {
-                let mut request = client.get(format!("{}{page}", app.address));
-                if let Some(cookie) = &cookie {
-                    request = request.header("Cookie", cookie);
-                }
-                request.send()
-            };
-            let res = match send().await {
-                Err(e) if e.is_timeout() => {
-                    eprintln!("GET {page} as {who:?} timed out; retrying once");
-                    send().await.unwrap()
-                }
-                other => other.unwrap(),
-            };
+            let mut request = client.get(format!("{}{page}", app.address));
+            if let Some(who) = who {
+                request = request.header("Cookie", app.session(who).await);
+            }
+            let res = request.send().await.unwrap();
             let location = res
                 .headers()
                 .get("location")

@@ -99,19 +99,15 @@ impl TestApp {
     }
 
     /// `GET {path}` on the app as alice (the admin of the projects tests
-    /// create). Retried once on a timeout: under heavy load a first page
-    /// render has been seen to stall once (see the issue notes).
+    /// create).
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        let url = format!("{}{path}", self.address);
         let cookie = self.session("alice").await;
-        let get = || self.client.get(&url).header("Cookie", &cookie).send();
-        match get().await {
-            Err(e) if e.is_timeout() => {
-                eprintln!("GET {path} timed out; retrying once");
-                get().await.expect("the app answers")
-            }
-            other => other.expect("the app answers"),
-        }
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header("Cookie", cookie)
+            .send()
+            .await
+            .expect("the app answers")
     }
 
     /// The `kanri_session=…` cookie of a signed-in session for `name`; the
