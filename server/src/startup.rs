@@ -119,6 +119,7 @@ impl Application {
             webhook_db,
             store.clone(),
             config.webhook_backoff,
+            hub.head(),
             stopped.clone(),
         )));
         let listener =

@@ -5,8 +5,10 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 use sqlx::{Row, SqlitePool};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 use app::domain::ProjectKey;
 
@@ -14,9 +16,10 @@ use crate::rest::EventResource;
 use crate::service::now_ms;
 use crate::store::Store;
 
-/// How often the worker looks for new events and due retries.
-const TICK: Duration = Duration::from_millis(200);
-/// Events queued per webhook per tick, and deliveries sent per tick.
+/// The longest the worker sleeps without news from the hub: it also picks
+/// up webhooks deleted meanwhile, and retries that come due.
+const IDLE: Duration = Duration::from_secs(5);
+/// Events queued per webhook per pass, and deliveries sent per pass.
 const BATCH: u32 = 100;
 /// A receiver that has not answered by then has failed this attempt.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -50,8 +53,15 @@ impl Backoff {
     }
 }
 
-/// Runs until `stop` turns true.
-pub async fn run(db: SqlitePool, store: Store, backoff: Backoff, mut stop: watch::Receiver<bool>) {
+/// Runs until `stop` turns true: a pass whenever the log grows (`head`),
+/// when a retry comes due, and at least every [`IDLE`].
+pub async fn run(
+    db: SqlitePool,
+    store: Store,
+    backoff: Backoff,
+    mut head: watch::Receiver<u64>,
+    mut stop: watch::Receiver<bool>,
+) {
     let client = match reqwest::Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -64,21 +74,50 @@ pub async fn run(db: SqlitePool, store: Store, backoff: Backoff, mut stop: watch
             return;
         }
     };
+    let senders = Senders::default();
     loop {
         if let Err(e) = enqueue(&db, &store).await {
             tracing::warn!(error = %e, "webhooks: could not queue events");
         }
-        if let Err(e) = deliver_due(&db, &client, backoff).await {
+        if let Err(e) = start_due(&db, &client, backoff, &senders).await {
             tracing::warn!(error = %e, "webhooks: could not send deliveries");
         }
+        let pause = next_due_in(&db).await.unwrap_or(IDLE).min(IDLE);
         tokio::select! {
-            _ = tokio::time::sleep(TICK) => {}
+            _ = tokio::time::sleep(pause) => {}
+            changed = head.changed() => if changed.is_err() { return },
+            // A sender is done: what came due for its webhook meanwhile can go.
+            _ = senders.done.notified() => {}
             _ = stop.changed() => return,
         }
         if *stop.borrow() {
             return;
         }
     }
+}
+
+/// The webhooks whose deliveries are being sent, one task per webhook.
+#[derive(Default, Clone)]
+struct Senders {
+    busy: Arc<Mutex<HashSet<i64>>>,
+    done: Arc<Notify>,
+}
+
+/// How long until the next delivery that is not due yet comes due. (Those
+/// due now are being sent, or go when their webhook's sender is done.)
+async fn next_due_in(db: &SqlitePool) -> Option<Duration> {
+    let now = now_ms();
+    let next: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(next_attempt_ms) FROM webhook_deliveries \
+         WHERE state = 'pending' AND next_attempt_ms > ?",
+    )
+    .bind(now)
+    .fetch_one(db)
+    .await
+    .ok()?;
+    Some(Duration::from_millis(
+        next?.saturating_sub(now).max(0) as u64
+    ))
 }
 
 /// Queues, for every live webhook, the matching events after its position.
@@ -145,11 +184,14 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
     format!("t={t},v1={hex}")
 }
 
-/// Sends the deliveries that are due, in order, and records each attempt.
-async fn deliver_due(
+/// Starts sending the deliveries that are due: one task per webhook, which
+/// sends that webhook's deliveries one after the other, so a slow receiver
+/// holds back only its own. A webhook whose task still runs is left to it.
+async fn start_due(
     db: &SqlitePool,
     client: &reqwest::Client,
     backoff: Backoff,
+    senders: &Senders,
 ) -> Result<(), sqlx::Error> {
     // A webhook deleted while its events were being queued sends nothing.
     sqlx::query(
@@ -159,7 +201,7 @@ async fn deliver_due(
     .execute(db)
     .await?;
     let due = sqlx::query(
-        "SELECT d.id, d.body, d.event_type, d.attempts, w.url, w.secret \
+        "SELECT d.id, d.webhook, d.body, d.event_type, d.attempts, w.url, w.secret \
          FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook \
          WHERE d.state = 'pending' AND d.next_attempt_ms <= ? AND w.deleted_ms IS NULL \
          ORDER BY d.id LIMIT ?",
@@ -168,51 +210,109 @@ async fn deliver_due(
     .bind(BATCH)
     .fetch_all(db)
     .await?;
+    let mut by_webhook: BTreeMap<i64, Vec<Due>> = BTreeMap::new();
     for row in due {
-        let id: i64 = row.get("id");
-        let body: String = row.get("body");
-        let url: String = row.get("url");
-        let secret: String = row.get("secret");
-        let event_type: String = row.get("event_type");
-        let attempts = row.get::<i64, _>("attempts") as u32 + 1;
-        let sent_at = now_ms();
-        let answer = client
-            .post(&url)
-            .header("content-type", "application/json")
-            .header("kanri-event", &event_type)
-            .header("kanri-delivery", id.to_string())
-            .header("kanri-signature", signature(&secret, sent_at / 1000, &body))
-            .body(body)
-            .send()
-            .await;
-        let (status, error) = match answer {
-            Ok(res) if res.status().is_success() => (Some(res.status().as_u16()), None),
-            Ok(res) => (
-                Some(res.status().as_u16()),
-                Some(format!("the receiver answered {}", res.status())),
-            ),
-            Err(e) => (None, Some(e.without_url().to_string())),
-        };
-        let (state, next) = match &error {
-            None => ("delivered", sent_at),
-            Some(_) if attempts >= backoff.attempts => ("failed", sent_at),
-            Some(_) => ("pending", sent_at + backoff.delay_ms(attempts)),
-        };
-        tracing::debug!(delivery = id, attempts, state, ?status, "webhook attempt");
-        sqlx::query(
-            "UPDATE webhook_deliveries SET state = ?, attempts = ?, last_status = ?, last_error = ?, \
-             last_attempt_ms = ?, next_attempt_ms = ? WHERE id = ? AND state = 'pending'",
-        )
-        .bind(state)
-        .bind(i64::from(attempts))
-        .bind(status.map(i64::from))
-        .bind(error)
-        .bind(sent_at)
-        .bind(next)
-        .bind(id)
-        .execute(db)
-        .await?;
+        by_webhook.entry(row.get("webhook")).or_default().push(Due {
+            id: row.get("id"),
+            body: row.get("body"),
+            url: row.get("url"),
+            secret: row.get("secret"),
+            event_type: row.get("event_type"),
+            attempts: row.get::<i64, _>("attempts") as u32 + 1,
+        });
     }
+    for (webhook, queue) in by_webhook {
+        if !senders.busy.lock().expect("not poisoned").insert(webhook) {
+            continue;
+        }
+        let (db, client, senders) = (db.clone(), client.clone(), senders.clone());
+        tokio::spawn(async move {
+            // Each delivery is retried on its own schedule: one the receiver
+            // keeps refusing does not hold back the events after it.
+            for due in queue {
+                if let Err(e) = attempt(&db, &client, backoff, due).await {
+                    tracing::warn!(error = %e, webhook, "webhooks: could not record an attempt");
+                    break;
+                }
+            }
+            senders.busy.lock().expect("not poisoned").remove(&webhook);
+            senders.done.notify_one();
+        });
+    }
+    Ok(())
+}
+
+/// One delivery that is due.
+struct Due {
+    id: i64,
+    body: String,
+    url: String,
+    secret: String,
+    event_type: String,
+    /// This attempt's number, from 1.
+    attempts: u32,
+}
+
+/// Sends one delivery and records the attempt.
+async fn attempt(
+    db: &SqlitePool,
+    client: &reqwest::Client,
+    backoff: Backoff,
+    due: Due,
+) -> Result<(), sqlx::Error> {
+    let sent_at = now_ms();
+    tracing::debug!(
+        delivery = due.id,
+        attempt = due.attempts,
+        "sending a webhook delivery"
+    );
+    let answer = client
+        .post(&due.url)
+        .header("content-type", "application/json")
+        .header("kanri-event", &due.event_type)
+        .header("kanri-delivery", due.id.to_string())
+        .header(
+            "kanri-signature",
+            signature(&due.secret, sent_at / 1000, &due.body),
+        )
+        .body(due.body)
+        .send()
+        .await;
+    let (status, error) = match answer {
+        Ok(res) if res.status().is_success() => (Some(res.status().as_u16()), None),
+        Ok(res) => (
+            Some(res.status().as_u16()),
+            Some(format!("the receiver answered {}", res.status())),
+        ),
+        Err(e) => (None, Some(e.without_url().to_string())),
+    };
+    let attempts = due.attempts;
+    let (state, next) = match &error {
+        None => ("delivered", sent_at),
+        Some(_) if attempts >= backoff.attempts => ("failed", sent_at),
+        // The wait counts from the failure, not from when the attempt began.
+        Some(_) => ("pending", now_ms() + backoff.delay_ms(attempts)),
+    };
+    tracing::debug!(
+        delivery = due.id,
+        attempts,
+        state,
+        ?status,
+        "webhook attempt"
+    );
+    sqlx::query(
+        "UPDATE webhook_deliveries SET state = ?, attempts = ?, last_status = ?, last_error = ?, \
+         last_attempt_ms = ?, next_attempt_ms = ? WHERE id = ? AND state = 'pending'",
+    )
+    .bind(state)
+    .bind(i64::from(attempts))
+    .bind(status.map(i64::from))
+    .bind(error)
+    .bind(sent_at)
+    .bind(next)
+    .bind(due.id)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -19,9 +19,8 @@ type Received = Arc<Mutex<Vec<(Instant, http::HeaderMap, String)>>>;
 async fn receiver(failures: usize) -> (String, Received) {
     let got: Received = Arc::default();
     let seen = got.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: http::HeaderMap, body: String| {
+    let url = serve(axum::routing::post(
+        move |headers: http::HeaderMap, body: String| {
             let seen = seen.clone();
             async move {
                 let mut seen = seen.lock().unwrap();
@@ -32,12 +31,40 @@ async fn receiver(failures: usize) -> (String, Received) {
                     http::StatusCode::NO_CONTENT
                 }
             }
-        }),
-    );
+        },
+    ))
+    .await;
+    (url, got)
+}
+
+/// Serves `hook` at `/hook` on 127.0.0.1; returns its URL.
+async fn serve(hook: axum::routing::MethodRouter) -> String {
+    let app = axum::Router::new().route("/hook", hook);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, got)
+    url
+}
+
+/// `POST /api/v1/projects/ABC/webhooks` with `body`, as the token's owner.
+async fn add_webhook(app: &TestApp, token: &str, body: Value) -> super::Answer {
+    let path = "/api/v1/projects/ABC/webhooks";
+    send(app, "POST", path, Some(token), &[], Some(body)).await
+}
+
+/// Creates an issue in ABC through the REST API.
+async fn add_issue(app: &TestApp, token: &str, title: &str) {
+    let path = "/api/v1/projects/ABC/issues";
+    let res = send(
+        app,
+        "POST",
+        path,
+        Some(token),
+        &[],
+        Some(json!({ "title": title })),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.body);
 }
 
 async fn app_with(backoff: Backoff) -> (TestApp, tempfile_dir::TempDir) {
@@ -83,13 +110,10 @@ async fn matching_events_arrive_signed_in_order_with_retries_until_the_webhook_i
     app.create_project("ABC", "Alpha").await;
     let t = token(&app, "alice").await;
     let (url, got) = receiver(2).await;
-    let created = send(
+    let created = add_webhook(
         &app,
-        "POST",
-        "/api/v1/projects/ABC/webhooks",
-        Some(&t),
-        &[],
-        Some(json!({ "url": url, "events": ["issue_created", "issue_title_changed"] })),
+        &t,
+        json!({ "url": url, "events": ["issue_created", "issue_title_changed"] }),
     )
     .await;
     assert_eq!(created.status, 201, "{}", created.body);
@@ -101,15 +125,7 @@ async fn matching_events_arrive_signed_in_order_with_retries_until_the_webhook_i
         url
     );
 
-    send(
-        &app,
-        "POST",
-        "/api/v1/projects/ABC/issues",
-        Some(&t),
-        &[],
-        Some(json!({ "title": "Hooked" })),
-    )
-    .await;
+    add_issue(&app, &t, "Hooked").await;
     send(
         &app,
         "PATCH",
@@ -213,15 +229,7 @@ async fn matching_events_arrive_signed_in_order_with_retries_until_the_webhook_i
     .await;
     assert_eq!(deleted.status, 200, "{}", deleted.body);
     assert_eq!(deleted.body, json!([]));
-    send(
-        &app,
-        "POST",
-        "/api/v1/projects/ABC/issues",
-        Some(&t),
-        &[],
-        Some(json!({ "title": "Unheard" })),
-    )
-    .await;
+    add_issue(&app, &t, "Unheard").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(got.lock().unwrap().len(), 4, "nothing after the deletion");
     let kept = get(
@@ -248,15 +256,7 @@ async fn a_receiver_that_keeps_failing_is_given_up_on_after_the_last_attempt() {
     app.create_project("ABC", "Alpha").await;
     let t = token(&app, "alice").await;
     let (url, got) = receiver(usize::MAX).await;
-    let created = send(
-        &app,
-        "POST",
-        "/api/v1/projects/ABC/webhooks",
-        Some(&t),
-        &[],
-        Some(json!({ "url": url })),
-    )
-    .await;
+    let created = add_webhook(&app, &t, json!({ "url": url })).await;
     let id = created.body["webhook"]["id"].as_i64().unwrap();
     app.create_issue("ABC", "Doomed").await;
     until("three attempts", || got.lock().unwrap().len() >= 3).await;
@@ -284,15 +284,7 @@ async fn only_admins_manage_webhooks_and_bad_input_is_named() {
     let outsider = token(&app, "olga").await;
     let body = json!({ "url": "http://127.0.0.1:9/hook" });
     for (who, status) in [(&member, 403), (&outsider, 404)] {
-        let res = send(
-            &app,
-            "POST",
-            "/api/v1/projects/ABC/webhooks",
-            Some(who),
-            &[],
-            Some(body.clone()),
-        )
-        .await;
+        let res = add_webhook(&app, who, body.clone()).await;
         assert_eq!(res.status, status);
         assert_eq!(
             get(&app, "/api/v1/projects/ABC/webhooks", who).await.status,
@@ -307,15 +299,7 @@ async fn only_admins_manage_webhooks_and_bad_input_is_named() {
             "events",
         ),
     ] {
-        let res = send(
-            &app,
-            "POST",
-            "/api/v1/projects/ABC/webhooks",
-            Some(&admin),
-            &[],
-            Some(bad),
-        )
-        .await;
+        let res = add_webhook(&app, &admin, bad).await;
         assert_eq!(res.status, 422, "{}", res.body);
         assert_eq!(res.body["errors"][0]["field"], field);
     }
@@ -337,5 +321,76 @@ async fn only_admins_manage_webhooks_and_bad_input_is_named() {
         .await
         .status,
         404
+    );
+}
+
+/// A receiver that takes every request but answers only once `release` is
+/// notified: a slow receiver, without timing.
+async fn held_receiver(release: Arc<tokio::sync::Notify>) -> (String, Received) {
+    let got: Received = Arc::default();
+    let seen = got.clone();
+    let url = serve(axum::routing::post(
+        move |headers: http::HeaderMap, body: String| {
+            let (seen, release) = (seen.clone(), release.clone());
+            async move {
+                let waiting = release.notified();
+                seen.lock().unwrap().push((Instant::now(), headers, body));
+                waiting.await;
+                http::StatusCode::NO_CONTENT
+            }
+        },
+    ))
+    .await;
+    (url, got)
+}
+
+#[tokio::test]
+async fn a_slow_receiver_holds_back_only_its_own_webhook() {
+    let (app, _dir) = app_with(Backoff::default()).await;
+    app.create_project("ABC", "Alpha").await;
+    let t = token(&app, "alice").await;
+    let release = Arc::new(tokio::sync::Notify::new());
+    let (slow_url, slow) = held_receiver(release.clone()).await;
+    let (fast_url, fast) = receiver(0).await;
+    for url in [&slow_url, &fast_url] {
+        let created =
+            add_webhook(&app, &t, json!({ "url": url, "events": ["issue_created"] })).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+    }
+    for title in ["First", "Second"] {
+        add_issue(&app, &t, title).await;
+    }
+    // Both events reach the quick receiver while the slow one still holds
+    // the first request open.
+    until("the quick receiver's deliveries", || {
+        fast.lock().unwrap().len() == 2
+    })
+    .await;
+    let held: Vec<String> = slow
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, _, b)| b.clone())
+        .collect();
+    assert_eq!(held.len(), 1, "the slow one has its first: {held:?}");
+    release.notify_waiters();
+    until("the slow receiver's second delivery", || {
+        slow.lock().unwrap().len() == 2
+    })
+    .await;
+    release.notify_waiters();
+    let bodies: Vec<Value> = slow
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, _, b)| serde_json::from_str(b).unwrap())
+        .collect();
+    let seqs: Vec<i64> = bodies
+        .iter()
+        .map(|b| b["event"]["seq"].as_i64().unwrap())
+        .collect();
+    assert!(
+        seqs[0] < seqs[1],
+        "one after the other, in log order: {seqs:?}"
     );
 }
