@@ -102,7 +102,7 @@ pub async fn get(
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/sprints", tag = "sprints",
     params(("key" = String, Path, description = "Project key"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
     request_body = NewSprintBody,
     responses(
         (status = 201, description = "Created", body = SprintResource, headers(("ETag" = String))),
@@ -174,8 +174,8 @@ async fn change_sprint(
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/sprints/{number}/start", tag = "sprints",
     params(("key" = String, Path, description = "Project key"), ("number" = u32, Path, description = "Sprint number"),
-        ("If-Match" = String, Header, description = "The sprint's ETag, or *"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The sprint's ETag, or *"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
     request_body = StartSprintBody,
     responses(
         (status = 200, description = "Started", body = super::resources::SprintChanged, headers(("ETag" = String))),
@@ -204,8 +204,8 @@ pub async fn start(
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/sprints/{number}/complete", tag = "sprints",
     params(("key" = String, Path, description = "Project key"), ("number" = u32, Path, description = "Sprint number"),
-        ("If-Match" = String, Header, description = "The sprint's ETag, or *"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The sprint's ETag, or *"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
     request_body = CompleteSprintBody,
     responses(
         (status = 200, description = "Completed", body = super::resources::SprintChanged, headers(("ETag" = String))),

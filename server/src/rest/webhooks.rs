@@ -127,7 +127,7 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/webhooks", tag = "webhooks",
     params(("key" = String, Path, description = "Project key"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats get the first answer")),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
     request_body = NewWebhookBody,
     responses(
         (status = 201, description = "Registered; it receives the events from now on", body = NewWebhook),
