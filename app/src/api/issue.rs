@@ -8,8 +8,6 @@ use leptos::prelude::*;
 use super::ApiError;
 #[cfg(feature = "ssr")]
 use super::functions::{acting_user, caller, issue_key, reply, run_at_head, run_command};
-use crate::domain::Outcome;
-#[cfg(feature = "ssr")]
 use crate::domain::*;
 
 /// The fields the issue page edits, by the names its forms send.
@@ -29,7 +27,6 @@ pub const EDITABLE_FIELDS: [&str; 12] = [
 ];
 
 /// `Some(None)` for an empty value (clear the field), else the parsed value.
-#[cfg(feature = "ssr")]
 fn optional<T, E: ToString>(
     raw: &str,
     parse: impl FnOnce(&str) -> Result<T, E>,
@@ -40,9 +37,9 @@ fn optional<T, E: ToString>(
     }
 }
 
-/// The command that sets `field` of `issue` to the text `value`.
-#[cfg(feature = "ssr")]
-fn field_command(
+/// The command that sets `field` of `issue` to the text `value`. The
+/// browser builds it too, to queue an edit made offline.
+pub fn field_command(
     project: &Project,
     issue: IssueNumber,
     field: &str,
@@ -132,21 +129,37 @@ fn field_command(
     Ok(Command::UpdateIssue { issue, patch })
 }
 
-/// Sets one field of an issue from its inline editor.
+/// Sets one field of an issue from its inline editor. The browser names
+/// the command (`command`), so that an edit whose answer was lost can be
+/// queued and replayed without applying twice; a plain form post leaves it
+/// out and gets a fresh id.
 #[server(prefix = "/api/fn", endpoint = "update_field")]
 pub async fn update_field(
     issue: String,
     version: u64,
     field: String,
     value: String,
+    #[server(default)] command: Option<CommandId>,
 ) -> Result<Outcome, ApiError> {
     reply(
         async {
             let key = issue_key(&issue)?;
             let (backend, who) = caller().await?;
             let project = backend.project_settings(who, key.project.clone()).await?;
-            let command = field_command(&project, key.number, &field, &value)?;
-            run_command(key.project, version, command).await
+            let change = field_command(&project, key.number, &field, &value)?;
+            match command {
+                Some(id) => {
+                    let envelope = CommandEnvelope {
+                        id,
+                        project: key.project,
+                        base_version: version,
+                        command: change,
+                    };
+                    let (backend, actor) = acting_user().await?;
+                    backend.execute(actor, envelope).await
+                }
+                None => run_command(key.project, version, change).await,
+            }
         }
         .await,
     )

@@ -342,6 +342,7 @@ pub fn CommandPalette() -> impl IntoView {
                 version,
                 field: field.to_string(),
                 value,
+                command: None,
             });
         }
     };

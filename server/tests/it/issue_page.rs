@@ -35,6 +35,43 @@ async fn set(
 }
 
 #[tokio::test]
+async fn an_edit_sent_again_under_its_id_applies_once_and_gets_the_first_answer() {
+    let app = spawn_app().await;
+    app.create_project("ABC", "Alpha").await;
+    app.create_issue("ABC", "Parser").await;
+    let base = issue(&app, 1).await.version;
+    let id = new_id();
+    let id_text = id.to_string();
+    let pairs = form(&[
+        ("issue", "ABC-1"),
+        ("version", &base.to_string()),
+        ("field", "priority"),
+        ("value", "High"),
+        ("command", &id_text),
+    ]);
+    // The browser lost the first answer (or was offline) and sends it again.
+    let first = app.call_fn("alice", "update_field", &pairs).await;
+    assert_eq!(first.0, 200, "{}", first.1);
+    assert_eq!(first.1["outcome"], "accepted", "{}", first.1);
+    let again = app.call_fn("alice", "update_field", &pairs).await;
+    assert_eq!(again, first, "the first answer, again");
+    let after = issue(&app, 1).await;
+    assert_eq!((after.priority, after.version), (Priority::High, base + 1));
+    // The envelope the browser queues for the same edit is the same command.
+    let project = app.state("ABC").await.project.unwrap();
+    let command = app::api::field_command(&project, IssueNumber(1), "priority", "High").unwrap();
+    let envelope = CommandEnvelope {
+        id,
+        project: key("ABC"),
+        base_version: base,
+        command,
+    };
+    let replayed = app.kanri.execute(&user("alice"), envelope).await.unwrap();
+    assert!(matches!(replayed, Outcome::Accepted { .. }), "{replayed:?}");
+    assert_eq!(issue(&app, 1).await.version, base + 1, "still applied once");
+}
+
+#[tokio::test]
 async fn every_field_edits_inline_and_bad_values_name_the_field() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
