@@ -49,6 +49,7 @@ fn Identity() -> impl IntoView {
                     match profile.await {
                         Ok(Some(p)) => view! {
                             <span class="avatar" style=format!("background:{}", p.colour) aria-hidden="true">{p.initials()}</span>
+                            <crate::ui::outbox::SyncBadge user=p.name.clone() />
                             <a class="signed-in" href="/account" title=format!("@{}: account settings", p.name)>{p.display_name.to_string()}</a>
                             <form method="post" action="/auth/sign-out">
                                 <button type="submit">"Sign out"</button>

@@ -10,6 +10,7 @@ mod issue;
 mod layout;
 mod markdown;
 mod members;
+mod outbox;
 mod palette;
 mod past;
 mod reports;
@@ -53,11 +54,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(palette::Refresh(RwSignal::new(0)));
+    outbox::SyncStatus::provide();
     // Effects run in the browser only: the mark says hydration has finished.
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "");
         }
+        outbox::keep_pages_for_offline();
     });
     view! {
         <Stylesheet id="kanri" href="/pkg/kanri.css" />

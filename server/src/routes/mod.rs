@@ -4,6 +4,7 @@ mod auth;
 pub mod guard;
 mod health;
 mod live;
+mod offline;
 
 use app::api::Backend;
 use app::ui::{App, shell};
@@ -74,6 +75,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
     let context = move || provide_context(backend.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/offline.js", get(offline::worker))
         .merge(crate::rest::router())
         .route("/api/live/{key}", get(live::board_socket))
         .route("/auth/sign-up", post(auth::sign_up))

@@ -188,3 +188,24 @@ async fn pages_carry_a_nonce_policy_and_every_answer_the_hardening_headers() {
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
     }
 }
+
+#[tokio::test]
+async fn the_offline_worker_is_served_fresh_with_a_policy_of_its_own() {
+    let app = spawn_app().await;
+    let res = app.get("/offline.js").await;
+    assert_eq!(res.status(), 200);
+    let headers = res.headers().clone();
+    assert_eq!(headers["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(headers["cache-control"], "no-cache");
+    // It may fetch from this origin, and nothing else.
+    assert_eq!(
+        headers["content-security-policy"],
+        "default-src 'none'; connect-src 'self'"
+    );
+    let script = res.text().await.unwrap();
+    assert!(script.contains("addEventListener(\"fetch\""), "{script}");
+    assert!(
+        script.contains("/auth/sign-out"),
+        "signing out forgets kept pages"
+    );
+}

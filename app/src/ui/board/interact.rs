@@ -8,12 +8,15 @@ use leptos::ev::{KeyboardEvent, PointerEvent};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys::{Element, HtmlElement};
+use std::collections::HashSet;
 use std::time::Duration;
 
+use super::model::BoardModel;
 use super::{BoardCtx, Drag, live, notices};
 use crate::api::live::ClientMessage;
 use crate::api::{ApiError, execute_command};
 use crate::domain::*;
+use crate::ui::outbox;
 
 /// Movement (px) that turns a press into a drag.
 const DRAG_THRESHOLD: f64 = 4.0;
@@ -39,7 +42,28 @@ pub fn start(ctx: BoardCtx) {
             ];
             block_touch_scroll_while_dragging(ctx);
             on_cleanup(move || handles.into_iter().for_each(|h| h.remove()));
+            if ctx.can_edit {
+                keep_queue_in_browser(ctx);
+            }
         }
+    });
+}
+
+/// Takes back the changes a reload interrupted, and from then on keeps the
+/// browser's copy of the queue equal to what still waits for the server.
+fn keep_queue_in_browser(ctx: BoardCtx) {
+    let me = ctx.me.0.get_value();
+    let key = ctx.key.get_value();
+    let kept = outbox::for_project(&me, &key);
+    let known = StoredValue::new(kept.iter().map(|e| e.id).collect::<HashSet<_>>());
+    if !kept.is_empty() {
+        ctx.model.update(|m| m.restore(kept));
+        send_pending(ctx);
+    }
+    Effect::new(move |_| {
+        let waiting = ctx.model.with(BoardModel::unanswered);
+        known.update_value(|k| k.extend(waiting.iter().map(|e| e.id)));
+        known.with_value(|known| outbox::keep_waiting(&me, &key, &waiting, known));
     });
 }
 
@@ -83,8 +107,15 @@ fn send_pending(ctx: BoardCtx) {
     ctx.sending.set(true);
     leptos::task::spawn_local(async move {
         let mut backoff = Duration::from_millis(500);
-        while let Some(envelope) = ctx.model.with_untracked(|m| m.next_to_send().cloned()) {
-            match execute_command(envelope.clone()).await {
+        while let Some(Some(envelope)) = ctx.model.try_with_untracked(|m| m.next_to_send().cloned())
+        {
+            outbox::until_online().await;
+            let answer = execute_command(envelope.clone()).await;
+            if ctx.model.is_disposed() {
+                // The board is gone; the browser keeps what still waits.
+                return;
+            }
+            match answer {
                 Ok(outcome) => {
                     if let Outcome::Conflict { changes, .. } = &outcome {
                         notices::conflict(ctx, &envelope.command, changes, now_ms());
@@ -92,9 +123,10 @@ fn send_pending(ctx: BoardCtx) {
                     ctx.model.update(|m| m.answered(envelope.id, &outcome));
                     backoff = Duration::from_millis(500);
                 }
-                // Not an answer: try again later, with the same id.
+                // Not an answer: try again later (at once when the network
+                // is back), with the same id.
                 Err(ApiError::Transport(_) | ApiError::Unavailable) => {
-                    sleep(backoff).await;
+                    outbox::online_or_after(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(10));
                 }
                 Err(e) => {
@@ -538,7 +570,7 @@ pub fn QuickCreate(status: StatusId) -> impl IntoView {
 
 // ---------------------------------------------------------- browser bits
 
-fn random_command_id() -> CommandId {
+pub fn random_command_id() -> CommandId {
     let mut bytes = [0u8; 16];
     if let Some(crypto) = leptos::web_sys::window().and_then(|w| w.crypto().ok()) {
         let _ = crypto.get_random_values_with_u8_array(&mut bytes);

@@ -18,7 +18,7 @@ use crate::api::{ProjectSnapshot, load_project};
 use crate::domain::*;
 use crate::ui::layout::NotFound;
 pub use card::{Avatar, PriorityIcon, TypeIcon};
-pub use interact::sleep;
+pub use interact::{now_ms, random_command_id, sleep};
 #[cfg(feature = "hydrate")]
 pub use live::socket_url;
 

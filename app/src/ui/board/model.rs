@@ -129,6 +129,38 @@ impl BoardModel {
         Ok(events)
     }
 
+    /// Takes back commands queued before a reload (the browser kept them),
+    /// in order, behind those already queued. Their bases stay as they were
+    /// made: what someone changed meanwhile merges or conflicts as it would
+    /// have then.
+    pub fn restore(&mut self, envelopes: Vec<CommandEnvelope>) {
+        for envelope in envelopes {
+            if self.pending.iter().any(|p| p.envelope.id == envelope.id) {
+                continue;
+            }
+            let target = envelope.command.target();
+            let predicted = match (target, decide(&self.displayed(), &envelope.command)) {
+                (Some(t), Ok(events)) => events.iter().filter(|e| e.stream() == t).count() as u64,
+                _ => 0,
+            };
+            self.pending.push(Pending {
+                envelope,
+                predicted,
+                acknowledged: None,
+            });
+        }
+    }
+
+    /// The commands the server has not answered yet, oldest first: what
+    /// must survive a reload.
+    pub fn unanswered(&self) -> Vec<CommandEnvelope> {
+        self.pending
+            .iter()
+            .filter(|p| p.acknowledged.is_none())
+            .map(|p| p.envelope.clone())
+            .collect()
+    }
+
     /// The next command to send: the oldest one the server has not answered.
     pub fn next_to_send(&self) -> Option<&CommandEnvelope> {
         self.pending
@@ -423,5 +455,24 @@ mod tests {
         let err = m.enqueue(id(1), move_cmd(42, 2)).unwrap_err();
         assert!(matches!(err, DomainError::IssueNotFound(_)));
         assert!(m.pending.is_empty());
+    }
+
+    #[test]
+    fn commands_kept_over_a_reload_show_again_keep_their_bases_and_go_out_in_order() {
+        let mut before = model();
+        before.enqueue(id(1), move_cmd(1, 3)).unwrap();
+        before.enqueue(id(2), move_cmd(1, 2)).unwrap();
+        let kept = before.unanswered();
+        // The reloaded page starts from the server's state, then takes them back.
+        let mut after = model();
+        after.restore(kept.clone());
+        after.restore(kept.clone());
+        assert_eq!(after.unanswered(), kept, "once each, bases untouched");
+        assert_eq!(status_of(&after.displayed(), 1), StatusId(2));
+        assert_eq!(after.next_to_send().unwrap().id, id(1));
+        // One answered: the other still waits (and is kept).
+        after.answered(id(1), &Outcome::Accepted { events: vec![] });
+        let waiting: Vec<CommandId> = after.unanswered().iter().map(|e| e.id).collect();
+        assert_eq!(waiting, [id(2)]);
     }
 }

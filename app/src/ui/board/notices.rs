@@ -152,19 +152,45 @@ pub fn ago(ms: i64) -> String {
     }
 }
 
+/// Every error, and the oldest conflict: conflicts are settled one by one
+/// (a replay after being offline can bring several at once).
+fn shown(notices: &[Notice]) -> Vec<Notice> {
+    let first_conflict = notices
+        .iter()
+        .find(|n| matches!(n, Notice::Conflict { .. }))
+        .map(Notice::id);
+    notices
+        .iter()
+        .filter(|n| matches!(n, Notice::Error { .. }) || Some(n.id()) == first_conflict)
+        .cloned()
+        .collect()
+}
+
 #[component]
 pub fn Notices() -> impl IntoView {
     let ctx = expect_context::<BoardCtx>();
     let dismiss = move |id: u64| ctx.notices.update(|n| n.retain(|x| x.id() != id));
+    let conflicts = move || {
+        ctx.notices.with(|n| {
+            n.iter()
+                .filter(|x| matches!(x, Notice::Conflict { .. }))
+                .count()
+        })
+    };
     view! {
         <div class="notices" aria-live="assertive">
-            <For each=move || ctx.notices.get() key=Notice::id let:notice>
+            <For each=move || shown(&ctx.notices.get()) key=Notice::id let:notice>
                 {match notice {
                     Notice::Conflict { id, retry, headline, detail } => {
                         view! {
                             <div class="notice conflict" role="alert" data-testid="conflict-prompt">
                                 <strong>{headline}</strong>
                                 <p>{detail}</p>
+                                {move || (conflicts() > 1).then(|| view! {
+                                    <p class="muted" data-testid="conflicts-waiting">
+                                        {format!("{} more after this one.", conflicts() - 1)}
+                                    </p>
+                                })}
                                 <div class="actions">
                                     <button
                                         class="primary"
@@ -203,6 +229,29 @@ pub fn Notices() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    use super::Notice;
+
+    #[test]
+    fn conflicts_come_one_at_a_time_errors_all_at_once() {
+        let conflict = |id| Notice::Conflict {
+            id,
+            retry: crate::domain::Command::DeleteFilter {
+                name: crate::domain::FilterName::parse("x").unwrap(),
+            },
+            headline: String::new(),
+            detail: String::new(),
+        };
+        let error = |id| Notice::Error {
+            id,
+            message: String::new(),
+        };
+        let all = [conflict(1), error(2), conflict(3), error(4)];
+        let ids: Vec<u64> = super::shown(&all).iter().map(Notice::id).collect();
+        assert_eq!(ids, [1, 2, 4]);
+        let ids: Vec<u64> = super::shown(&all[1..]).iter().map(Notice::id).collect();
+        assert_eq!(ids, [2, 3, 4]);
+    }
+
     #[test]
     fn ages_read_naturally() {
         assert_eq!(super::ago(-10), "just now");

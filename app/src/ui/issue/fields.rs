@@ -6,9 +6,12 @@
 use leptos::prelude::*;
 
 use super::Reload;
+use super::offline::Queue;
 use crate::api::{ApiError, IssueDetail, UpdateField};
 use crate::domain::*;
+use crate::ui::board::random_command_id;
 use crate::ui::board::{Avatar, PriorityIcon};
+use crate::ui::outbox;
 
 /// How a field is edited.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +33,7 @@ pub enum FieldInput {
 
 /// What a conflict answer says, in a sentence: "bob changed the priority
 /// from Medium to High (2026-11-21 10:04 UTC)".
-fn conflict_text(changes: &[ChangeRecord]) -> String {
+pub(super) fn conflict_text(changes: &[ChangeRecord]) -> String {
     let said: Vec<String> = changes
         .iter()
         .filter_map(|r| match &r.change {
@@ -90,6 +93,39 @@ pub fn FieldEditor(
     let sent = RwSignal::new(None::<String>);
     let conflict = RwSignal::new(None::<(String, u64)>);
     let error = RwSignal::new(None::<String>);
+    // The edit on its way: its command id, base version and value.
+    let attempt = RwSignal::new(None::<(CommandId, u64, String)>);
+    // What was queued to be sent once the network is back.
+    let queued = RwSignal::new(None::<String>);
+    let queue_edit = {
+        let queue = use_context::<Queue>();
+        let number = issue.key.number;
+        let labels = match &input {
+            FieldInput::Select { options, .. } => options.clone(),
+            _ => Vec::new(),
+        };
+        move |id: CommandId, version: u64, value: String| {
+            let Some(queue) = &queue else {
+                error.set(Some("Not saved: the server cannot be reached.".into()));
+                return;
+            };
+            match queue.push(id, number, version, field, &value) {
+                Ok(()) => {
+                    let label = labels
+                        .iter()
+                        .find(|(v, _)| *v == value)
+                        .map_or(value, |(_, l)| l.clone());
+                    queued.set(Some(label));
+                    editing.set(false);
+                }
+                Err(ApiError::Invalid(errors)) => {
+                    error.set(errors.first().map(|e| e.message.clone()))
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    };
+    let on_no_answer = queue_edit.clone();
     Effect::new(move |_| match action.value().get() {
         Some(Ok(Outcome::Conflict {
             changes, current, ..
@@ -108,6 +144,13 @@ pub fn FieldEditor(
         Some(Err(ApiError::Invalid(errors))) => {
             error.set(errors.first().map(|e| e.message.clone()));
         }
+        // No answer: the edit may or may not have arrived. Queued under the
+        // same id, it is sent again later and cannot apply twice.
+        Some(Err(ApiError::Transport(_) | ApiError::Unavailable)) => {
+            if let Some((id, version, value)) = attempt.get_untracked() {
+                on_no_answer(id, version, value);
+            }
+        }
         Some(Err(e)) => error.set(Some(e.to_string())),
         None => {}
     });
@@ -116,11 +159,18 @@ pub fn FieldEditor(
         move |version: u64, value: String| {
             error.set(None);
             sent.set(Some(value.clone()));
+            let id = random_command_id();
+            if !outbox::navigator_online() {
+                queue_edit(id, version, value);
+                return;
+            }
+            attempt.set(Some((id, version, value.clone())));
             action.dispatch(UpdateField {
                 issue: key.clone(),
                 version,
                 field: field.to_string(),
                 value,
+                command: Some(id),
             });
         }
     };
@@ -227,6 +277,11 @@ pub fn FieldEditor(
                 }
             }}
             {resolve}
+            {move || queued.get().map(|value| view! {
+                <p class="muted queued-value" data-testid=format!("queued-{field}")>
+                    {format!("Saved in this browser: {value}. It is sent when the network is back.")}
+                </p>
+            })}
         </div>
     }
 }

@@ -5,6 +5,7 @@
 mod fields;
 mod history;
 mod live;
+mod offline;
 mod related;
 mod social;
 
@@ -81,6 +82,7 @@ fn CurrentIssue() -> impl IntoView {
         });
     }
     provide_context(reload);
+    provide_context(offline::QueueState::new());
     let me = Resource::new(|| (), |_| crate::api::current_user());
     let detail = Resource::new(move || (key(), reload.0.get()), |(key, _)| load_issue(key));
     view! {
@@ -119,6 +121,12 @@ fn IssueView(
     let reload = expect_context::<Reload>();
     let read_only = !detail.can_edit;
     provide_context(ReadOnly(read_only));
+    let queue = (!read_only).then(|| {
+        let queue = offline::Queue::new(me.clone(), project.clone(), expect_context());
+        queue.start(reload);
+        provide_context(queue.clone());
+        queue
+    });
     view! {
         <Title text=format!("{key} {}", issue.title) />
         // A viewer's page hides every control that changes something (see
@@ -132,6 +140,7 @@ fn IssueView(
                 <span>{key.clone()}</span>
             </nav>
             <live::LiveNotice notices reload />
+            {queue.map(|queue| view! { <offline::QueuedChanges queue /> })}
             {read_only.then(|| view! {
                 <p class="read-only-note" data-testid="read-only">"You are a viewer here: you can read this issue and follow its changes, but only members change it."</p>
             })}
