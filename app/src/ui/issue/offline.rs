@@ -77,6 +77,9 @@ impl Queue {
             },
         );
         self.refresh();
+        // Sent as soon as it can be (the server may be down while the
+        // browser is online).
+        self.state.wake.update(|w| *w += 1);
         Ok(())
     }
 
