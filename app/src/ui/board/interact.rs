@@ -60,10 +60,18 @@ fn keep_queue_in_browser(ctx: BoardCtx) {
         ctx.model.update(|m| m.restore(kept));
         send_pending(ctx);
     }
+    // The model changes with every event from the server; the stored queue
+    // only when what waits does, so only then is it read and written.
+    let written = StoredValue::new(None::<Vec<CommandId>>);
     Effect::new(move |_| {
         let waiting = ctx.model.with(BoardModel::unanswered);
-        known.update_value(|k| k.extend(waiting.iter().map(|e| e.id)));
+        let ids: Vec<CommandId> = waiting.iter().map(|e| e.id).collect();
+        if written.with_value(|w| w.as_ref() == Some(&ids)) {
+            return;
+        }
+        known.update_value(|k| k.extend(ids.iter().copied()));
         known.with_value(|known| outbox::keep_waiting(&me, &key, &waiting, known));
+        written.set_value(Some(ids));
     });
 }
 
