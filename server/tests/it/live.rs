@@ -6,6 +6,8 @@ use app::api::live::{ClientMessage, ServerMessage, close};
 use app::domain::*;
 use futures::{SinkExt, StreamExt};
 use server::config::Config;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -109,10 +111,17 @@ async fn reconnecting_while_others_write_misses_and_doubles_nothing() {
     // while it writes (signing up takes a moment).
     app.session("alice").await;
     let kanri = app.kanri.clone();
-    // A writer keeps moving the card while the client comes and goes.
+    // A writer keeps moving the card until the client has come and gone six
+    // times, so every reconnect happens mid-stream however fast either side
+    // runs; the cap only bounds a broken run.
+    let stop = Arc::new(AtomicBool::new(false));
+    let writing = stop.clone();
     let writer = tokio::spawn(async move {
         let mut version = 1;
-        for i in 0..300u32 {
+        for i in 0..20_000u32 {
+            if writing.load(Ordering::Relaxed) {
+                return i;
+            }
             let envelope = CommandEnvelope {
                 id: new_id(),
                 project: key("ABC"),
@@ -125,6 +134,7 @@ async fn reconnecting_while_others_write_misses_and_doubles_nothing() {
                 version = events.last().map_or(version, |e| e.version);
             }
         }
+        panic!("the client never finished coming and going");
     });
     let mut received: Vec<u64> = Vec::new();
     let mut last = 0;
@@ -139,7 +149,9 @@ async fn reconnecting_while_others_write_misses_and_doubles_nothing() {
         }
         drop(socket); // disconnect mid-stream
     }
-    writer.await.unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let moves = writer.await.unwrap();
+    assert!(moves > 0, "the writer wrote while the client came and went");
     let head = app.kanri.store().head(None).await.unwrap();
     let mut socket = connect(&app, "ABC", last, "alice").await;
     received.extend(events_until(&mut socket, last, head).await);
