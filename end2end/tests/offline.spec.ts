@@ -94,7 +94,7 @@ test("offline: moves and a field edit survive a reload, land exactly once, and a
   // The clash is surfaced, not overwritten; the rest lands (the rename merges silently).
   const prompt = page.getByTestId("conflict-prompt");
   await expect(prompt).toContainText(`bob moved ${key}-1 to In Review`, { timeout: 15_000 });
-  await expect(prompt).toContainText("Your move to Done was not applied");
+  await expect(prompt).toContainText("Your change was not applied: move to Done");
   await expect(page.getByTestId("sync-badge")).toHaveCount(0, { timeout: 15_000 });
   await expect(cardIn(page, 3, `${key}-1`)).toBeVisible();
   await expect(cardIn(page, 2, `${key}-2`)).toBeVisible();
@@ -141,7 +141,7 @@ test("offline on an issue page: the edit waits through a reload, and a clash ask
   await expect(page.getByTestId("queued-priority")).toContainText("High");
   await page.reload();
   await hydrated(page);
-  await expect(page.getByTestId("queued-changes")).toContainText(`change priority (${key}-1)`);
+  await expect(page.getByTestId("queued-changes")).toContainText(`set the priority to High (${key}-1)`);
   await expect(page.getByTestId("sync-badge")).toHaveText("Offline — 1 change pending");
 
   await context.setOffline(false);

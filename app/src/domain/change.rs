@@ -337,9 +337,38 @@ pub fn describe(state: &ProjectState, command: &Command) -> String {
             format!("move to {}", status_name(*to))
         }
         Command::RankIssue { .. } => "re-rank".into(),
-        Command::UpdateIssue { patch, .. } => {
-            let fields: Vec<&str> = patch.fields().into_iter().map(Field::label).collect();
-            format!("change {}", fields.join(", "))
+        Command::UpdateIssue { issue, patch } => {
+            let said: Vec<String> = patch
+                .events(*issue)
+                .iter()
+                .flat_map(|e| changes(state, e))
+                .filter_map(|change| match change {
+                    Change::Field {
+                        field: Field::Title,
+                        new: Some(title),
+                        ..
+                    } => Some(format!("rename to “{title}”")),
+                    Change::Field {
+                        field: Field::Description,
+                        new: Some(_),
+                        ..
+                    } => Some("edit the description".into()),
+                    Change::Field {
+                        field,
+                        new: Some(value),
+                        ..
+                    } => Some(format!("set the {} to {value}", field.label())),
+                    Change::Field {
+                        field, new: None, ..
+                    } => Some(format!("clear the {}", field.label())),
+                    _ => None,
+                })
+                .collect();
+            if said.is_empty() {
+                "change nothing".into()
+            } else {
+                said.join(", ")
+            }
         }
         Command::StartSprint { .. } => "start the sprint".into(),
         Command::CompleteSprint { .. } => "complete the sprint".into(),

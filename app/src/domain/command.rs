@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::comment::{CommentBody, CommentNumber};
 use super::duration::WorkCalendar;
+use super::event::Event;
 use super::ids::*;
 use super::link::{IssueLink, LinkKind};
 use super::member::Role;
@@ -445,6 +446,43 @@ impl IssuePatch {
         ]
         .into_iter()
         .filter_map(|(set, field)| set.then_some(field))
+        .collect()
+    }
+
+    /// One event per field the patch sets, whether or not the issue already
+    /// has that value (`decide` drops those; a description of the patch
+    /// keeps them).
+    pub fn events(&self, issue: IssueNumber) -> Vec<Event> {
+        [
+            self.title
+                .clone()
+                .map(|title| Event::IssueTitleChanged { issue, title }),
+            self.description
+                .clone()
+                .map(|description| Event::IssueDescriptionChanged { issue, description }),
+            self.issue_type
+                .map(|issue_type| Event::IssueTypeChanged { issue, issue_type }),
+            self.priority
+                .map(|priority| Event::IssuePriorityChanged { issue, priority }),
+            self.assignee
+                .clone()
+                .map(|assignee| Event::IssueAssigneeChanged { issue, assignee }),
+            self.labels
+                .clone()
+                .map(|labels| Event::IssueLabelsChanged { issue, labels }),
+            self.points
+                .map(|points| Event::IssuePointsChanged { issue, points }),
+            self.parent
+                .map(|parent| Event::IssueParentChanged { issue, parent }),
+            self.sprint
+                .map(|sprint| Event::IssueSprintChanged { issue, sprint }),
+            self.original_estimate
+                .map(|estimate| Event::IssueOriginalEstimateChanged { issue, estimate }),
+            self.remaining_estimate
+                .map(|estimate| Event::IssueRemainingEstimateChanged { issue, estimate }),
+        ]
+        .into_iter()
+        .flatten()
         .collect()
     }
 }

@@ -412,112 +412,11 @@ impl Ctx<'_> {
         if patch.labels.as_ref().is_some_and(|l| l.len() > MAX_LABELS) {
             return Err(DomainError::TooManyLabels(MAX_LABELS));
         }
-        let mut events = Vec::new();
-        let mut push_if_changed = |changed: bool, event: Event| {
-            if changed {
-                events.push(event);
-            }
-        };
-        if let Some(title) = &patch.title {
-            push_if_changed(
-                *title != issue.title,
-                Event::IssueTitleChanged {
-                    issue: n,
-                    title: title.clone(),
-                },
-            );
-        }
-        if let Some(description) = &patch.description {
-            push_if_changed(
-                *description != issue.description,
-                Event::IssueDescriptionChanged {
-                    issue: n,
-                    description: description.clone(),
-                },
-            );
-        }
-        if let Some(t) = patch.issue_type {
-            push_if_changed(
-                t != issue.issue_type,
-                Event::IssueTypeChanged {
-                    issue: n,
-                    issue_type: t,
-                },
-            );
-        }
-        if let Some(p) = patch.priority {
-            push_if_changed(
-                p != issue.priority,
-                Event::IssuePriorityChanged {
-                    issue: n,
-                    priority: p,
-                },
-            );
-        }
-        if let Some(a) = &patch.assignee {
-            push_if_changed(
-                *a != issue.assignee,
-                Event::IssueAssigneeChanged {
-                    issue: n,
-                    assignee: a.clone(),
-                },
-            );
-        }
-        if let Some(l) = &patch.labels {
-            push_if_changed(
-                *l != issue.labels,
-                Event::IssueLabelsChanged {
-                    issue: n,
-                    labels: l.clone(),
-                },
-            );
-        }
-        if let Some(p) = patch.points {
-            push_if_changed(
-                p != issue.points,
-                Event::IssuePointsChanged {
-                    issue: n,
-                    points: p,
-                },
-            );
-        }
-        if let Some(p) = patch.parent {
-            push_if_changed(
-                p != issue.parent,
-                Event::IssueParentChanged {
-                    issue: n,
-                    parent: p,
-                },
-            );
-        }
-        if let Some(s) = patch.sprint {
-            push_if_changed(
-                s != issue.sprint,
-                Event::IssueSprintChanged {
-                    issue: n,
-                    sprint: s,
-                },
-            );
-        }
-        if let Some(e) = patch.original_estimate {
-            push_if_changed(
-                e != issue.original_estimate,
-                Event::IssueOriginalEstimateChanged {
-                    issue: n,
-                    estimate: e,
-                },
-            );
-        }
-        if let Some(e) = patch.remaining_estimate {
-            push_if_changed(
-                e != issue.remaining_estimate,
-                Event::IssueRemainingEstimateChanged {
-                    issue: n,
-                    estimate: e,
-                },
-            );
-        }
-        Ok(events)
+        Ok(patch
+            .events(n)
+            .into_iter()
+            .filter(|e| !leaves_as_is(issue, e))
+            .collect())
     }
 
     /// The rank for placing `moving` right after `after` in `list` (ranked,
@@ -645,5 +544,28 @@ impl Ctx<'_> {
             sprint: to,
         }));
         Ok(events)
+    }
+}
+
+/// Whether `event` would leave `issue` as it is: a patch may repeat current
+/// values, and repeating one is no change.
+fn leaves_as_is(issue: &Issue, event: &Event) -> bool {
+    match event {
+        Event::IssueTitleChanged { title, .. } => *title == issue.title,
+        Event::IssueDescriptionChanged { description, .. } => *description == issue.description,
+        Event::IssueTypeChanged { issue_type, .. } => *issue_type == issue.issue_type,
+        Event::IssuePriorityChanged { priority, .. } => *priority == issue.priority,
+        Event::IssueAssigneeChanged { assignee, .. } => *assignee == issue.assignee,
+        Event::IssueLabelsChanged { labels, .. } => *labels == issue.labels,
+        Event::IssuePointsChanged { points, .. } => *points == issue.points,
+        Event::IssueParentChanged { parent, .. } => *parent == issue.parent,
+        Event::IssueSprintChanged { sprint, .. } => *sprint == issue.sprint,
+        Event::IssueOriginalEstimateChanged { estimate, .. } => {
+            *estimate == issue.original_estimate
+        }
+        Event::IssueRemainingEstimateChanged { estimate, .. } => {
+            *estimate == issue.remaining_estimate
+        }
+        _ => false,
     }
 }

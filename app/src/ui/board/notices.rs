@@ -113,7 +113,7 @@ pub fn conflict(ctx: BoardCtx, command: &Command, changes: &[ChangeRecord], now_
         _ => format!("Someone changed {subject} meanwhile."),
     };
     let detail = format!(
-        "Your {} was not applied.",
+        "Your change was not applied: {}.",
         describe_attempt(&shown, command)
     );
     ctx.notices.update(|n| {

@@ -178,7 +178,7 @@ impl Queue {
     }
 }
 
-/// "Waiting to be sent: change priority (ABC-3)", and the replay's
+/// "Waiting to be sent: set the priority to High (ABC-3)", and the replay's
 /// conflicts, oldest first, one at a time.
 #[component]
 pub fn QueuedChanges(queue: Queue) -> impl IntoView {
