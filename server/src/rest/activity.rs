@@ -14,7 +14,7 @@ use super::idempotency::Reply;
 use super::input::Fields;
 use super::issues::issue_key;
 use super::problem::Problem;
-use super::request::{Authed, Write, json, query};
+use super::request::{Authed, IdempotencyKey, IfMatch, Write, json, query};
 use super::resources::{CommentResource, IssueChanged, WorklogResource};
 use super::write::{Answer, Change, or_problem, run};
 use crate::routes::AppState;
@@ -209,7 +209,7 @@ async fn on_issue(
 
 #[utoipa::path(post, path = "/api/v1/issues/{key}/comments", tag = "activity",
     params(("key" = String, Path, description = "Issue key"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IdempotencyKey),
     request_body = CommentBody,
     responses(
         (status = 201, description = "Posted; the ETag is the issue's new version", body = CommentResource, headers(("ETag" = String))),
@@ -238,8 +238,8 @@ pub async fn add_comment(
 
 #[utoipa::path(patch, path = "/api/v1/issues/{key}/comments/{number}", tag = "activity",
     params(("key" = String, Path, description = "Issue key"), ("number" = u32, Path, description = "Comment number"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The issue's ETag, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     request_body = CommentBody,
     responses(
         (status = 200, description = "Edited (only its author may)", body = IssueChanged, headers(("ETag" = String))),
@@ -269,8 +269,8 @@ pub async fn edit_comment(
 
 #[utoipa::path(delete, path = "/api/v1/issues/{key}/comments/{number}", tag = "activity",
     params(("key" = String, Path, description = "Issue key"), ("number" = u32, Path, description = "Comment number"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The issue's ETag, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     responses(
         (status = 200, description = "Deleted (by its author or an admin)", body = IssueChanged, headers(("ETag" = String))),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
@@ -294,7 +294,7 @@ pub async fn delete_comment(
 
 #[utoipa::path(post, path = "/api/v1/issues/{key}/worklogs", tag = "activity",
     params(("key" = String, Path, description = "Issue key"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IdempotencyKey),
     request_body = WorklogBody,
     responses(
         (status = 201, description = "Logged; the ETag is the issue's new version", body = WorklogResource, headers(("ETag" = String))),
@@ -321,8 +321,8 @@ pub async fn log_work(
 
 #[utoipa::path(patch, path = "/api/v1/issues/{key}/worklogs/{number}", tag = "activity",
     params(("key" = String, Path, description = "Issue key"), ("number" = u32, Path, description = "Worklog number"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The issue's ETag, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     request_body = WorklogBody,
     responses(
         (status = 200, description = "Edited; the totals follow", body = IssueChanged, headers(("ETag" = String))),
@@ -350,8 +350,8 @@ pub async fn edit_worklog(
 #[utoipa::path(delete, path = "/api/v1/issues/{key}/worklogs/{number}", tag = "activity",
     params(("key" = String, Path, description = "Issue key"), ("number" = u32, Path, description = "Worklog number"),
         DeleteWorklog,
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The issue's ETag, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     responses(
         (status = 200, description = "Deleted; the totals follow", body = IssueChanged, headers(("ETag" = String))),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),

@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use super::idempotency::{Reply, etag};
 use super::input::*;
 use super::problem::Problem;
-use super::request::{Authed, Write, json, query};
+use super::request::{Authed, IdempotencyKey, IfMatch, Write, json, query};
 use super::resources::{IssueChanged, IssueResource, Page};
 use super::write::{Answer, Change, or_problem, run};
 use crate::routes::AppState;
@@ -253,7 +253,7 @@ async fn read_issue(
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/issues", tag = "issues",
     params(("key" = String, Path, description = "Project key"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IdempotencyKey),
     request_body = NewIssueBody,
     responses(
         (status = 201, description = "Created", body = IssueResource,
@@ -348,8 +348,8 @@ const CHANGE_RESPONSES: &str = "200: changed (merged_over lists others' changes 
 #[utoipa::path(patch, path = "/api/v1/issues/{key}", tag = "issues",
     description = CHANGE_RESPONSES,
     params(("key" = String, Path, description = "Issue key"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The ETag the change is based on, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     request_body = IssuePatchBody,
     responses(
         (status = 200, description = "Changed", body = IssueChanged, headers(("ETag" = String))),
@@ -372,8 +372,8 @@ pub async fn patch(
 #[utoipa::path(post, path = "/api/v1/issues/{key}/transition", tag = "issues",
     description = CHANGE_RESPONSES,
     params(("key" = String, Path, description = "Issue key"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The ETag the change is based on, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     request_body = TransitionBody,
     responses(
         (status = 200, description = "Changed", body = IssueChanged, headers(("ETag" = String))),
@@ -396,8 +396,8 @@ pub async fn transition(
 #[utoipa::path(post, path = "/api/v1/issues/{key}/move", tag = "issues",
     description = CHANGE_RESPONSES,
     params(("key" = String, Path, description = "Issue key"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The ETag the change is based on, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     request_body = MoveBody,
     responses(
         (status = 200, description = "Moved", body = IssueChanged, headers(("ETag" = String))),
@@ -430,8 +430,8 @@ pub async fn move_issue(
 #[utoipa::path(post, path = "/api/v1/issues/{key}/rank", tag = "issues",
     description = CHANGE_RESPONSES,
     params(("key" = String, Path, description = "Issue key"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The ETag the change is based on, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     request_body = RankBody,
     responses(
         (status = 200, description = "Re-ranked", body = IssueChanged, headers(("ETag" = String))),
@@ -459,8 +459,8 @@ pub async fn rank(
 #[utoipa::path(post, path = "/api/v1/issues/{key}/links", tag = "issues",
     description = CHANGE_RESPONSES,
     params(("key" = String, Path, description = "Issue key"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The ETag the change is based on, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     request_body = LinkBody,
     responses(
         (status = 200, description = "Linked", body = IssueChanged, headers(("ETag" = String))),

@@ -26,6 +26,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Authed {
     }
 }
 
+/// `If-Match` as the API document names it; [`Precondition`] reads it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // only the document reads the field
+pub struct IfMatch {
+    /// The ETag the change is based on (for a comment or worklog, its issue's), or *
+    #[param(rename = "If-Match", pattern = r#"^(\*|"[0-9]{1,19}")$"#)]
+    if_match: String,
+}
+
+/// `Idempotency-Key` as the API document names it; [`Write`] reads it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // only the document reads the field
+pub struct IdempotencyKey {
+    /// Repeats get the first answer
+    #[param(rename = "Idempotency-Key", pattern = "^[!-~]{1,255}$")]
+    idempotency_key: Option<String>,
+}
+
 /// What `If-Match` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precondition {

@@ -13,7 +13,7 @@ use super::idempotency::Reply;
 use super::input::Fields;
 use super::issues::project_key;
 use super::problem::Problem;
-use super::request::{Authed, Write, json};
+use super::request::{Authed, IdempotencyKey, IfMatch, Write, json};
 use super::resources::SprintResource;
 use super::write::{Answer, Change, or_problem, run};
 use crate::routes::AppState;
@@ -102,7 +102,7 @@ pub async fn get(
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/sprints", tag = "sprints",
     params(("key" = String, Path, description = "Project key"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IdempotencyKey),
     request_body = NewSprintBody,
     responses(
         (status = 201, description = "Created", body = SprintResource, headers(("ETag" = String))),
@@ -174,8 +174,8 @@ async fn change_sprint(
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/sprints/{number}/start", tag = "sprints",
     params(("key" = String, Path, description = "Project key"), ("number" = u32, Path, description = "Sprint number"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The sprint's ETag, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     request_body = StartSprintBody,
     responses(
         (status = 200, description = "Started", body = super::resources::SprintChanged, headers(("ETag" = String))),
@@ -204,8 +204,8 @@ pub async fn start(
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/sprints/{number}/complete", tag = "sprints",
     params(("key" = String, Path, description = "Project key"), ("number" = u32, Path, description = "Sprint number"),
-        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}")$"#, description = "The sprint's ETag, or *"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IfMatch,
+        IdempotencyKey),
     request_body = CompleteSprintBody,
     responses(
         (status = 200, description = "Completed", body = super::resources::SprintChanged, headers(("ETag" = String))),

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::idempotency::Reply;
 use super::issues::{page_size, project_key};
 use super::problem::Problem;
-use super::request::{Authed, Write, json, query};
+use super::request::{Authed, IdempotencyKey, Write, json, query};
 use super::write::or_problem;
 use crate::routes::AppState;
 use app::api::Backend as _;
@@ -127,7 +127,7 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/api/v1/projects/{key}/webhooks", tag = "webhooks",
     params(("key" = String, Path, description = "Project key"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Repeats get the first answer")),
+        IdempotencyKey),
     request_body = NewWebhookBody,
     responses(
         (status = 201, description = "Registered; it receives the events from now on", body = NewWebhook),
