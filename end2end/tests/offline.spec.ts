@@ -157,3 +157,56 @@ test("offline on an issue page: the edit waits through a reload, and a clash ask
   expect(changes.map((e) => e.actor)).toEqual(["bob", "alice"]);
   await context.close();
 });
+
+test("server unreachable while the browser is online: an edit whose answer was lost is sent again under its id and lands once", async ({
+  browser,
+  request,
+}) => {
+  const key = uniqueKey("U");
+  await projectWithIssues(request, key, ["Slow network"]);
+  // Playwright's routing does not see what a service worker fetches.
+  const context = await userContext(browser, "alice", { serviceWorkers: "block" });
+  const page = await context.newPage();
+  await page.goto(`/p/${key}/issues/${key}-1`);
+  await hydrated(page);
+
+  // The server applies the edit, but its answer never arrives; then the
+  // server cannot be reached until `reachable`.
+  await page.route("**/api/fn/update_field", async (route) => {
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
+  let reachable = false;
+  let refused = 0;
+  await page.route("**/api/fn/execute", async (route) => {
+    if (reachable) return route.continue();
+    refused++;
+    return route.abort("connectionrefused");
+  });
+  const before = (await log(request, key)).length;
+  const added = async () => (await log(request, key)).slice(before);
+
+  await page.getByLabel("Priority", { exact: true }).selectOption("High");
+  await expect(page.getByTestId("queued-priority")).toContainText("Saved in this browser: High");
+  await expect(page.getByTestId("queued-changes")).toContainText(`set the priority to High (${key}-1)`);
+  await expect(page.getByTestId("sync-badge")).toHaveText("Syncing 1 change…");
+  // Retried while the server is away, with nothing more written.
+  await expect.poll(() => refused, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+  expect((await added()).map((e) => e.type)).toEqual(["issue_priority_changed"]);
+
+  reachable = true;
+  await expect(page.getByTestId("queued-changes")).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId("sync-badge")).toHaveCount(0);
+  await expect(page.getByLabel("Priority", { exact: true })).toHaveValue("High");
+  await expect(page.getByTestId("replay-conflict")).toHaveCount(0);
+  // The repeat was recognised by its id: no second change, no conflict.
+  const [change, ...more] = await added();
+  expect(more).toEqual([]);
+  expect([change.type, change.actor]).toEqual(["issue_priority_changed", "alice"]);
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Priority", { exact: true })).toHaveValue("High");
+  await expect(page.getByTestId("queued-changes")).toHaveCount(0);
+  await context.close();
+});
