@@ -279,7 +279,7 @@ pub fn FieldEditor(
             {resolve}
             {move || queued.get().map(|value| view! {
                 <p class="muted queued-value" data-testid=format!("queued-{field}")>
-                    {format!("Saved in this browser: {value}. It is sent when the network is back.")}
+                    {format!("Saved in this browser: {value}. It is sent as soon as the server can be reached.")}
                 </p>
             })}
         </div>

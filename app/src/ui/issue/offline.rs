@@ -210,7 +210,7 @@ pub fn QueuedChanges(queue: Queue) -> impl IntoView {
                 .collect_view();
             view! {
                 <div class="live-notice queued" role="status" data-testid="queued-changes">
-                    <span>"Waiting to be sent when the network is back:"</span>
+                    <span>"Waiting to be sent as soon as the server can be reached:"</span>
                     <ul>{items}</ul>
                 </div>
             }
