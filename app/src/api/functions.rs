@@ -67,6 +67,15 @@ pub(super) fn issue_key(raw: &str) -> Result<IssueKey, ApiError> {
     IssueKey::parse(raw).map_err(|_| ApiError::NotFound(format!("issue {raw}")))
 }
 
+/// The id of a stored row (a token, share link or webhook) from a form;
+/// a malformed one names no `what`.
+#[cfg(feature = "ssr")]
+pub(super) fn row_id(what: &str, raw: &str) -> Result<i64, ApiError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("{what} {raw}")))
+}
+
 #[cfg(feature = "ssr")]
 pub(super) fn now_ms() -> i64 {
     std::time::SystemTime::now()

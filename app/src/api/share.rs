@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::functions::{caller, issue_key, last_day, project_key, reply, short_label};
+use super::functions::{caller, issue_key, last_day, project_key, reply, row_id, short_label};
 use super::{ApiError, IssueDetail, NewShareLink, ProjectSnapshot, ShareLinkView};
 
 /// The longest label a link may have.
@@ -48,10 +48,7 @@ pub async fn revoke_share_link(project: String, id: String) -> Result<(), ApiErr
     reply(
         async {
             let key = project_key(&project)?;
-            let id = id
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| ApiError::NotFound(format!("share link {id}")))?;
+            let id = row_id("share link", &id)?;
             let (backend, who) = caller().await?;
             backend.revoke_share_link(who, key, id).await
         }

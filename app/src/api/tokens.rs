@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::functions::{acting_user, last_day, reply, short_label};
+use super::functions::{acting_user, last_day, reply, row_id, short_label};
 use super::{ApiError, ApiTokenView, NewApiToken};
 
 /// The longest name a token may have.
@@ -40,10 +40,7 @@ pub async fn create_api_token(name: String, expires: String) -> Result<NewApiTok
 pub async fn revoke_api_token(id: String) -> Result<(), ApiError> {
     reply(
         async {
-            let id = id
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| ApiError::NotFound(format!("API token {id}")))?;
+            let id = row_id("API token", &id)?;
             let (backend, user) = acting_user().await?;
             backend.revoke_api_token(user, id).await
         }

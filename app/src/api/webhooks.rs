@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::functions::{caller, project_key, reply};
+use super::functions::{caller, project_key, reply, row_id};
 use super::{ApiError, DeliveryView, NewWebhookView, WebhookView};
 
 /// Deliveries the settings show per webhook.
@@ -63,10 +63,7 @@ pub async fn delete_webhook(project: String, id: String) -> Result<(), ApiError>
     reply(
         async {
             let key = project_key(&project)?;
-            let id = id
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| ApiError::NotFound(format!("webhook {id}")))?;
+            let id = row_id("webhook", &id)?;
             let (backend, who) = caller().await?;
             backend.delete_webhook(who, key, id).await
         }
