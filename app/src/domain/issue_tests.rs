@@ -323,6 +323,16 @@ fn the_new_events_round_trip_under_their_stable_names() {
 #[test]
 fn an_edit_is_described_by_the_values_it_sets_and_repeating_a_value_is_no_change() {
     let mut state = project_with_issues(1);
+    run(
+        &mut state,
+        Command::CreateSprint {
+            name: Some(SprintName::parse("Login week").unwrap()),
+            goal: LongText::default(),
+            start: None,
+            end: None,
+        },
+    )
+    .unwrap();
     let issue = IssueNumber(1);
     let patch = IssuePatch {
         title: Some(Title::parse("Sign-in fails").unwrap()),
@@ -331,17 +341,19 @@ fn an_edit_is_described_by_the_values_it_sets_and_repeating_a_value_is_no_change
         points: Some(Some(Points::from_tenths(25).unwrap())),
         original_estimate: Some(Some(Minutes(90))),
         description: Some(LongText::parse("Steps to reproduce…").unwrap()),
+        sprint: Some(Some(SprintNumber(1))),
         ..IssuePatch::default()
     };
     let edit = Command::UpdateIssue { issue, patch };
     assert_eq!(
         describe(&state, &edit),
         "rename to “Sign-in fails”, edit the description, set the priority to High, \
-         clear the assignee, set the story points to 2.5, set the original estimate to 1h 30m"
+         clear the assignee, set the story points to 2.5, set the sprint to Login week, \
+         set the original estimate to 1h 30m"
     );
 
     let events = run(&mut state, edit.clone()).unwrap();
     // The assignee was already empty: that part is no change.
-    assert_eq!(events.len(), 5, "{events:?}");
+    assert_eq!(events.len(), 6, "{events:?}");
     assert!(run(&mut state, edit).unwrap().is_empty(), "all repeated");
 }

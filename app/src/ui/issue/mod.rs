@@ -140,7 +140,7 @@ fn IssueView(
                 <span>{key.clone()}</span>
             </nav>
             <live::LiveNotice notices reload />
-            {queue.map(|queue| view! { <offline::QueuedChanges queue /> })}
+            {queue.map(|queue| view! { <offline::QueuedChanges queue sprints=detail.sprints.clone() /> })}
             {read_only.then(|| view! {
                 <p class="read-only-note" data-testid="read-only">"You are a viewer here: you can read this issue and follow its changes, but only members change it."</p>
             })}

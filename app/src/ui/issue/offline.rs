@@ -179,9 +179,10 @@ impl Queue {
 }
 
 /// "Waiting to be sent: set the priority to High (ABC-3)", and the replay's
-/// conflicts, oldest first, one at a time.
+/// conflicts, oldest first, one at a time. `sprints` name the sprints an
+/// edit sets.
 #[component]
-pub fn QueuedChanges(queue: Queue) -> impl IntoView {
+pub fn QueuedChanges(queue: Queue, sprints: Vec<Sprint>) -> impl IntoView {
     let Queue { me, project, state } = queue;
     let QueueState {
         waiting,
@@ -191,6 +192,7 @@ pub fn QueuedChanges(queue: Queue) -> impl IntoView {
     } = state;
     let shown = ProjectState {
         project: Some(project.clone()),
+        sprints: sprints.into_iter().map(|s| (s.number, s)).collect(),
         ..ProjectState::default()
     };
     let say = move |command: &Command| {
