@@ -1,5 +1,7 @@
 //! Spawning the real application on 127.0.0.1:0 with a fresh SQLite file.
 
+pub mod process;
+
 use app::domain::*;
 use server::config::Config;
 use server::service::Kanri;
