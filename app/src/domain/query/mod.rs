@@ -13,6 +13,11 @@ use super::model::{Issue, ProjectState};
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 2_000;
 
+/// How deeply parentheses and `NOT` may nest. The parser, the evaluator and
+/// the SQL compiler recurse once per level, so a query must not choose how
+/// deep; 32 is far more than a hand-written filter needs.
+pub const MAX_NESTING: usize = 32;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("column {column}: {message}")]
 pub struct QueryError {
@@ -99,6 +104,8 @@ pub struct Query {
 mod eval;
 mod lex;
 mod parse;
+#[cfg(test)]
+mod tests;
 pub mod values;
 
 use eval::{compare, eval};

@@ -1,12 +1,35 @@
 //! The recursive-descent parser: `OR` binds loosest, then `AND`, then `NOT`.
+//! It recurses once per parenthesis or `NOT`, so their nesting is bounded
+//! ([`MAX_NESTING`]); chains of `AND`/`OR` are built as balanced trees, so
+//! the evaluator and the SQL compiler, which recurse too, stay shallow.
 
 use super::lex::{Tok, lex};
-use super::{Expr, MAX_QUERY_CHARS, Op, QField, QValue, Query, QueryError};
+use super::{Expr, MAX_NESTING, MAX_QUERY_CHARS, Op, QField, QValue, Query, QueryError};
 
 struct Parser {
     toks: Vec<(Tok, usize)>,
     pos: usize,
     end: usize,
+    /// Parentheses and `NOT`s open around the current position.
+    depth: usize,
+}
+
+/// Joins `terms` pairwise, level by level, into a balanced tree: a chain of
+/// n clauses is about log2(n) deep instead of n. `AND` and `OR` are
+/// associative, so the grouping changes no answer.
+fn balanced(mut terms: Vec<Expr>, join: fn(Box<Expr>, Box<Expr>) -> Expr) -> Expr {
+    while terms.len() > 1 {
+        let mut joined = Vec::with_capacity(terms.len().div_ceil(2));
+        let mut rest = terms.into_iter();
+        while let Some(left) = rest.next() {
+            joined.push(match rest.next() {
+                Some(right) => join(Box::new(left), Box::new(right)),
+                None => left,
+            });
+        }
+        terms = joined;
+    }
+    terms.pop().expect("a chain has at least one term")
 }
 
 impl Parser {
@@ -46,33 +69,48 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, QueryError> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.eat_keyword("OR") {
-            left = Expr::Or(Box::new(left), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(balanced(terms, Expr::Or))
     }
 
     fn and(&mut self) -> Result<Expr, QueryError> {
-        let mut left = self.not()?;
+        let mut terms = vec![self.not()?];
         while self.eat_keyword("AND") {
-            left = Expr::And(Box::new(left), Box::new(self.not()?));
+            terms.push(self.not()?);
         }
-        Ok(left)
+        Ok(balanced(terms, Expr::And))
     }
 
     fn not(&mut self) -> Result<Expr, QueryError> {
+        let opens = self.keyword("NOT") || self.peek() == Some(&Tok::LParen);
+        if !opens {
+            return self.clause();
+        }
+        if self.depth == MAX_NESTING {
+            return self.err(format!(
+                "nested too deeply (at most {MAX_NESTING} levels of parentheses and NOT)"
+            ));
+        }
+        self.depth += 1;
+        let nested = self.nested();
+        self.depth -= 1;
+        nested
+    }
+
+    /// `NOT x` or `( x )`, one level deeper.
+    fn nested(&mut self) -> Result<Expr, QueryError> {
         if self.eat_keyword("NOT") {
             return Ok(Expr::Not(Box::new(self.not()?)));
         }
-        if self.eat(&Tok::LParen) {
-            let inner = self.or()?;
-            if !self.eat(&Tok::RParen) {
-                return self.err("expected ')' to close the '('");
-            }
-            return Ok(inner);
+        self.eat(&Tok::LParen);
+        let inner = self.or()?;
+        if !self.eat(&Tok::RParen) {
+            return self.err("expected ')' to close the '('");
         }
-        self.clause()
+        Ok(inner)
     }
 
     fn field(&mut self) -> Result<QField, QueryError> {
@@ -181,7 +219,12 @@ pub(super) fn query(src: &str) -> Result<Query, QueryError> {
     }
     let toks = lex(src)?;
     let end = src.chars().count() + 1;
-    let mut p = Parser { toks, pos: 0, end };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        end,
+        depth: 0,
+    };
     let filter = if p.peek().is_none() || p.keyword("ORDER") {
         None
     } else {
