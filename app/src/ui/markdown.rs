@@ -4,12 +4,24 @@
 //! http(s), mailto and same-site ones show as plain text, and images show as
 //! links (nothing loads from a comment). `@mentions` of members and issue
 //! keys of the project become links.
+//!
+//! Nesting is bounded ([`MAX_DEPTH`]): the tree, its view and the rendering
+//! of that view recurse once per level, so a text must not choose how deep.
 
 use leptos::prelude::*;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
 
 use crate::domain::{IssueKey, ProjectKey, UserName, mention_spans};
+
+/// How deep elements may nest in the tree; deeper markup (a quote in a quote
+/// in … nine thousand times) is flattened: its text stays, its wrappers go.
+/// Why a cap: building the view and rendering it (leptos' HTML writer on the
+/// server, the DOM in the browser) recurse once per level, and a 9,000-deep
+/// comment overflowed the server's stack and aborted the process. 32 is far
+/// deeper than real text nests, and stays far from the end of a 2 MiB tokio
+/// worker stack (the tests render it on a 256 KiB one).
+pub const MAX_DEPTH: usize = 32;
 
 /// An element of rendered Markdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,11 +152,22 @@ fn kind_of(tag: Tag) -> Kind {
     }
 }
 
-/// The tree of `source`.
+/// Whether the end of a flattened element should still end its line.
+fn ends_a_line(end: TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::Item
+    )
+}
+
+/// The tree of `source`, at most [`MAX_DEPTH`] elements deep.
 pub fn parse(source: &str, cx: &Context) -> Vec<Node> {
     let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     // The open elements; the bottom one collects the top level.
     let mut stack: Vec<(Kind, Vec<Node>)> = vec![(Kind::Plain, Vec::new())];
+    // Elements opened deeper than MAX_DEPTH: only counted, so that their
+    // ends are told apart from the ends of the elements in the tree.
+    let mut flattened: usize = 0;
     let mut in_code_block = false;
     for event in Parser::new_ext(source, options) {
         let top = &mut stack.last_mut().expect("the root stays").1;
@@ -152,17 +175,23 @@ pub fn parse(source: &str, cx: &Context) -> Vec<Node> {
             Event::Start(tag) => {
                 let kind = kind_of(tag);
                 in_code_block |= kind == Kind::CodeBlock;
-                stack.push((kind, Vec::new()));
+                // The root is not an element: `stack.len() - 1` are open.
+                if stack.len() > MAX_DEPTH {
+                    flattened += 1;
+                } else {
+                    stack.push((kind, Vec::new()));
+                }
             }
             Event::End(end) => {
-                if stack.len() > 1 {
-                    let (kind, children) = stack.pop().expect("more than the root");
-                    in_code_block &= end != TagEnd::CodeBlock;
-                    stack
-                        .last_mut()
-                        .expect("the root stays")
-                        .1
-                        .push(Node::Element(kind, children));
+                in_code_block &= end != TagEnd::CodeBlock;
+                if flattened > 0 {
+                    flattened -= 1;
+                    let at_line_start = top.last().is_none_or(|n| *n == Node::LineBreak);
+                    if ends_a_line(end) && !at_line_start {
+                        top.push(Node::LineBreak);
+                    }
+                } else if stack.len() > 1 {
+                    close_innermost(&mut stack);
                 }
             }
             Event::Text(text) if in_code_block => top.push(Node::Text(text.into_string())),
@@ -180,7 +209,22 @@ pub fn parse(source: &str, cx: &Context) -> Vec<Node> {
             Event::FootnoteReference(name) => top.push(Node::Text(format!("[^{name}]"))),
         }
     }
+    // pulldown-cmark closes every element it opens; should one stay open,
+    // its content is kept all the same.
+    while stack.len() > 1 {
+        close_innermost(&mut stack);
+    }
     stack.swap_remove(0).1
+}
+
+/// Ends the innermost open element: it joins its parent's children.
+fn close_innermost(stack: &mut Vec<(Kind, Vec<Node>)>) {
+    let (kind, children) = stack.pop().expect("an open element");
+    stack
+        .last_mut()
+        .expect("the root stays")
+        .1
+        .push(Node::Element(kind, children));
 }
 
 fn render_all(nodes: Vec<Node>) -> AnyView {
@@ -243,6 +287,9 @@ pub fn Markdown(source: String, members: BTreeSet<UserName>, project: ProjectKey
     let nodes = parse(&source, &cx);
     view! { <div class="markdown">{render_all(nodes)}</div> }
 }
+
+#[cfg(test)]
+mod hostile_tests;
 
 #[cfg(test)]
 mod tests {
