@@ -58,7 +58,8 @@ fn nesting_up_to_the_limit_parses_and_deeper_is_a_clear_error() {
         "nothing is Done"
     );
     assert_eq!(parse_and_run(nested("NOT ", MAX_NESTING, "")).unwrap().0, 0);
-    let message = format!("nested too deeply (at most {MAX_NESTING} levels of parentheses and NOT)");
+    let message =
+        format!("nested too deeply (at most {MAX_NESTING} levels of parentheses and NOT)");
     for q in [
         nested("(", MAX_NESTING + 1, ")"),
         nested("NOT ", MAX_NESTING + 1, ""),
@@ -116,8 +117,20 @@ fn long_chains_of_and_or_make_shallow_trees_with_the_same_answers() {
 fn fragment() -> impl Strategy<Value = &'static str> {
     prop::sample::select(
         &[
-            "(", ")", "NOT ", " AND ", " OR ", "status = Done", "key = ABC-1", "(((", ")))",
-            "NOT NOT ", ",", "IN (", "\"", "points > 1",
+            "(",
+            ")",
+            "NOT ",
+            " AND ",
+            " OR ",
+            "status = Done",
+            "key = ABC-1",
+            "(((",
+            ")))",
+            "NOT NOT ",
+            ",",
+            "IN (",
+            "\"",
+            "points > 1",
         ][..],
     )
 }

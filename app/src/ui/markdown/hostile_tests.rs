@@ -114,7 +114,9 @@ fn a_hundred_thousand_levels_of_any_nesting_render_flattened() {
         .map(|i| format!("{}- item{i}\n", "  ".repeat(i)))
         .collect();
     renders_flat_with(lines, "item999");
-    let lines: String = (1..=1_000).map(|i| format!("{} q{i}\n", ">".repeat(i))).collect();
+    let lines: String = (1..=1_000)
+        .map(|i| format!("{} q{i}\n", ">".repeat(i)))
+        .collect();
     renders_flat_with(lines, "q1000");
 }
 
@@ -134,9 +136,15 @@ fn nesting_is_kept_up_to_the_limit_and_flattened_beyond_it() {
     assert!(text_of(&nodes).contains("word @bob\nnext"), "{nodes:?}");
     if let Some(html) = html {
         assert_eq!(html.matches("<blockquote>").count(), MAX_DEPTH);
-        assert!(!html.contains("<strong>") && !html.contains("<p>"), "{html}");
+        assert!(
+            !html.contains("<strong>") && !html.contains("<p>"),
+            "{html}"
+        );
         assert!(html.contains("word"), "{html}");
-        assert!(html.contains("class=\"mention\""), "mentions are not nesting");
+        assert!(
+            html.contains("class=\"mention\""),
+            "mentions are not nesting"
+        );
     }
 }
 
@@ -158,11 +166,44 @@ fn huge_lines_and_thousands_of_links_and_mentions_render() {
 fn piece() -> impl Strategy<Value = String> {
     let fragment = prop::sample::select(
         &[
-            "> ", ">", "- ", "* ", "1. ", "*", "_", "**", "__", "[", "]",
-            "](https://x.test)", "(", ")", "~~", "`", "```\n", "\n", "\n\n", "  ",
-            "    ", "@bob", " @bob ", "ABC-1", "<b>", "</b>", "# ", "| a |\n|-|\n",
-            "word", " ", "![i](/x)", "---\n", "- [ ] ", "\\", "&amp;", "[^1]",
-            "<script>", "]: /u\n",
+            "> ",
+            ">",
+            "- ",
+            "* ",
+            "1. ",
+            "*",
+            "_",
+            "**",
+            "__",
+            "[",
+            "]",
+            "](https://x.test)",
+            "(",
+            ")",
+            "~~",
+            "`",
+            "```\n",
+            "\n",
+            "\n\n",
+            "  ",
+            "    ",
+            "@bob",
+            " @bob ",
+            "ABC-1",
+            "<b>",
+            "</b>",
+            "# ",
+            "| a |\n|-|\n",
+            "word",
+            " ",
+            "![i](/x)",
+            "---\n",
+            "- [ ] ",
+            "\\",
+            "&amp;",
+            "[^1]",
+            "<script>",
+            "]: /u\n",
         ][..],
     );
     (fragment, 1usize..2_000).prop_map(|(f, n)| f.repeat(n))
