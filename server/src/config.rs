@@ -23,6 +23,10 @@ pub struct Config {
     pub demo: bool,
     /// When failed webhook deliveries are retried.
     pub webhook_backoff: crate::webhooks::Backoff,
+    /// Mounts `GET /__test/panic`, a route that panics: it exists for the
+    /// tests of the panic handling only, is false in [`Config::new`] and is
+    /// never set from the environment.
+    pub panic_route: bool,
 }
 
 /// The default of [`Config::hub_capacity`].
@@ -85,6 +89,7 @@ impl Config {
             secure_cookies: false,
             demo: false,
             webhook_backoff: crate::webhooks::Backoff::default(),
+            panic_route: false,
         }
     }
 }

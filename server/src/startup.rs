@@ -58,6 +58,8 @@ pub struct Application {
     subscribers: Vec<JoinHandle<()>>,
     /// The accounts of a demo workspace created at this start, if any.
     demo: Vec<DemoAccount>,
+    /// See [`Config::panic_route`].
+    panic_route: bool,
 }
 
 /// The site (WASM, JS, CSS) that cargo-leptos built: `LEPTOS_SITE_ROOT` or `target/site`.
@@ -161,6 +163,7 @@ impl Application {
             closing,
             subscribers,
             demo,
+            panic_route: config.panic_route,
         })
     }
 
@@ -189,7 +192,7 @@ impl Application {
             shutdown.await;
             let _ = closing.send(true);
         };
-        let app = router(self.state, self.sessions);
+        let app = router(self.state, self.sessions, self.panic_route);
         let result = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::{Arc, OnceLock};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -66,14 +67,20 @@ pub fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteS
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)))
 }
 
-pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
+/// The whole app. `panic_route` mounts `GET /__test/panic` (see
+/// [`crate::config::Config::panic_route`]).
+pub fn router(
+    state: AppState,
+    sessions: SessionManagerLayer<SqliteStore>,
+    panic_route: bool,
+) -> Router {
     let routes = page_routes();
     let backend: Arc<dyn Backend> = Arc::new(state.backend());
     let options = state.leptos_options.clone();
     // The fallback renders the app too (its 404 page and top bar), so it
     // needs the same context as the routes.
     let context = move || provide_context(backend.clone());
-    Router::new()
+    let mut app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/offline.js", get(offline::worker))
         .merge(crate::rest::router())
@@ -81,29 +88,56 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .route("/auth/sign-up", post(auth::sign_up))
         .route("/auth/sign-in", post(auth::sign_in))
         .route("/auth/sign-out", post(auth::sign_out))
-        .route("/auth/me", get(auth::me))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
-            guarded_shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, guarded_shell))
-        .layer(axum::middleware::map_response(
-            undecodable_arguments_are_400,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::identify,
-        ))
-        .layer(sessions)
-        .layer(axum::middleware::from_fn(guard::same_origin))
-        .layer(RequestBodyLimitLayer::new(guard::MAX_BODY))
-        .layer(axum::middleware::from_fn(guard::plain_errors_as_json))
-        .layer(axum::middleware::from_fn(guard::security_headers))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .route("/auth/me", get(auth::me));
+    if panic_route {
+        app = app.route("/__test/panic", get(panic_for_the_tests));
+    }
+    app.leptos_routes_with_context(&state, routes, context.clone(), move || {
+        guarded_shell(options.clone())
+    })
+    .fallback(leptos_axum::file_and_error_handler_with_context::<
+        AppState,
+        _,
+    >(context, guarded_shell))
+    .layer(axum::middleware::map_response(
+        undecodable_arguments_are_400,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        auth::identify,
+    ))
+    .layer(sessions)
+    .layer(axum::middleware::from_fn(guard::same_origin))
+    .layer(RequestBodyLimitLayer::new(guard::MAX_BODY))
+    .layer(axum::middleware::from_fn(guard::plain_errors_as_json))
+    .layer(CatchPanicLayer::custom(panic_answer))
+    .layer(axum::middleware::from_fn(guard::security_headers))
+    .layer(CompressionLayer::new())
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+/// A panic while a request is handled answers 500 to that request only; the
+/// process and every other connection go on. The message goes to the log,
+/// never to the client.
+fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(a panic without a message)");
+    tracing::error!(panic = message, "a request panicked; it was answered 500");
+    (
+        http::StatusCode::INTERNAL_SERVER_ERROR,
+        axum::Json(serde_json::json!({ "error": "internal error" })),
+    )
+        .into_response()
+}
+
+/// `GET /__test/panic`, mounted only for the tests of [`panic_answer`].
+async fn panic_for_the_tests() -> &'static str {
+    panic!("the test panic route was asked to panic")
 }
 
 /// The app's page routes, generated once per process. Generating them runs
