@@ -99,6 +99,9 @@ impl Visitor {
 async fn markdown_nested_nine_thousand_deep_renders_and_the_process_lives() {
     let mut server = ServerProcess::start(&[]);
     let alice = Visitor::sign_up(&server, "alice").await;
+    server
+        .wait_healthy(&alice.client, Duration::from_secs(30))
+        .await;
     alice
         .call_fn("create_project", &[("key", "ABC"), ("name", "Apollo")])
         .await;
@@ -188,6 +191,8 @@ async fn markdown_nested_nine_thousand_deep_renders_and_the_process_lives() {
     let (status, _) = alice.page("/healthz", true).await;
     assert_eq!(status, 200);
     server.assert_alive("all the pages");
+    // Flattening keeps the pages small: no runaway memory either.
+    assert!(server.rss_kib() < 1024 * 1024, "{} KiB", server.rss_kib());
 }
 
 #[tokio::test]

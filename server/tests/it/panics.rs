@@ -44,13 +44,12 @@ async fn issue_created_arrives(socket: &mut Socket) {
         let Message::Text(text) = message else {
             continue;
         };
-        if let ServerMessage::Events { events, .. } = serde_json::from_str(&text).unwrap() {
-            if events
+        if let ServerMessage::Events { events, .. } = serde_json::from_str(&text).unwrap()
+            && events
                 .iter()
                 .any(|e| matches!(e.event, Event::IssueCreated { .. }))
-            {
-                return;
-            }
+        {
+            return;
         }
     }
 }
