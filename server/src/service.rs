@@ -24,6 +24,9 @@ pub enum ExecError {
     },
     #[error("command id {0} was already used by another user")]
     CommandIdTaken(CommandId),
+    /// A number out of the range its form allows (e.g. a raw JSON command).
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -228,6 +231,7 @@ impl Kanri {
         envelope: &CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
         let project = &envelope.project;
+        envelope.command.check_bounds()?;
         let mut command = envelope.command.clone();
         match &mut command {
             Command::CreateProject { key, .. } if key != project => {
