@@ -28,6 +28,8 @@ mod timesheet;
 mod worklog;
 
 #[cfg(test)]
+mod bounds_tests;
+#[cfg(test)]
 mod issue_tests;
 #[cfg(test)]
 mod member_tests;
