@@ -414,6 +414,8 @@ async fn no_server_function_answers_bad_input_with_a_5xx() {
     let mut rng = Rng(0x5EED_F00D_CAFE_BABE);
     let mut failures: Vec<Failure> = Vec::new();
     let mut sent = 0;
+    // Answers by status, printed with --nocapture: shows how far the cases got.
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
     'rounds: for _ in 0..ROUNDS {
         for (path, method) in &functions {
             for (caller, cookie) in [("alice", Some(alice.as_str())), ("anonymous", None)] {
@@ -448,7 +450,11 @@ async fn no_server_function_answers_bad_input_with_a_5xx() {
                     req = req.header("Cookie", cookie);
                 }
                 sent += 1;
-                let answer = match req.send().await {
+                let res = req.send().await;
+                if let Ok(res) = &res {
+                    *statuses.entry(res.status().as_u16()).or_default() += 1;
+                }
+                let answer = match res {
                     Ok(res) if res.status().is_server_error() => Some(format!(
                         "{}: {}",
                         res.status(),
@@ -468,6 +474,10 @@ async fn no_server_function_answers_bad_input_with_a_5xx() {
             }
         }
     }
+    eprintln!(
+        "fn_fuzz: {sent} cases in {:?}: {statuses:?}",
+        started.elapsed()
+    );
     let report: Vec<String> = failures.iter().take(10).map(|f| f.to_string()).collect();
     assert!(
         failures.is_empty(),
