@@ -80,6 +80,7 @@ impl From<ExecError> for ApiError {
             ExecError::KeyMismatch { .. } | ExecError::CommandIdTaken(_) => {
                 ApiError::invalid("command", e.to_string())
             }
+            ExecError::OutOfRange(e) => ApiError::invalid(e.field, e.error.to_string()),
             ExecError::Store(s) => unavailable(s),
         }
     }

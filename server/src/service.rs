@@ -3,7 +3,9 @@
 //!
 //! Each project's state is cached in memory behind its own lock, so a
 //! command is judged without reading the database; the cache is dropped and
-//! reloaded from the projections whenever an append fails.
+//! reloaded from the projections whenever an append fails. Only projects
+//! that exist keep an entry: a key read that names no project leaves none,
+//! so reading random keys does not grow memory.
 
 use app::domain::*;
 use std::collections::HashMap;
@@ -24,6 +26,9 @@ pub enum ExecError {
     },
     #[error("command id {0} was already used by another user")]
     CommandIdTaken(CommandId),
+    /// A number out of the range its form allows (e.g. a raw JSON command).
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -35,11 +40,39 @@ struct Cached {
 }
 
 type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
+type Slots = Mutex<HashMap<ProjectKey, Slot>>;
+
+/// A project's slot, locked. When it is released holding no project (the
+/// key named none, or the cache was dropped), its entry is removed, under
+/// the lock, so unknown keys leave nothing behind.
+struct Held<'a> {
+    slots: &'a Slots,
+    key: ProjectKey,
+    slot: Slot,
+    cached: tokio::sync::OwnedMutexGuard<Option<Cached>>,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let exists = (*self.cached)
+            .as_ref()
+            .is_some_and(|c| c.state.project.is_some());
+        if !exists {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            if slots
+                .get(&self.key)
+                .is_some_and(|s| Arc::ptr_eq(s, &self.slot))
+            {
+                slots.remove(&self.key);
+            }
+        }
+    }
+}
 
 pub struct Kanri {
     store: Store,
     hub: Arc<Hub>,
-    slots: Mutex<HashMap<ProjectKey, Slot>>,
+    slots: Slots,
 }
 
 /// Attempts when another process wins the race for a stream version.
@@ -85,9 +118,39 @@ impl Kanri {
         &self.hub
     }
 
+    /// How many projects have a cached slot: the projects in use, never the
+    /// keys merely asked for. Cheap; for tests and health checks.
+    pub fn cached_projects(&self) -> usize {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     fn slot(&self, key: &ProjectKey) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         slots.entry(key.clone()).or_default().clone()
+    }
+
+    fn is_current(&self, key: &ProjectKey, slot: &Slot) -> bool {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.get(key).is_some_and(|s| Arc::ptr_eq(s, slot))
+    }
+
+    /// Locks the project's slot. A slot is only removed under its own lock,
+    /// so one still in the map once locked stays there until released: two
+    /// commands for the same key (say, two CreateProject) always share one.
+    async fn lock(&self, key: &ProjectKey) -> Held<'_> {
+        loop {
+            let slot = self.slot(key);
+            let cached = slot.clone().lock_owned().await;
+            if self.is_current(key, &slot) {
+                return Held {
+                    slots: &self.slots,
+                    key: key.clone(),
+                    slot,
+                    cached,
+                };
+            }
+            // Removed while we waited (its project did not exist): take the new one.
+        }
     }
 
     async fn load(&self, key: &ProjectKey) -> Result<Cached, StoreError> {
@@ -155,8 +218,8 @@ impl Kanri {
         base: Base,
         check: Check,
     ) -> Result<Outcome, ExecError> {
-        let slot = self.slot(&envelope.project);
-        let mut cached = slot.lock().await;
+        let mut held = self.lock(&envelope.project).await;
+        let cached = &mut *held.cached;
         for attempt in 1..=RACE_RETRIES {
             if cached.is_none() {
                 *cached = Some(self.load(&envelope.project).await?);
@@ -228,6 +291,7 @@ impl Kanri {
         envelope: &CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
         let project = &envelope.project;
+        envelope.command.check_bounds()?;
         let mut command = envelope.command.clone();
         match &mut command {
             Command::CreateProject { key, .. } if key != project => {
@@ -329,8 +393,8 @@ impl Kanri {
         key: &ProjectKey,
         read: impl FnOnce(&ProjectState, u64) -> T,
     ) -> Result<Option<T>, StoreError> {
-        let slot = self.slot(key);
-        let mut cached = slot.lock().await;
+        let mut held = self.lock(key).await;
+        let cached = &mut *held.cached;
         if cached.is_none() {
             *cached = Some(self.load(key).await?);
         }

@@ -13,6 +13,7 @@ pub async fn project_as_of(key: String, at: u64) -> Result<PastProject, ApiError
     reply(
         async {
             let key = project_key(&key)?;
+            let at = ApiError::field("at", crate::domain::log_position(at))?;
             let (backend, who) = caller().await?;
             backend.project_as_of(who, key, at).await
         }
@@ -26,6 +27,7 @@ pub async fn issue_as_of(key: String, at: u64) -> Result<PastIssue, ApiError> {
     reply(
         async {
             let key = issue_key(&key)?;
+            let at = ApiError::field("at", crate::domain::log_position(at))?;
             let (backend, who) = caller().await?;
             let now = backend.issue(who.clone(), key.clone()).await?;
             let past = backend.project_as_of(who, key.project.clone(), at).await?;

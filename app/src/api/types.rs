@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     Burndown, ChangeRecord, Date, FlowDay, Issue, IssueKey, IssueNumber, IssueType, LinkView,
-    Project, ProjectKey, ProjectKind, ProjectName, ProjectState, Sprint, SprintState, Timesheet,
-    Title, UserName, VelocityRow,
+    Points, Project, ProjectKey, ProjectKind, ProjectName, ProjectState, Sprint, SprintState,
+    Timesheet, Title, UserName, VelocityRow,
 };
 
 /// A project as listed on the home page.
@@ -125,8 +125,8 @@ impl IssueDetail {
         (
             done.len(),
             self.children.len(),
-            done.iter().map(|c| c.points_tenths).sum(),
-            self.children.iter().map(|c| c.points_tenths).sum(),
+            Points::total_tenths(done.iter().map(|c| c.points_tenths)),
+            Points::total_tenths(self.children.iter().map(|c| c.points_tenths)),
         )
     }
 }

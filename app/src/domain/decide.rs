@@ -141,7 +141,9 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
                 Event::SprintCommitted {
                     sprint: *sprint,
                     issues: committed.iter().map(|i| i.key.number).collect(),
-                    points_tenths: committed.iter().map(|i| i.points_tenths()).sum(),
+                    points_tenths: Points::total_tenths(
+                        committed.iter().map(|i| i.points_tenths()),
+                    ),
                 },
             ])
         }
@@ -528,7 +530,7 @@ impl Ctx<'_> {
             .into_iter()
             .partition(|i| self.state.is_done(i));
         let numbers = |list: &[&Issue]| list.iter().map(|i| i.key.number).collect();
-        let points = |list: &[&Issue]| list.iter().map(|i| i.points_tenths()).sum();
+        let points = |list: &[&Issue]| Points::total_tenths(list.iter().map(|i| i.points_tenths()));
         let mut events = vec![
             Event::SprintCompleted { sprint: n },
             Event::SprintOutcomeRecorded {

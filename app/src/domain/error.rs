@@ -49,6 +49,14 @@ pub enum ParseError {
     },
     #[error("\"{0}\" is not a time like 2026-11-21 09:30 (UTC)")]
     Time(String),
+    #[error(
+        "{0} is not a time between 1970-01-01 00:00 and 9999-12-31 23:59 UTC (in Unix milliseconds)"
+    )]
+    TimeOutOfRange(i64),
+    #[error("{0} is beyond the last possible sequence number (at most 9223372036854775807)")]
+    LogPositionOutOfRange(u64),
+    #[error("a duration can be at most 10000h, that is 600000 minutes (got {0} minutes)")]
+    DurationTooLong(u64),
     #[error("\"{0}\" is not an e-mail address like ada@example.com")]
     Email(String),
     #[error("a password is {min}–{max} characters (got {len})")]

@@ -349,6 +349,13 @@ impl Points {
     pub fn tenths(self) -> u32 {
         self.0
     }
+
+    /// A sum of points in tenths (a sprint's commitment), stopping at
+    /// `u32::MAX` rather than wrapping or panicking: a million issues of
+    /// 1000 points each would not fit.
+    pub fn total_tenths(all: impl IntoIterator<Item = u32>) -> u32 {
+        all.into_iter().fold(0, u32::saturating_add)
+    }
 }
 impl TryFrom<u32> for Points {
     type Error = ParseError;
@@ -376,6 +383,33 @@ impl fmt::Display for Points {
 )]
 #[serde(transparent)]
 pub struct Minutes(pub u32);
+
+impl Minutes {
+    /// The longest piece of work or estimate anyone can enter: 10,000 hours.
+    pub const MAX_WORK: u32 = super::duration::MAX_MINUTES;
+
+    /// A duration of work entered as a number of minutes (an estimate, time
+    /// spent): 0 to [`Self::MAX_WORK`]. Sums of them (time spent on an issue,
+    /// timesheet totals) may be larger and are built with [`Self::total`].
+    pub fn of_work(raw: u32) -> Result<Self, ParseError> {
+        if raw <= Self::MAX_WORK {
+            Ok(Self(raw))
+        } else {
+            Err(ParseError::DurationTooLong(u64::from(raw)))
+        }
+    }
+
+    /// Whether a user could have entered this as one duration.
+    pub fn is_work(self) -> bool {
+        self.0 <= Self::MAX_WORK
+    }
+
+    /// The sum, stopping at `u32::MAX` minutes (8,000 years) rather than
+    /// wrapping or panicking.
+    pub fn total(all: impl IntoIterator<Item = Minutes>) -> Self {
+        Self(all.into_iter().fold(0, |sum, m| sum.saturating_add(m.0)))
+    }
+}
 
 impl fmt::Display for Minutes {
     /// Jira's short form with 8-hour days and 5-day weeks: `1w 2d 3h 30m`.
@@ -407,7 +441,9 @@ pub struct Date {
 impl Date {
     /// The UTC calendar day of a Unix time in milliseconds (Howard Hinnant's
     /// days-to-civil algorithm).
+    /// Times outside 1970–9999 give the first or last day of that span.
     pub fn from_unix_ms(ms: i64) -> Self {
+        let ms = ms.clamp(UtcTime::MIN_MS, UtcTime::MAX_MS);
         let z = ms.div_euclid(86_400_000) + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
@@ -467,14 +503,18 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
-    /// The next calendar day.
+    /// The next calendar day (9999-12-31 stays itself).
     pub fn next(self) -> Self {
         Self::from_unix_ms((self.days_since_epoch() + 1) * 86_400_000)
     }
 
-    /// The date `n` days earlier.
+    /// The date `n` days earlier (never before 1970-01-01).
     pub fn days_before(self, n: i64) -> Self {
-        Self::from_unix_ms((self.days_since_epoch() - n) * 86_400_000)
+        Self::from_unix_ms(
+            self.days_since_epoch()
+                .saturating_sub(n)
+                .saturating_mul(86_400_000),
+        )
     }
 }
 
@@ -485,8 +525,32 @@ impl Date {
 pub struct UtcTime(i64);
 
 impl UtcTime {
+    /// 1970-01-01 00:00 UTC: the earliest date a form accepts.
+    pub const MIN_MS: i64 = 0;
+    /// 9999-12-31 23:59 UTC: the last minute with a four-digit year.
+    pub const MAX_MS: i64 = 253_402_300_740_000;
+
+    /// A time entered as Unix milliseconds: refused outside
+    /// [`Self::MIN_MS`]..=[`Self::MAX_MS`], rounded down to the minute.
+    pub fn new(ms: i64) -> Result<Self, ParseError> {
+        if (Self::MIN_MS..=Self::MAX_MS).contains(&ms) {
+            Ok(Self::from_unix_ms(ms))
+        } else {
+            Err(ParseError::TimeOutOfRange(ms))
+        }
+    }
+
+    /// A time from a trusted source (the server's clock, a stored row),
+    /// brought into range rather than refused, so it can never panic.
     pub fn from_unix_ms(ms: i64) -> Self {
-        Self(ms.div_euclid(60_000) * 60_000)
+        let ms = ms.clamp(Self::MIN_MS, Self::MAX_MS);
+        Self(ms - ms % 60_000)
+    }
+
+    /// Whether the time is one [`Self::new`] accepts (a deserialized value
+    /// is taken as it is, so stored events always load).
+    pub fn in_range(self) -> bool {
+        (Self::MIN_MS..=Self::MAX_MS).contains(&self.0)
     }
 
     pub fn unix_ms(self) -> i64 {
@@ -534,6 +598,20 @@ impl fmt::Display for UtcTime {
     }
 }
 
+/// The largest position in the event log (a global sequence number or a
+/// stream version) a client may name: what SQLite's signed integers hold.
+pub const MAX_LOG_POSITION: u64 = i64::MAX as u64;
+
+/// A log position a client sent (`after`, `at`), refused beyond
+/// [`MAX_LOG_POSITION`] rather than wrapped into a negative number.
+pub fn log_position(raw: u64) -> Result<u64, ParseError> {
+    if raw <= MAX_LOG_POSITION {
+        Ok(raw)
+    } else {
+        Err(ParseError::LogPositionOutOfRange(raw))
+    }
+}
+
 /// A worklog's number within its issue: 1, 2, 3…
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -541,7 +619,9 @@ pub struct WorklogNumber(pub u32);
 
 /// A Unix time in milliseconds as `2026-11-21 08:04 UTC`: the same text on
 /// the server and in the browser, so rendering never depends on a time zone.
+/// Times outside 1970–9999 show as its first or last minute.
 pub fn utc_minute(ms: i64) -> String {
+    let ms = ms.clamp(UtcTime::MIN_MS, UtcTime::MAX_MS);
     let minutes = ms.div_euclid(60_000).rem_euclid(24 * 60);
     format!(
         "{} {:02}:{:02} UTC",

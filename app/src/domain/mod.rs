@@ -28,6 +28,8 @@ mod timesheet;
 mod worklog;
 
 #[cfg(test)]
+mod bounds_tests;
+#[cfg(test)]
 mod issue_tests;
 #[cfg(test)]
 mod member_tests;
@@ -43,7 +45,7 @@ mod worklog_tests;
 pub use account::{Email, Password, Profile};
 pub use apply::{apply, apply_mut, replay};
 pub use change::{Change, ChangeRecord, changes, describe, tenths};
-pub use command::{Command, CommandEnvelope, Field, IssuePatch, NewIssue};
+pub use command::{Command, CommandEnvelope, Field, IssuePatch, NewIssue, OutOfRange};
 pub use comment::{Comment, CommentBody, CommentNumber, MAX_COMMENTS, mention_spans, mentions};
 pub use concurrency::{Rebase, rebase};
 pub use decide::{MAX_ISSUES, MAX_LABELS, decide, default_workflow};

@@ -180,7 +180,7 @@ impl Issue {
 
     /// The sum of the issue's own worklogs.
     pub fn time_spent(&self) -> Minutes {
-        Minutes(self.worklogs.values().map(|w| w.entry.spent.0).sum())
+        Minutes::total(self.worklogs.values().map(|w| w.entry.spent))
     }
 }
 

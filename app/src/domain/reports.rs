@@ -52,10 +52,10 @@ fn left_in(state: &ProjectState, sprint: SprintNumber) -> (u32, u32) {
         .sprint_issues(sprint)
         .into_iter()
         .filter(|i| !state.is_done(i))
-        .fold((0, 0), |(p, m), i| {
+        .fold((0u32, 0u32), |(p, m), i| {
             (
-                p + i.points_tenths(),
-                m + i.remaining_estimate.map_or(0, |r| r.0),
+                p.saturating_add(i.points_tenths()),
+                m.saturating_add(i.remaining_estimate.map_or(0, |r| r.0)),
             )
         })
 }

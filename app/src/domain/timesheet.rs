@@ -121,7 +121,7 @@ impl Timesheet {
                 .map(|i| i.title.to_string())
                 .unwrap_or_default()
         };
-        let total = Minutes(per_day.iter().map(|m| m.0).sum());
+        let total = Minutes::total(per_day.iter().copied());
         Ok(Self {
             from,
             to,
@@ -129,7 +129,7 @@ impl Timesheet {
                 .into_iter()
                 .map(|(user, per_day)| UserTime {
                     user: user.clone(),
-                    total: Minutes(per_day.iter().map(|m| m.0).sum()),
+                    total: Minutes::total(per_day.iter().copied()),
                     per_day,
                 })
                 .collect(),

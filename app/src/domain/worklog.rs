@@ -52,6 +52,14 @@ impl RemainingAdjustment {
     pub fn sets_value(self) -> bool {
         matches!(self, Self::Set(_))
     }
+
+    /// The duration it sets or moves by, if any.
+    pub fn amount(self) -> Option<Minutes> {
+        match self {
+            Self::Set(m) | Self::Manual(m) => Some(m),
+            Self::Auto | Self::Leave => None,
+        }
+    }
 }
 
 fn check_duration(m: Minutes) -> Result<(), DomainError> {

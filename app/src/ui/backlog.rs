@@ -213,7 +213,9 @@ fn done_set(state: &ProjectState) -> BTreeSet<u32> {
 }
 
 fn points_of(issues: &[Issue]) -> String {
-    tenths(issues.iter().map(Issue::points_tenths).sum())
+    tenths(Points::total_tenths(
+        issues.iter().map(Issue::points_tenths),
+    ))
 }
 
 #[component]

@@ -39,7 +39,7 @@ pub fn TimeTracking(
     let spent = issue.time_spent();
     let remaining = issue.remaining_estimate.unwrap_or_default();
     // Jira's bar: logged against logged + remaining.
-    let whole = (spent.0 + remaining.0).max(1);
+    let whole = spent.0.saturating_add(remaining.0).max(1);
     let logged_pct = f64::from(spent.0) * 100.0 / f64::from(whole);
     let key = issue.key.to_string();
     let version = issue.version.to_string();

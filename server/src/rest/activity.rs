@@ -47,9 +47,11 @@ fn remaining_mode_schema() -> utoipa::openapi::schema::Schema {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorklogBody {
-    /// When the work started (Unix ms); default now.
+    /// When the work started (Unix ms, 1970-01-01 to 9999-12-31 23:59 UTC); default now.
+    #[schema(minimum = 0, maximum = 253_402_300_740_000_i64)]
     pub started_ms: Option<i64>,
-    #[schema(minimum = 1)]
+    /// 1 to 600000 (10,000 hours).
+    #[schema(minimum = 1, maximum = 600_000)]
     pub spent_minutes: u32,
     #[serde(default)]
     pub comment: String,
@@ -67,7 +69,10 @@ pub struct DeleteWorklog {
 }
 
 fn remaining(f: &mut Fields, mode: &str, by: Option<u32>) -> Option<RemainingAdjustment> {
-    let by = by.map(Minutes);
+    let by = match by {
+        Some(m) => Some(f.minutes("by", m)?),
+        None => None,
+    };
     let parsed = match (mode, by) {
         ("auto", None) => Ok(RemainingAdjustment::Auto),
         ("leave", None) => Ok(RemainingAdjustment::Leave),
@@ -83,13 +88,15 @@ fn remaining(f: &mut Fields, mode: &str, by: Option<u32>) -> Option<RemainingAdj
 impl WorklogBody {
     fn parse(self, project: &ProjectKey) -> Result<(WorkEntry, RemainingAdjustment), Problem> {
         let mut f = Fields::new(project);
-        let started = UtcTime::from_unix_ms(self.started_ms.unwrap_or_else(crate::service::now_ms));
+        let started = f.check(
+            "started_ms",
+            UtcTime::new(self.started_ms.unwrap_or_else(crate::service::now_ms)),
+        );
         let spent = f.check(
             "spent_minutes",
-            if self.spent_minutes == 0 {
-                Err("log at least one minute")
-            } else {
-                Ok(Minutes(self.spent_minutes))
+            match Minutes::of_work(self.spent_minutes) {
+                Ok(Minutes(0)) => Err("log at least one minute".to_owned()),
+                parsed => parsed.map_err(|e| e.to_string()),
             },
         );
         let comment = f.check("comment", LongText::parse(&self.comment));
@@ -100,7 +107,7 @@ impl WorklogBody {
         f.finish(|| {
             (
                 WorkEntry {
-                    started,
+                    started: started.expect("checked"),
                     spent: spent.expect("checked"),
                     comment: comment.expect("checked"),
                 },

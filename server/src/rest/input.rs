@@ -187,6 +187,19 @@ impl<'a> Fields<'a> {
         self.check("points", Points::parse(&raw.to_string()))
     }
 
+    /// A duration of work given in minutes (0 to 10,000 hours).
+    pub fn minutes(&mut self, field: &str, raw: u32) -> Option<Minutes> {
+        self.check(field, Minutes::of_work(raw))
+    }
+
+    /// The same, where `null` clears the value: `Some(None)`.
+    fn optional_minutes(&mut self, field: &str, raw: Option<u32>) -> Option<Option<Minutes>> {
+        match raw {
+            Some(m) => self.minutes(field, m).map(Some),
+            None => Some(None),
+        }
+    }
+
     /// An issue of this project, by key (`ABC-7`).
     pub fn issue(&mut self, field: &str, raw: &str) -> Option<IssueNumber> {
         let parsed = IssueKey::parse(raw.trim()).map_err(|e| e.to_string());
@@ -227,6 +240,9 @@ impl NewIssueBody {
         let labels = f.labels(&self.labels);
         let points = self.points.map(|p| f.points(p));
         let parent = self.parent.as_deref().map(|p| f.issue("parent", p));
+        let estimate = self
+            .original_estimate_minutes
+            .map(|m| f.minutes("original_estimate_minutes", m));
         f.finish(|| NewIssue {
             title: title.expect("checked"),
             description: description.expect("checked"),
@@ -239,7 +255,7 @@ impl NewIssueBody {
             points: points.flatten(),
             parent: parent.flatten(),
             sprint: self.sprint.map(SprintNumber),
-            original_estimate: self.original_estimate_minutes.map(Minutes),
+            original_estimate: estimate.flatten(),
         })
     }
 }
@@ -282,8 +298,12 @@ impl IssuePatchBody {
             };
         }
         patch.sprint = self.sprint.map(|s| s.map(SprintNumber));
-        patch.original_estimate = self.original_estimate_minutes.map(|m| m.map(Minutes));
-        patch.remaining_estimate = self.remaining_estimate_minutes.map(|m| m.map(Minutes));
+        if let Some(m) = self.original_estimate_minutes {
+            patch.original_estimate = f.optional_minutes("original_estimate_minutes", m);
+        }
+        if let Some(m) = self.remaining_estimate_minutes {
+            patch.remaining_estimate = f.optional_minutes("remaining_estimate_minutes", m);
+        }
         let empty = patch == IssuePatch::default();
         f.finish(|| ())?;
         if empty {

@@ -105,7 +105,8 @@ pub async fn events(
     let key = project_key(&key)?;
     let params: EventsAfter = query(raw)?;
     let limit = page_size(params.limit, 100)?;
-    let after = params.after.unwrap_or(0);
+    let after = log_position(params.after.unwrap_or(0))
+        .map_err(|e| Problem::invalid("after", e.to_string()))?;
     let backend = state.backend();
     backend
         .allowed(&Caller::User(user), &key, Role::Viewer)

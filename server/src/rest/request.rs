@@ -148,15 +148,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
     }
 }
 
-/// A JSON body, or a problem naming what is wrong with it.
+/// A JSON body, or a problem naming what is wrong with it: a value of the
+/// wrong type or range (`-1` or `1e12` minutes) names its field.
 pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
-    serde_json::from_slice(body).map_err(|e| {
+    let problem = |field: &str, e: serde_json::Error| {
         let detail = format!("the body is not the JSON this route takes: {e}");
         match e.classify() {
+            serde_json::error::Category::Data if field != "." => Problem::invalid(field, detail),
             serde_json::error::Category::Data => Problem::new(kind::INVALID_FIELD, detail),
             _ => Problem::malformed(detail),
         }
-    })
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| problem(&e.path().to_string(), e.into_inner()))?;
+    de.end().map_err(|e| problem(".", e))?;
+    Ok(value)
 }
 
 /// Query parameters, or a problem naming what is wrong with them.

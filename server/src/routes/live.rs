@@ -4,7 +4,7 @@
 
 use app::api::Caller;
 use app::api::live::{ClientMessage, MAX_CLIENT_MESSAGE, ServerMessage, close};
-use app::domain::{ProjectKey, Recorded, Role, UserName};
+use app::domain::{ProjectKey, Recorded, Role, UserName, log_position};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -92,6 +92,9 @@ pub async fn board_socket(
     let Ok(project) = ProjectKey::parse(&key) else {
         return (StatusCode::NOT_FOUND, "no such project").into_response();
     };
+    if let Err(e) = log_position(resume.after) {
+        return (StatusCode::BAD_REQUEST, format!("after: {e}")).into_response();
+    }
     // Subscribed before the link is checked, so a revocation in between is heard.
     let revocations = state.shares.revocations();
     let (caller, mut link) = match (resume.share.as_deref(), caller) {

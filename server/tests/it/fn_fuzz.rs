@@ -1,0 +1,507 @@
+//! Every registered server function (`/api/fn/*`), fed seeded random and
+//! malformed bodies, as a signed-in admin of a project with an issue and as
+//! an anonymous caller: missing, unknown and repeated fields, wrong types,
+//! huge and negative numbers, NaN, 100 KB strings, deeply bracketed names and
+//! invalid percent-escapes. Bad input is a 4xx with a message, never a 5xx,
+//! and the server still answers afterwards. Bounded in cases and in time.
+
+use leptos::server_fn::axum::server_fn_paths;
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Rounds over every function; each round sends one case per function and caller.
+const ROUNDS: usize = 12;
+/// Wall-clock cap: a slow machine runs fewer rounds rather than a longer test.
+const TIME_CAP: Duration = Duration::from_secs(25);
+
+/// xorshift64*: seeded and repeatable, so a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// Every argument name the server functions take (a function ignores the
+/// ones that are not its own).
+const NAMES: &[&str] = &[
+    "project",
+    "key",
+    "issue",
+    "version",
+    "name",
+    "title",
+    "field",
+    "value",
+    "command",
+    "body",
+    "comment",
+    "worklog",
+    "watch",
+    "kind",
+    "target",
+    "stored_on",
+    "parent",
+    "epic",
+    "q",
+    "query",
+    "login",
+    "user",
+    "role",
+    "sprint",
+    "start",
+    "end",
+    "open_to",
+    "issues[0]",
+    "after",
+    "status",
+    "label",
+    "category",
+    "wip_limit",
+    "hours_per_day",
+    "days_per_week",
+    "url",
+    "events",
+    "id",
+    "expires",
+    "at",
+    "token",
+    "from",
+    "to",
+    "work[spent]",
+    "work[started]",
+    "work[comment]",
+    "work[remaining]",
+    "work[remaining_by]",
+];
+
+/// Values a form could send for some field of this project.
+const PLAUSIBLE: &[&str] = &[
+    "ABC",
+    "ABC-1",
+    "0",
+    "1",
+    "2",
+    "3",
+    "true",
+    "false",
+    "A title",
+    "In Progress",
+    "done",
+    "2026-11-21",
+    "2026-11-30",
+    "2026-11-21 09:30",
+    "1h 30m",
+    "auto",
+    "set",
+    "manual",
+    "member",
+    "admin",
+    "bob",
+    "status = Done",
+    "blocks",
+    "points",
+    "original_estimate",
+    "sprint",
+    "http://127.0.0.1:9/hook",
+];
+
+/// Values out of every range, of the wrong type, or hostile.
+const HOSTILE: &[&str] = &[
+    "",
+    " ",
+    "-1",
+    "-0",
+    "4294967296",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "340282366920938463463374607431768211456",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e308",
+    "1e-308",
+    "0x10",
+    "1.5",
+    "99999999h",
+    "10001h",
+    "4294967295m",
+    "0000-01-01",
+    "1969-12-31",
+    "9999-12-31 23:59",
+    "99999-01-01",
+    "2026-02-30",
+    "ABC-0",
+    "ABC-4294967296",
+    "ZZZ-1",
+    "abc",
+    "\u{0}",
+    "a\u{7}b\u{1b}[31m",
+    "日本語 🦀",
+    "'; DROP TABLE events; --",
+    "<script>alert(1)</script>",
+    "null",
+    "[]",
+    "{}",
+    "true",
+];
+
+/// Pieces pasted into a body as they are, unencoded.
+const RAW: &[&str] = &[
+    "%ZZ",
+    "%FF%FE%FD",
+    "%C3%28",
+    "%",
+    "%%",
+    "%0",
+    "+++",
+    "&&&",
+    "==",
+    "a=b=c",
+    "%00",
+    "[",
+    "]]",
+];
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                char::from(b).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn hostile_value(rng: &mut Rng) -> String {
+    match rng.below(10) {
+        0 => "a".repeat(100 * 1024),
+        1 => format!("{}", rng.next()),
+        2 => format!("-{}", rng.next()),
+        3 => format!("{}.{}e{}", rng.next(), rng.next() % 10, rng.below(700)),
+        _ => rng.pick(HOSTILE).to_owned(),
+    }
+}
+
+fn hostile_name(rng: &mut Rng) -> String {
+    match rng.below(8) {
+        0 => format!("a{}", "[b]".repeat(1 + rng.below(400))),
+        1 => format!("work{}", "[spent]".repeat(2 + rng.below(50))),
+        2 => format!("issues[{}]", rng.next()),
+        3 => "issues[-1]".to_owned(),
+        4 => format!("unknown_{}", rng.below(1000)),
+        5 => rng
+            .pick(&["[]", "[", "]", "][", "work[", "work]", "work[]", "="])
+            .to_owned(),
+        6 => "x".repeat(10 * 1024),
+        _ => rng.pick(NAMES).to_owned(),
+    }
+}
+
+/// One form body (possibly not valid UTF-8 once decoded).
+fn form_body(rng: &mut Rng) -> Vec<u8> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    match rng.below(4) {
+        // Every field present and plausible, a few of them hostile: gets
+        // past decoding into each function's own parsing.
+        0 | 1 => {
+            for name in NAMES {
+                let value = if rng.chance(15) {
+                    hostile_value(rng)
+                } else {
+                    rng.pick(PLAUSIBLE).to_owned()
+                };
+                pairs.push(((*name).to_owned(), value));
+            }
+        }
+        // Some fields, some missing, any values.
+        2 => {
+            for name in NAMES {
+                if rng.chance(40) {
+                    let value = if rng.chance(50) {
+                        hostile_value(rng)
+                    } else {
+                        rng.pick(PLAUSIBLE).to_owned()
+                    };
+                    pairs.push(((*name).to_owned(), value));
+                }
+            }
+        }
+        // Odd names.
+        _ => {
+            for _ in 0..1 + rng.below(6) {
+                pairs.push((hostile_name(rng), hostile_value(rng)));
+            }
+        }
+    }
+    // Repeated keys.
+    for _ in 0..rng.below(3) {
+        if !pairs.is_empty() {
+            let (name, _) = pairs[rng.below(pairs.len())].clone();
+            pairs.push((name, hostile_value(rng)));
+        }
+    }
+    let mut body: Vec<u8> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes();
+    if rng.chance(20) {
+        let at = rng.below(body.len() + 1);
+        let piece = rng.pick(RAW).as_bytes().to_vec();
+        body.splice(at..at, piece);
+    }
+    if rng.chance(5) {
+        // Bytes that are not text at all.
+        body.extend((0..rng.below(64)).map(|_| rng.next() as u8));
+    }
+    body
+}
+
+/// A JSON body for a function that takes JSON: commands with extreme numbers.
+fn json_body(rng: &mut Rng) -> Vec<u8> {
+    let numbers = [
+        "-1",
+        "0",
+        "1",
+        "4294967295",
+        "4294967296",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "18446744073709551615",
+        "1e400",
+        "1.5",
+        "NaN",
+        "null",
+        "\"1\"",
+    ];
+    let mut n = || numbers[rng.below(numbers.len())];
+    let commands = [
+        format!(
+            r#"{{"type":"log_work","issue":{},"author":"x","started":{},"spent":{},"comment":"","remaining":{{"mode":"set","by":{}}}}}"#,
+            n(),
+            n(),
+            n(),
+            n()
+        ),
+        format!(
+            r#"{{"type":"update_issue","issue":{},"patch":{{"original_estimate":{},"remaining_estimate":{},"points":{}}}}}"#,
+            n(),
+            n(),
+            n(),
+            n()
+        ),
+        format!(
+            r#"{{"type":"create_issue","title":"T","issue_type":"task","priority":"medium","reporter":"x","original_estimate":{},"points":{},"sprint":{},"parent":{},"status":{}}}"#,
+            n(),
+            n(),
+            n(),
+            n(),
+            n()
+        ),
+        format!(
+            r#"{{"type":"set_wip_limit","status":{},"limit":{}}}"#,
+            n(),
+            n()
+        ),
+        format!(
+            r#"{{"type":"start_sprint","sprint":{},"start":"0000-01-01","end":"9999-12-31"}}"#,
+            n()
+        ),
+        format!(
+            r#"{{"type":"move_issue","issue":{},"to":{},"after":{}}}"#,
+            n(),
+            n(),
+            n()
+        ),
+        format!(
+            r#"{{"type":"configure_time_tracking","calendar":{{"hours_per_day":{},"days_per_week":{}}}}}"#,
+            n(),
+            n()
+        ),
+        format!(
+            r#"{{"type":"delete_worklog","issue":{},"worklog":{},"remaining":{{"mode":"manual","by":{}}}}}"#,
+            n(),
+            n(),
+            n()
+        ),
+    ];
+    let base = n();
+    let command = &commands[rng.below(commands.len())];
+    let id = format!(
+        "{:032x}",
+        u128::from(rng.next()) << 64 | u128::from(rng.next())
+    );
+    let id = format!(
+        "{}-{}-4{}-8{}-{}",
+        &id[..8],
+        &id[8..12],
+        &id[13..16],
+        &id[17..20],
+        &id[20..]
+    );
+    let project = if rng.chance(80) { "ABC" } else { "QQQQQQ" };
+    match rng.below(6) {
+        0 => "[".repeat(5_000).into_bytes(),
+        1 => format!(r#"{{"envelope":{{"id":"{id}","project":"{project}","base_version":{base},"command":{{"type":"rename_project","name":"{}"}}}}}}"#, "n".repeat(100 * 1024)).into_bytes(),
+        _ => format!(
+            r#"{{"envelope":{{"id":"{id}","project":"{project}","base_version":{base},"command":{command}}}}}"#
+        )
+        .into_bytes(),
+    }
+}
+
+struct Failure {
+    function: String,
+    caller: &'static str,
+    body: String,
+    answer: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let body: String = self.body.chars().take(400).collect();
+        let answer: String = self.answer.chars().take(600).collect();
+        write!(
+            f,
+            "{} as {}\n  body: {body}\n  answer: {answer}",
+            self.function, self.caller
+        )
+    }
+}
+
+#[tokio::test]
+async fn no_server_function_answers_bad_input_with_a_5xx() {
+    let started = Instant::now();
+    let app = spawn_app().await;
+    app.create_project("ABC", "Apollo").await;
+    app.create_issue("ABC", "First").await;
+    app.create_issue("ABC", "Second").await;
+    let (status, body) = app
+        .call_fn("alice", "create_sprint", &[("project", "ABC")])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let alice = app.session("alice").await;
+
+    let mut functions: Vec<(String, String)> = server_fn_paths()
+        .map(|(path, method)| (path.to_owned(), method.as_str().to_owned()))
+        .collect();
+    functions.sort();
+    assert!(
+        functions.iter().any(|(p, _)| p == "/api/fn/execute") && functions.len() >= 40,
+        "the registry lists every server function: {functions:?}"
+    );
+
+    let mut rng = Rng(0x5EED_F00D_CAFE_BABE);
+    let mut failures: Vec<Failure> = Vec::new();
+    let mut sent = 0;
+    // Answers by status, printed with --nocapture: shows how far the cases got.
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    'rounds: for _ in 0..ROUNDS {
+        for (path, method) in &functions {
+            for (caller, cookie) in [("alice", Some(alice.as_str())), ("anonymous", None)] {
+                if started.elapsed() > TIME_CAP {
+                    break 'rounds;
+                }
+                let json = path == "/api/fn/execute" && rng.chance(70);
+                let body = if json {
+                    json_body(&mut rng)
+                } else {
+                    form_body(&mut rng)
+                };
+                let url = format!("{}{path}", app.address);
+                let mut req = if method == "GET" {
+                    let query = String::from_utf8_lossy(&body).into_owned();
+                    app.client.get(format!("{url}?{query}"))
+                } else {
+                    let content_type = if json {
+                        "application/json"
+                    } else {
+                        "application/x-www-form-urlencoded"
+                    };
+                    app.client
+                        .post(&url)
+                        .header("Content-Type", content_type)
+                        .body(body.clone())
+                };
+                if rng.chance(80) {
+                    req = req.header("Accept", "application/json");
+                }
+                if let Some(cookie) = cookie {
+                    req = req.header("Cookie", cookie);
+                }
+                sent += 1;
+                let res = req.send().await;
+                if let Ok(res) = &res {
+                    *statuses.entry(res.status().as_u16()).or_default() += 1;
+                }
+                let answer = match res {
+                    Ok(res) if res.status().is_server_error() => Some(format!(
+                        "{}: {}",
+                        res.status(),
+                        res.text().await.unwrap_or_default()
+                    )),
+                    Ok(_) => None,
+                    Err(e) => Some(format!("no answer: {e}")),
+                };
+                if let Some(answer) = answer {
+                    failures.push(Failure {
+                        function: format!("{method} {path}"),
+                        caller,
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                        answer,
+                    });
+                }
+            }
+        }
+    }
+    eprintln!(
+        "fn_fuzz: {sent} cases in {:?}: {statuses:?}",
+        started.elapsed()
+    );
+    let report: Vec<String> = failures.iter().take(10).map(|f| f.to_string()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {sent} cases got a 5xx or no answer; the first:\n{}",
+        failures.len(),
+        report.join("\n")
+    );
+    assert!(
+        sent >= functions.len() * 2,
+        "every function was tried ({sent} cases)"
+    );
+
+    // Still up, and the project is intact.
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(health.status(), 200);
+    assert_eq!(app.state("ABC").await.project.unwrap().key.as_str(), "ABC");
+    assert!(
+        started.elapsed() < TIME_CAP + Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
