@@ -69,7 +69,12 @@ impl Failure {
         if let Some(status) = error.status() {
             return Self::Http(status);
         }
-        Self::of_cause(error, https)
+        match Self::of_cause(error, https) {
+            // Resolving and connecting are classified by their causes; what
+            // else fails while connecting to an https URL is the handshake.
+            Self::Other if https && error.is_connect() => Self::Tls,
+            class => class,
+        }
     }
 
     /// Walks the chain of causes for one that says what went wrong.
