@@ -48,6 +48,8 @@ export default defineConfig({
           RUST_LOG: process.env.RUST_LOG ?? "warn",
           // The suite signs up its own alice, bob and carol.
           KANRI_NO_DEMO: "1",
+          // The webhook test's receiver listens on 127.0.0.1.
+          KANRI_WEBHOOK_ALLOW_PRIVATE: "1",
         },
       }
     : undefined,

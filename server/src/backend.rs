@@ -17,7 +17,7 @@ use crate::service::{ExecError, Kanri, now_ms};
 use crate::sharing::{ShareError, ShareLinks};
 use crate::store::{SearchSql, StoreError, Until};
 use crate::subscribers::time;
-use crate::webhooks::{WebhookError, Webhooks, parse_events, parse_url};
+use crate::webhooks::{WebhookError, Webhooks, parse_events};
 
 pub struct ServerBackend {
     pub kanri: Arc<Kanri>,
@@ -475,7 +475,7 @@ impl Backend for ServerBackend {
         events: Vec<String>,
     ) -> BoxFuture<'_, Result<NewWebhookView, ApiError>> {
         Box::pin(async move {
-            let url = ApiError::field("url", parse_url(&url))?;
+            let url = ApiError::field("url", self.webhooks.parse_url(&url))?;
             let events = ApiError::field("events", parse_events(&events))?;
             let admin = self.acting_admin(who, &key).await?;
             let head = self.kanri.store().head(None).await.map_err(unavailable)?;

@@ -27,6 +27,10 @@ pub struct Config {
     /// tests of the panic handling only, is false in [`Config::new`] and is
     /// never set from the environment.
     pub panic_route: bool,
+    /// Webhooks may target private, loopback and link-local addresses
+    /// (`KANRI_WEBHOOK_ALLOW_PRIVATE=1`): off by default, here and in
+    /// [`Config::new`], so a webhook cannot reach the server's own network.
+    pub webhook_allow_private: bool,
 }
 
 /// The default of [`Config::hub_capacity`].
@@ -46,6 +50,8 @@ pub enum ConfigError {
     SecureCookies(String),
     #[error("KANRI_NO_DEMO={0:?} must be 1 or 0")]
     NoDemo(String),
+    #[error("KANRI_WEBHOOK_ALLOW_PRIVATE={0:?} must be 1 or 0")]
+    WebhookAllowPrivate(String),
 }
 
 impl Config {
@@ -70,10 +76,13 @@ impl Config {
             Some("1") => false,
             Some(other) => return Err(ConfigError::NoDemo(other.into())),
         };
+        let webhook_allow_private =
+            webhook_allow_private(var("KANRI_WEBHOOK_ALLOW_PRIVATE").as_deref())?;
         Ok(Self {
             run_subscribers,
             secure_cookies,
             demo,
+            webhook_allow_private,
             ..Self::new(addr, database)
         })
     }
@@ -90,7 +99,17 @@ impl Config {
             demo: false,
             webhook_backoff: crate::webhooks::Backoff::default(),
             panic_route: false,
+            webhook_allow_private: false,
         }
+    }
+}
+
+/// `KANRI_WEBHOOK_ALLOW_PRIVATE`: `1` allows, `0` or unset does not.
+fn webhook_allow_private(value: Option<&str>) -> Result<bool, ConfigError> {
+    match value.map(str::trim) {
+        None | Some("0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(other) => Err(ConfigError::WebhookAllowPrivate(other.into())),
     }
 }
 
@@ -116,6 +135,20 @@ pub fn database_path(url: &str) -> Result<PathBuf, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn private_webhook_targets_are_allowed_only_by_1() {
+        assert!(!webhook_allow_private(None).unwrap());
+        assert!(!webhook_allow_private(Some("0")).unwrap());
+        assert!(webhook_allow_private(Some("1")).unwrap());
+        for bad in ["yes", "true", "on", "2"] {
+            let error = webhook_allow_private(Some(bad)).unwrap_err();
+            assert!(matches!(error, ConfigError::WebhookAllowPrivate(_)));
+            assert!(error.to_string().contains("must be 1 or 0"));
+        }
+        let defaults = Config::new("127.0.0.1:0".parse().unwrap(), "k.db".into());
+        assert!(!defaults.webhook_allow_private, "off unless asked for");
+    }
 
     #[test]
     fn database_urls_parse_to_paths() {

@@ -83,7 +83,11 @@ impl Application {
         let tokens = Arc::new(crate::api_tokens::ApiTokens::new(db.side.clone()));
         let answers = Arc::new(crate::rest::Answers::new(db.side.clone()));
         let webhook_db = db.side.clone();
-        let webhooks = Arc::new(crate::webhooks::Webhooks::new(db.side.clone()));
+        let webhook_targets = crate::webhooks::Targets::allow_private(config.webhook_allow_private);
+        let webhooks = Arc::new(crate::webhooks::Webhooks::new(
+            db.side.clone(),
+            webhook_targets,
+        ));
         let store = Store::new(db);
         store.rebuild_if_requested().await?;
         let hub = Arc::new(Hub::new(store.head(None).await?, config.hub_capacity));
@@ -121,6 +125,7 @@ impl Application {
             webhook_db,
             store.clone(),
             config.webhook_backoff,
+            webhook_targets,
             hub.head(),
             stopped.clone(),
         )));

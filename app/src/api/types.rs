@@ -263,7 +263,11 @@ pub struct DeliveryView {
     pub state: String,
     pub attempts: u32,
     pub last_status: Option<u16>,
+    /// What went wrong with the last attempt, in a short sentence.
     pub last_error: Option<String>,
+    /// Its class: `refused` (not a public address), `dns`, `unreachable`,
+    /// `timeout`, `tls`, `http` or `error`; none on rows from before classes.
+    pub last_failure: Option<String>,
     pub last_attempt_ms: Option<i64>,
     pub next_attempt_ms: Option<i64>,
 }

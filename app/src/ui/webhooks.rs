@@ -36,8 +36,10 @@ fn delivery_row(d: DeliveryView) -> impl IntoView {
         (Some(status), None) => format!("answered {status}"),
         (None, None) => "not sent yet".to_string(),
     };
+    // The sentence leads with its class (`refused (private address): …`);
+    // the class itself is there for styling and tests.
     view! {
-        <li class="delivery" data-testid="delivery" data-state=d.state.clone()>
+        <li class="delivery" data-testid="delivery" data-state=d.state.clone() data-failure=d.last_failure.clone()>
             <code>{format!("#{}", d.seq)}</code>
             {format!(" {} · {} · {} attempt(s) · {answer}", d.event_type, d.state, d.attempts)}
         </li>

@@ -60,7 +60,12 @@ pub struct DeliveryResource {
     pub state: String,
     pub attempts: u32,
     pub last_status: Option<u16>,
+    /// What went wrong with the last attempt, in a short sentence.
     pub last_error: Option<String>,
+    /// Its class: `refused` (the target is not a public address; nothing was
+    /// sent), `dns`, `unreachable`, `timeout`, `tls`, `http` (a non-2xx
+    /// answer) or `error`.
+    pub last_failure: Option<String>,
     pub last_attempt_ms: Option<i64>,
     pub next_attempt_ms: Option<i64>,
 }
@@ -75,6 +80,7 @@ impl From<app::api::DeliveryView> for DeliveryResource {
             attempts: v.attempts,
             last_status: v.last_status,
             last_error: v.last_error,
+            last_failure: v.last_failure,
             last_attempt_ms: v.last_attempt_ms,
             next_attempt_ms: v.next_attempt_ms,
         }
@@ -96,7 +102,7 @@ fn resources(list: Vec<app::api::WebhookView>) -> Vec<WebhookResource> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhookBody {
-    /// Where to POST: an `http` or `https` URL.
+    /// Where to POST: an `http` or `https` URL on a public address.
     #[schema(max_length = 2000)]
     pub url: String,
     /// Event types to send (e.g. `issue_created`); empty or absent for all.

@@ -3,8 +3,13 @@
 //! number, signed with HMAC-SHA256, retried with exponential backoff, and
 //! kept in a delivery log. Deleting a webhook stops its deliveries at once.
 
+mod delivery;
+mod failure;
+mod resolve;
+mod targets;
 mod worker;
 
+pub use targets::{Blocked, Targets};
 pub use worker::{Backoff, run};
 
 use app::api::{DeliveryView, NewWebhookView, WebhookView};
@@ -26,14 +31,22 @@ pub enum WebhookError {
     Sql(#[from] sqlx::Error),
 }
 
-/// A webhook URL: `http` or `https` with a host, at most [`MAX_URL`] long.
-pub fn parse_url(raw: &str) -> Result<String, String> {
+/// A webhook URL: `http` or `https` with a host, at most [`MAX_URL`] long,
+/// whose host, when it is a literal address, `targets` allows. A host name
+/// is checked at each delivery instead, on the addresses it has then.
+pub fn parse_url(raw: &str, targets: Targets) -> Result<String, String> {
     if raw.len() > MAX_URL {
         return Err(format!("a URL has at most {MAX_URL} characters"));
     }
     let parsed = reqwest::Url::parse(raw.trim()).map_err(|e| format!("not a URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return Err("the URL must be http:// or https:// with a host".into());
+    }
+    if let Some(why) = resolve::literal_refused(&parsed, targets) {
+        let host = parsed.host_str().unwrap_or_default();
+        return Err(format!(
+            "{host} is {why}: webhooks may only reach public addresses"
+        ));
     }
     Ok(parsed.to_string())
 }
@@ -54,11 +67,17 @@ pub fn parse_events(raw: &[String]) -> Result<Vec<String>, String> {
 
 pub struct Webhooks {
     db: SqlitePool,
+    targets: Targets,
 }
 
 impl Webhooks {
-    pub fn new(db: SqlitePool) -> Self {
-        Self { db }
+    pub fn new(db: SqlitePool, targets: Targets) -> Self {
+        Self { db, targets }
+    }
+
+    /// A URL for a new webhook of this server (see [`parse_url`]).
+    pub fn parse_url(&self, raw: &str) -> Result<String, String> {
+        parse_url(raw, self.targets)
     }
 
     /// A new webhook for the events after `head` (the log's current end).
@@ -177,8 +196,8 @@ impl Webhooks {
             return Ok(None);
         }
         let rows = sqlx::query(
-            "SELECT id, seq, event_type, state, attempts, last_status, last_error, last_attempt_ms, \
-             next_attempt_ms FROM webhook_deliveries WHERE webhook = ? ORDER BY id DESC LIMIT ?",
+            "SELECT id, seq, event_type, state, attempts, last_status, last_error, last_failure, \
+             last_attempt_ms, next_attempt_ms FROM webhook_deliveries WHERE webhook = ? ORDER BY id DESC LIMIT ?",
         )
         .bind(id)
         .bind(limit)
@@ -195,6 +214,7 @@ impl Webhooks {
                         attempts: row.get::<i64, _>("attempts") as u32,
                         last_status: row.get::<Option<i64>, _>("last_status").map(|s| s as u16),
                         last_error: row.get("last_error"),
+                        last_failure: row.get("last_failure"),
                         last_attempt_ms: row.get("last_attempt_ms"),
                         next_attempt_ms: (state == "pending").then(|| row.get("next_attempt_ms")),
                         state,
@@ -202,5 +222,39 @@ impl Webhooks {
                 })
                 .collect(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_addresses_are_checked_at_creation_and_names_are_not() {
+        let public = Targets::PublicOnly;
+        for ok in [
+            "http://93.184.216.34/hook",
+            "https://[2606:4700::1111]/",
+            "https://hooks.example.com/kanri",
+            "http://localhost:9/hook",
+        ] {
+            assert!(parse_url(ok, public).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://127.0.0.1:9/hook",
+            "http://[::ffff:10.0.0.1]/",
+            "http://169.254.169.254/",
+            "http://2130706433/",
+            "http://0/",
+        ] {
+            let error = parse_url(refused, public).unwrap_err();
+            assert!(error.contains("public addresses"), "{refused}: {error}");
+        }
+        assert_eq!(
+            parse_url("http://127.0.0.1:9/hook", public).unwrap_err(),
+            "127.0.0.1 is a loopback address: webhooks may only reach public addresses"
+        );
+        assert!(parse_url("http://127.0.0.1:9/hook", Targets::Any).is_ok());
+        assert!(parse_url("ftp://127.0.0.1/", Targets::Any).is_err());
     }
 }

@@ -12,6 +12,9 @@ use tokio::sync::{Notify, watch};
 
 use app::domain::ProjectKey;
 
+use super::delivery::{Courier, Request};
+use super::targets::Targets;
+
 use crate::rest::EventResource;
 use crate::service::now_ms;
 use crate::store::Store;
@@ -21,8 +24,6 @@ use crate::store::Store;
 const IDLE: Duration = Duration::from_secs(5);
 /// Events queued per webhook per pass, and deliveries sent per pass.
 const BATCH: u32 = 100;
-/// A receiver that has not answered by then has failed this attempt.
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// When failed deliveries are retried: after `first_ms`, then twice as long
 /// each time up to `max_ms`; given up after `attempts` attempts.
@@ -59,15 +60,11 @@ pub async fn run(
     db: SqlitePool,
     store: Store,
     backoff: Backoff,
+    targets: Targets,
     mut head: watch::Receiver<u64>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let client = match reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent("Kanri-Webhooks/1")
-        .build()
-    {
+    let courier = match Courier::new(targets) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "no HTTP client: webhooks are off");
@@ -79,7 +76,7 @@ pub async fn run(
         if let Err(e) = enqueue(&db, &store).await {
             tracing::warn!(error = %e, "webhooks: could not queue events");
         }
-        if let Err(e) = start_due(&db, &client, backoff, &senders).await {
+        if let Err(e) = start_due(&db, &courier, backoff, &senders).await {
             tracing::warn!(error = %e, "webhooks: could not send deliveries");
         }
         let pause = next_due_in(&db).await.unwrap_or(IDLE).min(IDLE);
@@ -189,7 +186,7 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
 /// holds back only its own. A webhook whose task still runs is left to it.
 async fn start_due(
     db: &SqlitePool,
-    client: &reqwest::Client,
+    courier: &Courier,
     backoff: Backoff,
     senders: &Senders,
 ) -> Result<(), sqlx::Error> {
@@ -225,12 +222,12 @@ async fn start_due(
         if !senders.busy.lock().expect("not poisoned").insert(webhook) {
             continue;
         }
-        let (db, client, senders) = (db.clone(), client.clone(), senders.clone());
+        let (db, courier, senders) = (db.clone(), courier.clone(), senders.clone());
         tokio::spawn(async move {
             // Each delivery is retried on its own schedule: one the receiver
             // keeps refusing does not hold back the events after it.
             for due in queue {
-                if let Err(e) = attempt(&db, &client, backoff, due).await {
+                if let Err(e) = attempt(&db, &courier, backoff, due).await {
                     tracing::warn!(error = %e, webhook, "webhooks: could not record an attempt");
                     break;
                 }
@@ -256,7 +253,7 @@ struct Due {
 /// Sends one delivery and records the attempt.
 async fn attempt(
     db: &SqlitePool,
-    client: &reqwest::Client,
+    courier: &Courier,
     backoff: Backoff,
     due: Due,
 ) -> Result<(), sqlx::Error> {
@@ -266,28 +263,20 @@ async fn attempt(
         attempt = due.attempts,
         "sending a webhook delivery"
     );
-    let answer = client
-        .post(&due.url)
-        .header("content-type", "application/json")
-        .header("kanri-event", &due.event_type)
-        .header("kanri-delivery", due.id.to_string())
-        .header(
-            "kanri-signature",
-            signature(&due.secret, sent_at / 1000, &due.body),
-        )
-        .body(due.body)
-        .send()
+    let signature = signature(&due.secret, sent_at / 1000, &due.body);
+    let (status, failure) = courier
+        .send(Request {
+            url: &due.url,
+            headers: [
+                ("kanri-event", due.event_type),
+                ("kanri-delivery", due.id.to_string()),
+                ("kanri-signature", signature),
+            ],
+            body: due.body,
+        })
         .await;
-    let (status, error) = match answer {
-        Ok(res) if res.status().is_success() => (Some(res.status().as_u16()), None),
-        Ok(res) => (
-            Some(res.status().as_u16()),
-            Some(format!("the receiver answered {}", res.status())),
-        ),
-        Err(e) => (None, Some(e.without_url().to_string())),
-    };
     let attempts = due.attempts;
-    let (state, next) = match &error {
+    let (state, next) = match &failure {
         None => ("delivered", sent_at),
         Some(_) if attempts >= backoff.attempts => ("failed", sent_at),
         // The wait counts from the failure, not from when the attempt began.
@@ -298,16 +287,18 @@ async fn attempt(
         attempts,
         state,
         ?status,
+        failure = failure.map(|f| f.class()),
         "webhook attempt"
     );
     sqlx::query(
         "UPDATE webhook_deliveries SET state = ?, attempts = ?, last_status = ?, last_error = ?, \
-         last_attempt_ms = ?, next_attempt_ms = ? WHERE id = ? AND state = 'pending'",
+         last_failure = ?, last_attempt_ms = ?, next_attempt_ms = ? WHERE id = ? AND state = 'pending'",
     )
     .bind(state)
     .bind(i64::from(attempts))
-    .bind(status.map(i64::from))
-    .bind(error)
+    .bind(status.map(|s| i64::from(s.as_u16())))
+    .bind(failure.map(|f| f.describe()))
+    .bind(failure.map(|f| f.class()))
     .bind(sent_at)
     .bind(next)
     .bind(due.id)

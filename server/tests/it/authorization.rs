@@ -144,7 +144,7 @@ fn arguments(endpoint: &str, p: &str, v: &Versions) -> Body {
         "webhooks" => form(&[("project", p)]),
         "create_webhook" => form(&[
             ("project", p),
-            ("url", "http://127.0.0.1:9/hook"),
+            ("url", "http://localhost:9/hook"),
             ("events", "issue_created"),
         ]),
         "delete_webhook" => form(&[("project", p), ("id", &v.webhook.to_string())]),
@@ -325,7 +325,7 @@ async fn prepare(app: &TestApp, p: &str, endpoint: &str) -> Versions {
                 "create_webhook",
                 &[
                     ("project", p),
-                    ("url", "http://127.0.0.1:9/hook"),
+                    ("url", "http://localhost:9/hook"),
                     ("events", ""),
                 ],
             )

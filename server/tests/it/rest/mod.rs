@@ -4,6 +4,7 @@
 mod feed_and_docs;
 mod issues;
 mod tokens;
+mod webhook_targets;
 mod webhooks;
 mod work;
 
