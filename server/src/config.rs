@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::accounts::{BadCidr, SIGN_UPS_PER_HOUR, TrustedProxies};
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Where to listen (`KANRI_ADDR`, default `127.0.0.1:3000`).
@@ -31,6 +33,12 @@ pub struct Config {
     /// (`KANRI_WEBHOOK_ALLOW_PRIVATE=1`): off by default, here and in
     /// [`Config::new`], so a webhook cannot reach the server's own network.
     pub webhook_allow_private: bool,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` name the
+    /// client (`KANRI_TRUSTED_PROXIES`, a CIDR list; default none).
+    pub trusted_proxies: TrustedProxies,
+    /// Sign-ups per client address per hour (`KANRI_SIGN_UPS_PER_HOUR`,
+    /// default [`SIGN_UPS_PER_HOUR`]).
+    pub sign_ups_per_hour: usize,
 }
 
 /// The default of [`Config::hub_capacity`].
@@ -52,6 +60,10 @@ pub enum ConfigError {
     NoDemo(String),
     #[error("KANRI_WEBHOOK_ALLOW_PRIVATE={0:?} must be 1 or 0")]
     WebhookAllowPrivate(String),
+    #[error("KANRI_TRUSTED_PROXIES: {0}")]
+    TrustedProxies(#[from] BadCidr),
+    #[error("KANRI_SIGN_UPS_PER_HOUR={0:?} must be a whole number from 1 to 1000000")]
+    SignUpsPerHour(String),
 }
 
 impl Config {
@@ -78,11 +90,24 @@ impl Config {
         };
         let webhook_allow_private =
             webhook_allow_private(var("KANRI_WEBHOOK_ALLOW_PRIVATE").as_deref())?;
+        let trusted_proxies =
+            TrustedProxies::parse(&var("KANRI_TRUSTED_PROXIES").unwrap_or_default())?;
+        let sign_ups_per_hour = match var("KANRI_SIGN_UPS_PER_HOUR") {
+            None => SIGN_UPS_PER_HOUR,
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .ok_or(ConfigError::SignUpsPerHour(raw))?,
+        };
         Ok(Self {
             run_subscribers,
             secure_cookies,
             demo,
             webhook_allow_private,
+            trusted_proxies,
+            sign_ups_per_hour,
             ..Self::new(addr, database)
         })
     }
@@ -100,6 +125,8 @@ impl Config {
             webhook_backoff: crate::webhooks::Backoff::default(),
             panic_route: false,
             webhook_allow_private: false,
+            trusted_proxies: TrustedProxies::default(),
+            sign_ups_per_hour: SIGN_UPS_PER_HOUR,
         }
     }
 }
@@ -173,5 +200,14 @@ mod tests {
             database_path("sqlite::memory:"),
             Err(ConfigError::EmptyDatabasePath(_))
         ));
+    }
+
+    #[test]
+    fn a_bad_trusted_proxy_is_named_with_its_variable() {
+        let e = ConfigError::from(TrustedProxies::parse("10.0.0.0/8, 10.1/99").unwrap_err());
+        assert_eq!(
+            e.to_string(),
+            "KANRI_TRUSTED_PROXIES: \"10.1/99\" is not an address or CIDR range like 10.0.0.0/8 or fd00::/8"
+        );
     }
 }

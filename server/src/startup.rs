@@ -78,7 +78,11 @@ impl Application {
         let db = Db::open(&config.database).await?;
         let session_store = SqliteStore::new(db.side.clone());
         session_store.migrate().await?;
-        let accounts = Arc::new(Accounts::new(db.side.clone()));
+        let accounts = Arc::new(Accounts::new(
+            db.side.clone(),
+            config.sign_ups_per_hour,
+            config.trusted_proxies.clone(),
+        ));
         let shares = Arc::new(crate::sharing::ShareLinks::new(db.side.clone()));
         let tokens = Arc::new(crate::api_tokens::ApiTokens::new(db.side.clone()));
         let answers = Arc::new(crate::rest::Answers::new(db.side.clone()));

@@ -123,6 +123,72 @@ impl Profile {
     }
 }
 
+/// Where to go after signing in: `next` if it is a path on this site, else
+/// `/`. Browsers and proxies read a `Location` leniently (they drop tabs and
+/// newlines, treat `\` as `/`, some decode `%2F`), so anything that could
+/// reach another host under any of those readings is refused outright,
+/// and so is anything a `Location` header cannot carry verbatim.
+pub fn safe_next(next: &str) -> &str {
+    if is_same_site_path(next) { next } else { "/" }
+}
+
+/// Longest `next` kept; real paths of this app are far shorter.
+pub const MAX_NEXT: usize = 2_048;
+
+fn is_same_site_path(next: &str) -> bool {
+    if next.len() > MAX_NEXT || !next.bytes().all(|b| b.is_ascii_graphic()) {
+        return false;
+    }
+    // Each percent-decoding must still be a plain local path: some hops
+    // decode once more than they should.
+    let mut current = next.to_owned();
+    for _ in 0..4 {
+        if !looks_local(&current) {
+            return false;
+        }
+        match percent_decode(&current) {
+            Some(decoded) if decoded == current => return true,
+            Some(decoded) => current = decoded,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Starts with one `/` and holds no backslash or control character.
+fn looks_local(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+}
+
+/// `%XX` escapes decoded; `None` if the result is not UTF-8. A `%` not
+/// followed by two hex digits stays as it is.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +241,47 @@ mod tests {
         assert_eq!(p("zoe", "Zoë Ünal").initials(), "ZÜ");
         assert_eq!(p("ada", "Ada").colour, p("ada", "Someone Else").colour);
         assert!(COLOURS.contains(&p("bob", "Bob").colour.as_str()));
+    }
+
+    #[test]
+    fn next_keeps_same_site_paths_and_sends_everything_else_home() {
+        for good in [
+            "/",
+            "/p/KEY/board?x=1",
+            "/p/ABC/issues/ABC-12#comment-3",
+            "/search?q=a%20b",
+            "/signup",
+        ] {
+            assert_eq!(safe_next(good), good, "{good:?} is a local path");
+        }
+        let long = format!("/{}", "a".repeat(10 * 1024));
+        for evil in [
+            "",
+            "p/KEY/board",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/x\\y",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/%0a/evil.example",
+            "/%2F%2Fevil.example",
+            "/%2f/evil.example",
+            "/%5Cevil.example",
+            "/%252F%252Fevil.example",
+            "/%25252F%25252F%25252F",
+            "/a b",
+            "/caf\u{e9}",
+            "/%ff",
+            "/\u{0}",
+            "/x\u{7f}",
+            long.as_str(),
+        ] {
+            assert_eq!(safe_next(evil), "/", "{evil:?} must not be followed");
+        }
     }
 }

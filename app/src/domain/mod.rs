@@ -42,7 +42,7 @@ mod tests;
 #[cfg(test)]
 mod worklog_tests;
 
-pub use account::{Email, Password, Profile};
+pub use account::{Email, MAX_NEXT, Password, Profile, safe_next};
 pub use apply::{apply, apply_mut, replay};
 pub use change::{Change, ChangeRecord, changes, describe, tenths};
 pub use command::{Command, CommandEnvelope, Field, IssuePatch, NewIssue, OutOfRange};

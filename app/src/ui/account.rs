@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::domain::Password;
+use crate::domain::{Password, safe_next};
 
 /// A query parameter, or empty.
 fn param(name: &'static str) -> impl Fn() -> String {
@@ -26,6 +26,8 @@ fn FormError() -> impl IntoView {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let (login, next) = (param("login"), param("next"));
+    // The server checks `next` again; this keeps a hostile one out of the page.
+    let next = move || safe_next(&next()).to_owned();
     view! {
         <Title text="Sign in" />
         <section class="account-page">

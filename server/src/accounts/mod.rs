@@ -1,7 +1,14 @@
-//! Accounts: sign-up, sign-in with argon2id-hashed passwords and a rate
-//! limit, and profiles. Sessions themselves are tower-sessions' (see
+//! Accounts: sign-up, sign-in with argon2id-hashed passwords, and
+//! profiles, with the limits that keep both cheap to serve and hard to
+//! abuse: sign-ups per address, sign-in failures per account and address,
+//! and a bounded hashing pool. Sessions themselves are tower-sessions' (see
 //! `routes::auth`); this module only says who someone is.
 
+mod attempts;
+mod client;
+mod pool;
+mod sign_up_limit;
+mod table;
 mod throttle;
 
 use app::domain::{DisplayName, Email, Password, Profile, UserName};
@@ -12,7 +19,12 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-pub use throttle::{PER_ACCOUNT, PER_ADDRESS, Throttle};
+pub use client::{BadCidr, Cidr, TrustedProxies};
+pub use pool::{BUSY_RETRY, HashPool};
+pub use sign_up_limit::{SIGN_UP_WINDOW, SIGN_UPS_PER_HOUR, SignUpLimit};
+pub use throttle::{
+    ACCOUNT_BURST, ACCOUNT_SPACING, PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS, Throttle, WINDOW,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -21,6 +33,11 @@ pub enum AccountError {
     WrongCredentials,
     #[error("too many failed sign-ins; try again in {} minute(s)", .0.as_secs().div_ceil(60))]
     Throttled(Duration),
+    #[error("too many sign-ups from your address; try again in {} minute(s)", .0.as_secs().div_ceil(60))]
+    SignUpLimited(Duration),
+    /// The hashing pool and its queue are full.
+    #[error("the server is busy signing people in; try again in a moment")]
+    Busy,
     #[error("the user name {0} is taken")]
     NameTaken(UserName),
     #[error("an account with this e-mail address already exists")]
@@ -43,6 +60,9 @@ pub struct SignUp {
 pub struct Accounts {
     db: SqlitePool,
     throttle: Throttle,
+    sign_ups: SignUpLimit,
+    hashing: HashPool,
+    proxies: TrustedProxies,
 }
 
 /// Longest password sign-in hashes; a longer one is simply wrong (and
@@ -50,16 +70,47 @@ pub struct Accounts {
 const MAX_SIGN_IN_PASSWORD: usize = Password::MAX_CHARS * 4;
 
 impl Accounts {
-    pub fn new(db: SqlitePool) -> Self {
+    /// `sign_ups_per_hour` per client address; client addresses are read
+    /// from forwarding headers of `proxies` only.
+    pub fn new(db: SqlitePool, sign_ups_per_hour: usize, proxies: TrustedProxies) -> Self {
         Self {
             db,
             throttle: Throttle::default(),
+            sign_ups: SignUpLimit::new(sign_ups_per_hour),
+            hashing: HashPool::for_this_machine(),
+            proxies,
         }
     }
 
+    /// The proxies whose forwarding headers name the client.
+    pub fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.proxies
+    }
+
+    /// A sign-up from a client at `from`, within its address's hourly share.
+    #[tracing::instrument(skip_all, fields(name = %new.name, %from))]
+    pub async fn sign_up_from(
+        &self,
+        new: SignUp,
+        from: IpAddr,
+        now_ms: i64,
+    ) -> Result<Profile, AccountError> {
+        let claim = self
+            .sign_ups
+            .claim(from, Instant::now())
+            .map_err(AccountError::SignUpLimited)?;
+        let signed_up = self.sign_up(new, now_ms).await;
+        if matches!(signed_up, Err(AccountError::Busy)) {
+            claim.withdraw();
+        }
+        signed_up
+    }
+
+    /// A sign-up with no address limit (the demo's accounts).
     #[tracing::instrument(skip_all, fields(name = %new.name))]
     pub async fn sign_up(&self, new: SignUp, now_ms: i64) -> Result<Profile, AccountError> {
-        let hash = hash(new.password.clone()).await?;
+        let password = new.password.clone();
+        let hash = self.hashing.run(move || hash(&password)).await??;
         let inserted = sqlx::query(
             "INSERT INTO users (name, email, display_name, password_hash, created_ms) \
              VALUES (?, ?, ?, ?, ?)",
@@ -93,6 +144,11 @@ impl Accounts {
         from: IpAddr,
     ) -> Result<Profile, AccountError> {
         let login = login.trim();
+        // No account has a longer name or address; refused without a
+        // claim, so the throttle never stores a key this long.
+        if login.chars().count() > Email::MAX_CHARS {
+            return Err(AccountError::WrongCredentials);
+        }
         let row: Option<(String, String, String)> = sqlx::query_as(
             "SELECT name, display_name, password_hash FROM users \
              WHERE email = lower(?1) OR name = lower(?1)",
@@ -105,14 +161,29 @@ impl Accounts {
             .as_ref()
             .map_or(login, |(name, _, _)| name.as_str())
             .to_owned();
-        self.throttle
-            .check(&account, from, Instant::now())
+        // Claimed before hashing, so parallel guesses count each other.
+        let claim = self
+            .throttle
+            .claim(&account, from, Instant::now())
             .map_err(AccountError::Throttled)?;
         let too_long = password.len() > MAX_SIGN_IN_PASSWORD;
         // An unknown account still costs one verification, so the answer's
         // timing does not tell which accounts exist.
         let stored = row.as_ref().map(|(_, _, h)| h.clone());
-        let matches = !too_long && verify(password.to_owned(), stored).await?;
+        let matches = if too_long {
+            false
+        } else {
+            let password = password.to_owned();
+            match self.hashing.run(move || verify(&password, stored)).await {
+                Ok(matches) => matches?,
+                Err(e) => {
+                    if matches!(e, AccountError::Busy) {
+                        claim.withdraw();
+                    }
+                    return Err(e);
+                }
+            }
+        };
         let profile = row.and_then(|(name, display, _)| {
             Some(Profile::new(
                 UserName::parse(&name).ok()?,
@@ -121,11 +192,11 @@ impl Accounts {
         });
         match profile {
             Some(profile) if matches => {
-                self.throttle.succeeded(&account);
+                claim.succeeded();
                 Ok(profile)
             }
             _ => {
-                self.throttle.failed(&account, from, Instant::now());
+                claim.failed();
                 tracing::info!("sign-in refused");
                 Err(AccountError::WrongCredentials)
             }
@@ -168,33 +239,25 @@ impl Accounts {
 }
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes, 1 lane: OWASP's
-/// recommendation), off the async threads: a hash takes tens of ms.
-async fn hash(password: Password) -> Result<String, AccountError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AccountError::Hash(e.to_string()))
-    })
-    .await
-    .map_err(|e| AccountError::Hash(e.to_string()))?
+/// recommendation). Blocking: tens of ms; run it on the [`HashPool`].
+fn hash(password: &Password) -> Result<String, AccountError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AccountError::Hash(e.to_string()))
 }
 
 /// Whether `password` matches `stored`; with no stored hash, the same
-/// work against a dummy, and `false`.
-async fn verify(password: String, stored: Option<String>) -> Result<bool, AccountError> {
-    tokio::task::spawn_blocking(move || {
-        let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
-        let parsed = PasswordHash::new(&stored).map_err(|e| AccountError::Hash(e.to_string()))?;
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        Ok(ok && known)
-    })
-    .await
-    .map_err(|e| AccountError::Hash(e.to_string()))?
+/// work against a dummy, and `false`. Blocking, like [`hash`].
+fn verify(password: &str, stored: Option<String>) -> Result<bool, AccountError> {
+    let known = stored.is_some();
+    let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
+    let parsed = PasswordHash::new(&stored).map_err(|e| AccountError::Hash(e.to_string()))?;
+    let ok = Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
+    Ok(ok && known)
 }
 
 /// A hash of nothing anyone knows, made once, for unknown accounts.

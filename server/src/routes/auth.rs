@@ -5,15 +5,17 @@
 //! one to the sign-in page.
 
 use app::api::Caller;
-use app::domain::{DisplayName, Email, Password, UserName};
-use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use app::domain::{DisplayName, Email, Password, UserName, safe_next};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use http::{HeaderMap, StatusCode, header};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 use tower_sessions::Session;
 
 use super::AppState;
@@ -126,12 +128,47 @@ fn problem(status: StatusCode, message: &str, field: Option<&str>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Only a path on this site: never `//host` or a full URL.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
-        _ => "/".into(),
+/// The client's address as the account limits count it: the peer's, or
+/// what a trusted proxy forwarded (see `accounts::TrustedProxies`).
+pub struct ClientAddress(IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned()
+        else {
+            tracing::error!("the router is served without connect info");
+            return Err(problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the server cannot tell the client's address",
+                None,
+            ));
+        };
+        let proxies = state.accounts.trusted_proxies();
+        Ok(Self(proxies.client_address(peer.ip(), &parts.headers)))
     }
+}
+
+/// "Not now" answers (limits, a full hashing pool): their status and how
+/// long to wait.
+fn not_now(e: &AccountError) -> Option<(StatusCode, Duration)> {
+    match e {
+        AccountError::Throttled(wait) | AccountError::SignUpLimited(wait) => {
+            Some((StatusCode::TOO_MANY_REQUESTS, *wait))
+        }
+        AccountError::Busy => Some((StatusCode::SERVICE_UNAVAILABLE, crate::accounts::BUSY_RETRY)),
+        _ => None,
+    }
+}
+
+/// A JSON error with `Retry-After` in whole seconds.
+fn retry_later(status: StatusCode, wait: Duration, message: &str) -> Response {
+    let mut res = problem(status, message, None);
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    res
 }
 
 /// Back to a form page with the error (and what to prefill) in the query.
@@ -169,6 +206,7 @@ fn parse_sign_up(f: &SignUpForm) -> Result<SignUp, (String, &'static str)> {
 pub async fn sign_up(
     State(state): State<AppState>,
     session: Session,
+    ClientAddress(from): ClientAddress,
     input: Input<SignUpForm>,
 ) -> Response {
     let Input { value: form, json } = input;
@@ -184,7 +222,7 @@ pub async fn sign_up(
         }
         Err((message, _)) => return back_to("/signup", &message, &keep),
     };
-    match state.accounts.sign_up(new, crate::service::now_ms()).await {
+    match state.accounts.sign_up_from(new, from, now_ms()).await {
         Ok(profile) => start_session(&session, &profile.name, json, &form.next, &profile).await,
         Err(e @ (AccountError::NameTaken(_) | AccountError::EmailTaken)) => {
             let field = if matches!(e, AccountError::EmailTaken) {
@@ -198,7 +236,11 @@ pub async fn sign_up(
                 back_to("/signup", &e.to_string(), &keep)
             }
         }
-        Err(e) => internal(e),
+        Err(e) => match not_now(&e) {
+            Some((status, wait)) if json => retry_later(status, wait, &e.to_string()),
+            Some(_) => back_to("/signup", &e.to_string(), &keep),
+            None => internal(e),
+        },
     }
 }
 
@@ -213,30 +255,28 @@ pub struct SignInForm {
 pub async fn sign_in(
     State(state): State<AppState>,
     session: Session,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(from): ClientAddress,
     input: Input<SignInForm>,
 ) -> Response {
     let Input { value: form, json } = input;
     match state
         .accounts
-        .sign_in(&form.login, &form.password, peer.ip())
+        .sign_in(&form.login, &form.password, from)
         .await
     {
         Ok(profile) => start_session(&session, &profile.name, json, &form.next, &profile).await,
-        Err(e @ (AccountError::WrongCredentials | AccountError::Throttled(_))) => {
-            let status = match e {
-                AccountError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::UNAUTHORIZED,
-            };
-            if json {
-                problem(status, &e.to_string(), None)
-            } else {
-                let next = safe_next(form.next.as_deref());
-                back_to(
+        Err(e) if matches!(e, AccountError::WrongCredentials) || not_now(&e).is_some() => {
+            if !json {
+                let next = safe_next(form.next.as_deref().unwrap_or("/"));
+                return back_to(
                     "/login",
                     &e.to_string(),
-                    &[("login", &form.login), ("next", &next)],
-                )
+                    &[("login", &form.login), ("next", next)],
+                );
+            }
+            match not_now(&e) {
+                Some((status, wait)) => retry_later(status, wait, &e.to_string()),
+                None => problem(StatusCode::UNAUTHORIZED, &e.to_string(), None),
             }
         }
         Err(e) => internal(e),
@@ -266,7 +306,7 @@ async fn start_session(
     if json {
         Json(profile).into_response()
     } else {
-        Redirect::to(&safe_next(next.as_deref())).into_response()
+        Redirect::to(safe_next(next.as_deref().unwrap_or("/"))).into_response()
     }
 }
 

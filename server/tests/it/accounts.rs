@@ -154,7 +154,7 @@ async fn sign_in_errors_are_generic_and_an_account_locks_after_repeated_failures
     let (cookie, _) = session_cookie(&ok);
     assert_eq!(me(&app, &cookie).await.1["name"], "ada");
 
-    for _ in 0..server::accounts::PER_ACCOUNT {
+    for _ in 0..server::accounts::PER_ACCOUNT_AND_ADDRESS {
         assert_eq!(
             attempt("ada@example.com", "guessing again").await.status(),
             401

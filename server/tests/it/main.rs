@@ -2,6 +2,7 @@
 //! links the whole server, so one binary instead of four saves ~3/4 of the
 //! link time and disk.
 
+mod account_limits;
 mod accounts;
 mod api;
 mod authorization;
