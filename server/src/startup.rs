@@ -79,6 +79,10 @@ impl Application {
         let accounts = Arc::new(Accounts::new(db.side.clone()));
         let shares = Arc::new(crate::sharing::ShareLinks::new(db.side.clone()));
         let tokens = Arc::new(crate::api_tokens::ApiTokens::new(db.side.clone()));
+        let sessions = Arc::new(crate::sessions::Sessions::new(
+            db.side.clone(),
+            session_store.clone(),
+        ));
         let answers = Arc::new(crate::rest::Answers::new(db.side.clone()));
         let webhook_db = db.side.clone();
         let webhooks = Arc::new(crate::webhooks::Webhooks::new(db.side.clone()));
@@ -140,6 +144,7 @@ impl Application {
             accounts,
             shares,
             tokens,
+            sessions,
             answers,
             webhooks,
             shutdown,

@@ -4,7 +4,7 @@
 //! turns a session into the request's `Caller`, and sends a browser without
 //! one to the sign-in page.
 
-use app::api::Caller;
+use app::api::{Caller, Credential};
 use app::domain::{DisplayName, Email, Password, UserName};
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::middleware::Next;
@@ -21,7 +21,7 @@ use crate::accounts::{AccountError, SignUp};
 use crate::service::now_ms;
 
 /// The session key holding the user name.
-const USER: &str = "user";
+const USER: &str = crate::sessions::USER_KEY;
 
 /// Who is asking: the owner of a personal access token (`Authorization:
 /// Bearer`), else the session's user. A bearer that is no live token is
@@ -36,7 +36,9 @@ pub async fn identify(
     if let Some(token) = bearer(req.headers()) {
         return match state.tokens.authenticate(token, now_ms()).await {
             Ok(Some(user)) => {
+                let credential = Credential::Token(token.to_owned());
                 req.extensions_mut().insert(Caller::User(user));
+                req.extensions_mut().insert(credential);
                 next.run(req).await
             }
             Ok(None) => crate::rest::Problem::unauthorized(
@@ -51,6 +53,10 @@ pub async fn identify(
     }
     if let Ok(Some(name)) = session.get::<UserName>(USER).await {
         req.extensions_mut().insert(Caller::User(name));
+        if let Some(id) = session.id() {
+            req.extensions_mut()
+                .insert(Credential::Session(id.to_string()));
+        }
     } else if is_private_page(&req) {
         let here = req
             .uri()
@@ -270,9 +276,19 @@ async fn start_session(
     }
 }
 
-pub async fn sign_out(session: Session, headers: HeaderMap) -> Response {
+/// Ends this session, and closes the sockets opened with it (only this
+/// session's: the user's other sessions stay signed in).
+pub async fn sign_out(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
+    let id = session.id();
     if let Err(e) = session.flush().await {
         tracing::error!(error = %e, "session store error");
+    }
+    if let Some(id) = id {
+        state.sessions.signed_out(id.to_string());
     }
     if wants_json(&headers) {
         StatusCode::NO_CONTENT.into_response()
