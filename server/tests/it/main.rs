@@ -13,6 +13,7 @@ mod hardening;
 mod issue_page;
 mod live;
 mod rest;
+mod revocation;
 mod search;
 mod search_index;
 mod settings;
