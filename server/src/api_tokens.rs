@@ -112,7 +112,7 @@ impl ApiTokens {
     }
 
     /// Revokes the user's token `id` at once; `false` when the user has no
-    /// such live token.
+    /// such live token. The sockets opened with it hear of it at once.
     #[tracing::instrument(skip(self))]
     pub async fn revoke(&self, user: &UserName, id: i64, now_ms: i64) -> Result<bool, TokenError> {
         let done = sqlx::query(

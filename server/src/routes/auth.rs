@@ -26,7 +26,8 @@ const USER: &str = crate::sessions::USER_KEY;
 /// Who is asking: the owner of a personal access token (`Authorization:
 /// Bearer`), else the session's user. A bearer that is no live token is
 /// refused outright rather than treated as anonymous, so a client learns
-/// at once that its token was revoked or mistyped.
+/// at once that its token was revoked or mistyped. The `Credential` used
+/// goes along, for what must end with it (a board socket).
 pub async fn identify(
     State(state): State<AppState>,
     session: Session,
@@ -284,11 +285,13 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Response {
     let id = session.id();
-    if let Err(e) = session.flush().await {
-        tracing::error!(error = %e, "session store error");
-    }
-    if let Some(id) = id {
-        state.sessions.signed_out(id.to_string());
+    match session.flush().await {
+        Ok(()) => {
+            if let Some(id) = id {
+                state.sessions.signed_out(id.to_string());
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "session store error"),
     }
     if wants_json(&headers) {
         StatusCode::NO_CONTENT.into_response()
