@@ -6,6 +6,7 @@
 use app::api::ApiTokenView;
 use app::domain::{UserName, UtcTime};
 use sqlx::{Row, SqlitePool};
+use tokio::sync::broadcast;
 
 use crate::secret::Secret;
 
@@ -27,11 +28,22 @@ pub enum TokenError {
 
 pub struct ApiTokens {
     db: SqlitePool,
+    /// The owner of every token revoked, for the sockets opened with one of
+    /// theirs (each checks whether its own token still works).
+    revoked: broadcast::Sender<UserName>,
 }
 
 impl ApiTokens {
     pub fn new(db: SqlitePool) -> Self {
-        Self { db }
+        Self {
+            db,
+            revoked: broadcast::channel(64).0,
+        }
+    }
+
+    /// Revocations (by owner) from now on.
+    pub fn revocations(&self) -> broadcast::Receiver<UserName> {
+        self.revoked.subscribe()
     }
 
     /// A new token for `user`; the text (`kanri_…`) is returned only here.
@@ -100,10 +112,10 @@ impl ApiTokens {
     }
 
     /// Revokes the user's token `id` at once; `false` when the user has no
-    /// such live token.
+    /// such live token. The sockets opened with it hear of it at once.
     #[tracing::instrument(skip(self))]
     pub async fn revoke(&self, user: &UserName, id: i64, now_ms: i64) -> Result<bool, TokenError> {
-        Ok(sqlx::query(
+        let done = sqlx::query(
             "UPDATE api_tokens SET revoked_ms = ? WHERE id = ? AND user = ? AND revoked_ms IS NULL",
         )
         .bind(now_ms)
@@ -112,7 +124,11 @@ impl ApiTokens {
         .execute(&self.db)
         .await?
         .rows_affected()
-            == 1)
+            == 1;
+        if done {
+            let _ = self.revoked.send(user.clone());
+        }
+        Ok(done)
     }
 
     /// The owner of a live token (not revoked, not expired), noting its use;

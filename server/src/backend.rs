@@ -24,6 +24,7 @@ pub struct ServerBackend {
     pub accounts: Arc<Accounts>,
     pub shares: Arc<ShareLinks>,
     pub tokens: Arc<ApiTokens>,
+    pub sessions: Arc<crate::sessions::Sessions>,
     pub webhooks: Arc<Webhooks>,
 }
 
@@ -549,6 +550,37 @@ impl Backend for ServerBackend {
             } else {
                 Err(ApiError::NotFound(format!("API token {id}")))
             }
+        })
+    }
+
+    fn change_password(
+        &self,
+        user: UserName,
+        current: String,
+        new: Password,
+        keep: String,
+    ) -> BoxFuture<'_, Result<(), ApiError>> {
+        Box::pin(async move {
+            match self.accounts.change_password(&user, &current, new).await {
+                Ok(()) => {}
+                Err(crate::accounts::AccountError::WrongCredentials) => {
+                    return Err(ApiError::invalid(
+                        "current_password",
+                        "the current password is wrong",
+                    ));
+                }
+                Err(e) => return Err(accounts_down(e)),
+            }
+            let ended = self
+                .sessions
+                .password_changed(&user, &keep)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "cannot end the other sessions");
+                    ApiError::Unavailable
+                })?;
+            tracing::info!(%user, other_sessions_ended = ended, "password changed");
+            Ok(())
         })
     }
 

@@ -14,6 +14,7 @@ pub mod rest;
 pub mod routes;
 pub mod secret;
 pub mod service;
+pub mod sessions;
 pub mod sharing;
 pub mod startup;
 pub mod store;

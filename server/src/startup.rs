@@ -85,6 +85,10 @@ impl Application {
         ));
         let shares = Arc::new(crate::sharing::ShareLinks::new(db.side.clone()));
         let tokens = Arc::new(crate::api_tokens::ApiTokens::new(db.side.clone()));
+        let sessions = Arc::new(crate::sessions::Sessions::new(
+            db.side.clone(),
+            session_store.clone(),
+        ));
         let answers = Arc::new(crate::rest::Answers::new(db.side.clone()));
         let webhook_db = db.side.clone();
         let webhook_targets = crate::webhooks::Targets::allow_private(config.webhook_allow_private);
@@ -151,6 +155,7 @@ impl Application {
             accounts,
             shares,
             tokens,
+            sessions,
             answers,
             webhooks,
             shutdown,

@@ -143,6 +143,16 @@ pub trait Backend: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<NewApiToken, ApiError>>;
     /// Revokes one of the user's tokens at once.
     fn revoke_api_token(&self, user: UserName, id: i64) -> BoxFuture<'_, Result<(), ApiError>>;
+    /// Changes `user`'s password after checking `current`; signs out every
+    /// other session of the user (all but `keep`, this request's session id)
+    /// and closes every board socket of theirs.
+    fn change_password(
+        &self,
+        user: UserName,
+        current: String,
+        new: crate::domain::Password,
+        keep: String,
+    ) -> BoxFuture<'_, Result<(), ApiError>>;
     /// The profile of an account, `None` when there is no such account.
     fn profile(
         &self,

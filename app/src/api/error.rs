@@ -21,6 +21,10 @@ pub enum ApiError {
     /// No session: sign in first.
     #[error("you are not signed in; sign in and try again")]
     Unauthorized,
+    /// Signed in, but not in a way that may do this (e.g. an API token
+    /// changing its owner's password).
+    #[error("{0}")]
+    Forbidden(String),
     /// The server could not finish (e.g. the database did not answer).
     /// Nothing was stored; details are in the server log.
     #[error("the server could not complete this, and nothing was saved; please retry")]
@@ -68,6 +72,7 @@ impl ApiError {
         match self {
             Self::Invalid(_) => 422,
             Self::Unauthorized => 401,
+            Self::Forbidden(_) => 403,
             Self::Rejected(DomainError::Forbidden { .. }) => 403,
             Self::Rejected(e) if e.is_missing_subject() => 404,
             Self::Rejected(_) => 409,

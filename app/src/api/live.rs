@@ -45,13 +45,35 @@ pub struct Viewer {
     pub dragging: Option<IssueNumber>,
 }
 
-/// Close codes the server uses (RFC 6455 section 7.4).
+/// Close codes the server uses (RFC 6455 section 7.4). The application
+/// codes (4000–4999) mean the access the socket was opened with has ended:
+/// the client must not reconnect, and says why (see [`close::ended`]).
 pub mod close {
     pub const GOING_AWAY: u16 = 1001;
     pub const UNSUPPORTED: u16 = 1003;
     pub const INVALID: u16 = 1007;
     pub const TOO_BIG: u16 = 1009;
-    /// The share link the socket was opened through was revoked or expired
-    /// (an application code, 4000–4999): the reader should not reconnect.
+    /// The session the socket was opened with was signed out.
+    pub const SIGNED_OUT: u16 = 4401;
+    /// The API token the socket was opened with was revoked.
+    pub const TOKEN_REVOKED: u16 = 4402;
+    /// The user was removed from the project.
+    pub const MEMBER_REMOVED: u16 = 4403;
+    /// The share link the socket was opened through was revoked or expired.
     pub const LINK_ENDED: u16 = 4404;
+    /// The user's password was changed: every socket of theirs closes.
+    pub const PASSWORD_CHANGED: u16 = 4405;
+
+    /// What to tell the reader when the server closed with `code` because
+    /// access ended; `None` for the codes after which a client reconnects.
+    pub fn ended(code: u16) -> Option<&'static str> {
+        match code {
+            SIGNED_OUT => Some("Signed out: sign in again to follow this board"),
+            TOKEN_REVOKED => Some("The API token was revoked"),
+            MEMBER_REMOVED => Some("You were removed from this project"),
+            LINK_ENDED => Some("Link revoked"),
+            PASSWORD_CHANGED => Some("Your password was changed: sign in again"),
+            _ => None,
+        }
+    }
 }

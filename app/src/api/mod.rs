@@ -1,6 +1,7 @@
 //! The API the UI calls: server functions (`#[server]`), the types they carry
 //! and, on the server only, the port (`Backend`) the server crate implements.
 
+mod account;
 mod error;
 mod functions;
 mod issue;
@@ -20,6 +21,7 @@ mod webhooks;
 #[cfg(feature = "ssr")]
 mod backend;
 
+pub use account::*;
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, backend};
 pub use error::{ApiError, FieldError, FormErrors};

@@ -1,11 +1,12 @@
-//! `/account`: the signed-in user's own settings. For now, the personal
-//! access tokens of the REST API: create one (shown once), see when each was
-//! last used, revoke it at once.
+//! `/account`: the signed-in user's own settings: the password (changing it
+//! signs out every other session), and the personal access tokens of the
+//! REST API: create one (shown once), see when each was last used, revoke it
+//! at once.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{ApiTokenView, CreateApiToken, RevokeApiToken, api_tokens};
+use crate::api::{ApiTokenView, ChangePassword, CreateApiToken, RevokeApiToken, api_tokens};
 use crate::ui::layout::loaded;
 
 #[component]
@@ -20,6 +21,7 @@ pub fn AccountPage() -> impl IntoView {
         <Title text="Account settings" />
         <main class="page account-page">
             <h1>"Account settings"</h1>
+            <PasswordPanel />
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     loaded(tokens.await, |tokens| view! { <TokenPanel tokens create revoke /> }.into_any())
@@ -88,6 +90,63 @@ fn TokenPanel(
             </ActionForm>
             {created}
             <p class="error" role="alert" data-testid="token-error">{error}</p>
+        </section>
+    }
+}
+
+#[component]
+fn PasswordPanel() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let error_for = move |field: &'static str| {
+        move || {
+            change
+                .value()
+                .get()
+                .and_then(Result::err)
+                .and_then(|e| e.for_field(field))
+        }
+    };
+    // Errors not about one field (e.g. the server is down).
+    let general = move || {
+        change
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e, crate::api::ApiError::Invalid(_)))
+            .map(|e| e.to_string())
+    };
+    let done = move || {
+        matches!(change.value().get(), Some(Ok(()))).then(|| {
+            view! {
+                <p class="muted" role="status" data-testid="password-changed">
+                    "Password changed. Your other sessions are signed out."
+                </p>
+            }
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="password-heading" data-testid="password">
+            <h2 id="password-heading">"Password"</h2>
+            <ActionForm action=change attr:class="inline-create" attr:data-testid="password-change">
+                <label>
+                    "Current password "
+                    <input type="password" name="current_password" autocomplete="current-password" required />
+                </label>
+                <p class="error" role="alert">{error_for("current_password")}</p>
+                <label>
+                    "New password (at least 10 characters) "
+                    <input type="password" name="new_password" autocomplete="new-password" minlength="10" required />
+                </label>
+                <p class="error" role="alert">{error_for("new_password")}</p>
+                <label>
+                    "Repeat the new password "
+                    <input type="password" name="confirm_password" autocomplete="new-password" required />
+                </label>
+                <p class="error" role="alert">{error_for("confirm_password")}</p>
+                <button type="submit">"Change password"</button>
+            </ActionForm>
+            {done}
+            <p class="error" role="alert" data-testid="password-error">{general}</p>
         </section>
     }
 }

@@ -203,6 +203,44 @@ impl Accounts {
         }
     }
 
+    /// Replaces `user`'s password once `current` is verified; a wrong one is
+    /// `WrongCredentials` and changes nothing. Ending the user's other
+    /// sessions is the caller's part (see `sessions::Sessions`).
+    #[tracing::instrument(skip(self, current, new))]
+    pub async fn change_password(
+        &self,
+        user: &UserName,
+        current: &str,
+        new: Password,
+    ) -> Result<(), AccountError> {
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE name = ?")
+                .bind(user.as_str())
+                .fetch_optional(&self.db)
+                .await?;
+        let too_long = current.len() > MAX_SIGN_IN_PASSWORD;
+        if too_long || !verify(current.to_owned(), stored.clone()).await? {
+            tracing::info!("password change refused: wrong current password");
+            return Err(AccountError::WrongCredentials);
+        }
+        let hash = hash(new).await?;
+        // Only over the hash just verified, so two changes at once cannot
+        // both pass with the same old password.
+        let changed =
+            sqlx::query("UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?")
+                .bind(hash)
+                .bind(user.as_str())
+                .bind(stored)
+                .execute(&self.db)
+                .await?
+                .rows_affected();
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(AccountError::WrongCredentials)
+        }
+    }
+
     pub async fn profile(&self, name: &UserName) -> Result<Option<Profile>, AccountError> {
         let display: Option<String> =
             sqlx::query_scalar("SELECT display_name FROM users WHERE name = ?")

@@ -175,7 +175,9 @@ impl From<ApiError> for Problem {
                 ..Self::new(kind::INVALID_FIELD, detail)
             },
             ApiError::Unauthorized => Self::new(kind::UNAUTHORIZED, detail),
-            ApiError::Rejected(DomainError::Forbidden { .. }) => Self::new(kind::FORBIDDEN, detail),
+            ApiError::Rejected(DomainError::Forbidden { .. }) | ApiError::Forbidden(_) => {
+                Self::new(kind::FORBIDDEN, detail)
+            }
             ApiError::Rejected(DomainError::VersionAhead { .. }) => {
                 Self::new(kind::VERSION_AHEAD, detail)
             }

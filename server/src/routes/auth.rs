@@ -4,7 +4,7 @@
 //! turns a session into the request's `Caller`, and sends a browser without
 //! one to the sign-in page.
 
-use app::api::Caller;
+use app::api::{Caller, Credential};
 use app::domain::{DisplayName, Email, Password, UserName, safe_next};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::middleware::Next;
@@ -23,12 +23,13 @@ use crate::accounts::{AccountError, SignUp};
 use crate::service::now_ms;
 
 /// The session key holding the user name.
-const USER: &str = "user";
+const USER: &str = crate::sessions::USER_KEY;
 
 /// Who is asking: the owner of a personal access token (`Authorization:
 /// Bearer`), else the session's user. A bearer that is no live token is
 /// refused outright rather than treated as anonymous, so a client learns
-/// at once that its token was revoked or mistyped.
+/// at once that its token was revoked or mistyped. The `Credential` used
+/// goes along, for what must end with it (a board socket).
 pub async fn identify(
     State(state): State<AppState>,
     session: Session,
@@ -38,7 +39,9 @@ pub async fn identify(
     if let Some(token) = bearer(req.headers()) {
         return match state.tokens.authenticate(token, now_ms()).await {
             Ok(Some(user)) => {
+                let credential = Credential::Token(token.to_owned());
                 req.extensions_mut().insert(Caller::User(user));
+                req.extensions_mut().insert(credential);
                 next.run(req).await
             }
             Ok(None) => crate::rest::Problem::unauthorized(
@@ -53,6 +56,10 @@ pub async fn identify(
     }
     if let Ok(Some(name)) = session.get::<UserName>(USER).await {
         req.extensions_mut().insert(Caller::User(name));
+        if let Some(id) = session.id() {
+            req.extensions_mut()
+                .insert(Credential::Session(id.to_string()));
+        }
     } else if is_private_page(&req) {
         let here = req
             .uri()
@@ -310,9 +317,21 @@ async fn start_session(
     }
 }
 
-pub async fn sign_out(session: Session, headers: HeaderMap) -> Response {
-    if let Err(e) = session.flush().await {
-        tracing::error!(error = %e, "session store error");
+/// Ends this session, and closes the sockets opened with it (only this
+/// session's: the user's other sessions stay signed in).
+pub async fn sign_out(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
+    let id = session.id();
+    match session.flush().await {
+        Ok(()) => {
+            if let Some(id) = id {
+                state.sessions.signed_out(id.to_string());
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "session store error"),
     }
     if wants_json(&headers) {
         StatusCode::NO_CONTENT.into_response()

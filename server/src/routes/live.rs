@@ -2,8 +2,10 @@
 //! event after `after` from the log, then the live ones, with no gaps and no
 //! duplicates, and keeps presence (who views, who drags what).
 
-use app::api::Caller;
+mod access;
+
 use app::api::live::{ClientMessage, MAX_CLIENT_MESSAGE, ServerMessage, close};
+use app::api::{Caller, Credential};
 use app::domain::{ProjectKey, Recorded, Role, UserName, log_position};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
@@ -15,8 +17,9 @@ use serde::Deserialize;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
+use self::access::{AccessWatch, Grant, LinkWatch, Standing};
 use super::AppState;
-use crate::hub::{HubMessage, Presence};
+use crate::hub::{Hub, HubMessage, Presence};
 use crate::store::Store;
 
 /// Bytes read from a socket at a time (clients send little).
@@ -35,58 +38,13 @@ pub struct Resume {
     share: Option<String>,
 }
 
-/// A socket opened through a share link ends when the link does.
-struct LinkWatch {
-    id: i64,
-    revocations: tokio::sync::broadcast::Receiver<i64>,
-    expires_ms: Option<i64>,
-}
-
-impl LinkWatch {
-    /// Completes when the link is revoked or expires.
-    async fn ended(&mut self) {
-        let expiry = async {
-            match self.expires_ms {
-                Some(at) => {
-                    let left = (at - crate::service::now_ms()).max(0) as u64;
-                    tokio::time::sleep(Duration::from_millis(left)).await;
-                }
-                None => std::future::pending().await,
-            }
-        };
-        let revoked = async {
-            loop {
-                match self.revocations.recv().await {
-                    Ok(id) if id == self.id => return,
-                    Ok(_) => {}
-                    // Missed some: end, and let the reader reconnect (a
-                    // live link opens again at once).
-                    Err(RecvError::Lagged(_)) => return,
-                    Err(RecvError::Closed) => std::future::pending().await,
-                }
-            }
-        };
-        tokio::select! {
-            () = expiry => {}
-            () = revoked => {}
-        }
-    }
-}
-
-/// Runs until `link` ends; forever without one.
-async fn link_ended(link: &mut Option<LinkWatch>) {
-    match link {
-        Some(link) => link.ended().await,
-        None => std::future::pending().await,
-    }
-}
-
 #[tracing::instrument(skip_all, fields(project = %key))]
 pub async fn board_socket(
     ws: WebSocketUpgrade,
     Path(key): Path<String>,
     Query(resume): Query<Resume>,
     caller: Option<axum::Extension<Caller>>,
+    credential: Option<axum::Extension<Credential>>,
     State(state): State<AppState>,
 ) -> Response {
     let Ok(project) = ProjectKey::parse(&key) else {
@@ -97,11 +55,11 @@ pub async fn board_socket(
     }
     // Subscribed before the link is checked, so a revocation in between is heard.
     let revocations = state.shares.revocations();
-    let (caller, mut link) = match (resume.share.as_deref(), caller) {
-        (Some(token), _) => match state.shares.open(token, crate::service::now_ms()).await {
+    let (caller, grant) = match (resume.share.as_deref(), caller, credential) {
+        (Some(token), _, _) => match state.shares.open(token, crate::service::now_ms()).await {
             Ok(Some(open)) if open.project == project => (
                 Caller::Link(project.clone()),
-                Some(LinkWatch {
+                Grant::Link(LinkWatch {
                     id: open.id,
                     revocations,
                     expires_ms: open.expires_ms,
@@ -113,27 +71,46 @@ pub async fn board_socket(
                 return StatusCode::SERVICE_UNAVAILABLE.into_response();
             }
         },
-        (None, Some(axum::Extension(caller))) => (caller, None),
-        (None, None) => return (StatusCode::UNAUTHORIZED, "not signed in").into_response(),
+        (None, Some(axum::Extension(caller)), Some(axum::Extension(credential))) => {
+            let grant = match credential {
+                Credential::Session(id) => Grant::Session(id),
+                Credential::Token(bearer) => Grant::Token(bearer),
+            };
+            (caller, grant)
+        }
+        (None, _, _) => return (StatusCode::UNAUTHORIZED, "not signed in").into_response(),
     };
+    // Presence shows a share link's reader as a guest, who drags nothing.
+    let (user, member) = match &caller {
+        Caller::User(name) => (name.clone(), Some(name.clone())),
+        Caller::Link(_) => (UserName::parse("guest").expect("a valid user name"), None),
+    };
+    let mut watch = AccessWatch::new(
+        user.clone(),
+        grant,
+        state.sessions.clone(),
+        state.tokens.clone(),
+    );
+    // The grant was checked before the watch listened: once more, so a
+    // sign-out or revocation in between is not missed.
+    if !watch.holds().await {
+        return (StatusCode::UNAUTHORIZED, "not signed in").into_response();
+    }
     let access = state
         .kanri
-        .read(&project, |s, _| {
-            s.project.as_ref().map(|p| caller.check(p, Role::Viewer))
+        .read(&project, |s, seq| {
+            let project = s.project.as_ref()?;
+            caller.check(project, Role::Viewer).ok()?;
+            Some((caller.role_in(project).unwrap_or(Role::Viewer), seq))
         })
         .await;
-    match access {
-        Ok(Some(Some(Ok(())))) => {}
+    let standing = match access {
+        Ok(Some(Some((role, checked_at)))) => Standing::new(member, role, checked_at),
         Ok(_) => return (StatusCode::NOT_FOUND, "no such project").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot open a board socket");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
-    }
-    // Presence shows a share link's reader as a guest, who drags nothing.
-    let (user, reader) = match caller {
-        Caller::User(name) => (name, false),
-        Caller::Link(_) => (UserName::parse("guest").expect("a valid user name"), true),
     };
     // Small buffers: a board may hold thousands of mostly idle sockets.
     ws.max_message_size(MAX_CLIENT_MESSAGE)
@@ -147,10 +124,11 @@ pub async fn board_socket(
                 store: state.kanri.store().clone(),
                 project: project.clone(),
                 sent: resume.after,
-                reader,
+                standing,
+                dragging: false,
             };
             session
-                .run(socket, &hub, connection, state.shutdown.clone(), &mut link)
+                .run(socket, &hub, connection, state.shutdown.clone(), &mut watch)
                 .await;
             hub.leave(&project, connection);
         })
@@ -171,18 +149,20 @@ struct Session {
     project: ProjectKey,
     /// The last global sequence number sent to this client.
     sent: u64,
-    /// A share link's reader: only reads.
-    reader: bool,
+    /// The caller's role, followed through the events relayed.
+    standing: Standing,
+    /// Whether this connection's presence shows a drag.
+    dragging: bool,
 }
 
 impl Session {
     async fn run(
         mut self,
         socket: WebSocket,
-        hub: &crate::hub::Hub,
+        hub: &Hub,
         connection: u64,
         mut shutdown: tokio::sync::watch::Receiver<bool>,
-        link: &mut Option<LinkWatch>,
+        access: &mut AccessWatch,
     ) {
         let (mut sink, mut incoming) = socket.split();
         // Subscribe before reading the log, so nothing falls between the two.
@@ -194,7 +174,10 @@ impl Session {
             loop {
                 tokio::select! {
                     message = live.recv() => match message {
-                        Ok(HubMessage::Events { prev, events }) => self.relay(&mut sink, prev, &events).await?,
+                        Ok(HubMessage::Events { prev, events }) => {
+                            self.relay(&mut sink, prev, &events).await?;
+                            self.stop_drag_if_demoted(hub, connection);
+                        }
                         Ok(HubMessage::Presence(presence)) => {
                             send(&mut sink, &presence_message(&presence)).await?
                         }
@@ -202,14 +185,19 @@ impl Session {
                         Err(RecvError::Lagged(missed)) => {
                             tracing::debug!(missed, "a slow client resyncs from the log");
                             self.catch_up(&mut sink).await?;
+                            self.stop_drag_if_demoted(hub, connection);
                         }
                         Err(RecvError::Closed) => return Err(End::Gone),
                     },
                     frame = incoming.next() => match frame {
                         None | Some(Ok(Message::Close(_))) => return Err(End::Gone),
                         Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientMessage>(&text) {
-                            Ok(ClientMessage::Dragging { .. }) if self.reader => {}
-                            Ok(ClientMessage::Dragging { issue }) => hub.set_dragging(&self.project, connection, issue),
+                            // A reader or viewer shows no drags.
+                            Ok(ClientMessage::Dragging { .. }) if !self.standing.may_drag() => {}
+                            Ok(ClientMessage::Dragging { issue }) => {
+                                self.dragging = issue.is_some();
+                                hub.set_dragging(&self.project, connection, issue);
+                            }
                             Err(_) => return Err(End::Close(close::INVALID, "malformed message")),
                         },
                         Some(Ok(Message::Binary(_))) => return Err(End::Close(close::UNSUPPORTED, "binary messages are not accepted")),
@@ -220,7 +208,7 @@ impl Session {
                         }
                     },
                     _ = shutdown.changed() => return Err(End::Close(close::GOING_AWAY, "the server is shutting down")),
-                    () = link_ended(link) => return Err(End::Close(close::LINK_ENDED, "the share link was revoked or has expired")),
+                    (code, reason) = access.ended() => return Err(End::Close(code, reason)),
                 }
             }
         }
@@ -246,20 +234,8 @@ impl Session {
                     tracing::error!(error = %e, "cannot read the log for a board socket");
                     End::Close(close::GOING_AWAY, "the server cannot read the log")
                 })?;
-            let Some(last) = events.last().map(|e| e.seq) else {
-                return Ok(());
-            };
             let full = events.len() == CATCH_UP_BATCH as usize;
-            send(
-                sink,
-                &ServerMessage::Events {
-                    prev: self.sent,
-                    events,
-                },
-            )
-            .await?;
-            self.sent = last;
-            if !full {
+            if !self.forward(sink, events).await? || !full {
                 return Ok(());
             }
         }
@@ -276,19 +252,40 @@ impl Session {
             .filter(|e| e.seq > self.sent)
             .cloned()
             .collect();
-        let Some(last) = fresh.last().map(|e| e.seq) else {
-            return Ok(());
+        self.forward(sink, fresh).await.map(|_| ())
+    }
+
+    /// Sends what the caller may still see of `events` (in order, after
+    /// `self.sent`); `false` when there was nothing. Ends the session, with
+    /// nothing from the removal on sent, when they remove the caller.
+    async fn forward(&mut self, sink: &mut Sink, events: Vec<Recorded>) -> Result<bool, End> {
+        let (events, removed) = match self.standing.admit(events) {
+            Ok(events) => (events, false),
+            Err(before) => (before, true),
         };
-        send(
-            sink,
-            &ServerMessage::Events {
-                prev: self.sent,
-                events: fresh,
-            },
-        )
-        .await?;
-        self.sent = last;
-        Ok(())
+        let sent_any = match events.last().map(|e| e.seq) {
+            Some(last) => {
+                let prev = std::mem::replace(&mut self.sent, last);
+                send(sink, &ServerMessage::Events { prev, events }).await?;
+                true
+            }
+            None => false,
+        };
+        if removed {
+            return Err(End::Close(
+                close::MEMBER_REMOVED,
+                "you were removed from this project",
+            ));
+        }
+        Ok(sent_any)
+    }
+
+    /// A member made a viewer lets go of what it was dragging.
+    fn stop_drag_if_demoted(&mut self, hub: &Hub, connection: u64) {
+        if self.dragging && !self.standing.may_drag() {
+            self.dragging = false;
+            hub.set_dragging(&self.project, connection, None);
+        }
     }
 }
 

@@ -35,6 +35,8 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     pub shares: Arc<ShareLinks>,
     pub tokens: Arc<ApiTokens>,
+    /// Sign-outs and password changes, for the sockets they close.
+    pub sessions: Arc<crate::sessions::Sessions>,
     /// The first answers to idempotent REST requests.
     pub answers: Arc<crate::rest::Answers>,
     pub webhooks: Arc<crate::webhooks::Webhooks>,
@@ -51,6 +53,7 @@ impl AppState {
             accounts: self.accounts.clone(),
             shares: self.shares.clone(),
             tokens: self.tokens.clone(),
+            sessions: self.sessions.clone(),
             webhooks: self.webhooks.clone(),
         }
     }

@@ -141,6 +141,11 @@ fn arguments(endpoint: &str, p: &str, v: &Versions) -> Body {
         "revoke_share_link" => form(&[("project", p), ("id", &v.link.to_string())]),
         "shared_board" => form(&[("token", &v.token)]),
         "api_tokens" => form(&[]),
+        "change_password" => form(&[
+            ("current_password", PASSWORD),
+            ("new_password", "a brand new passphrase"),
+            ("confirm_password", "a brand new passphrase"),
+        ]),
         "webhooks" => form(&[("project", p)]),
         "create_webhook" => form(&[
             ("project", p),
@@ -232,6 +237,8 @@ const TABLE: &[(&str, Need)] = &[
     ("api_tokens", Account),
     ("create_api_token", Account),
     ("revoke_api_token", Account),
+    // One's own password, from a browser session.
+    ("change_password", Account),
     // Anyone holding a live link's token (the arguments carry one).
     ("shared_board", Anyone),
     ("shared_issue", Anyone),

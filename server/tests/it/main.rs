@@ -18,6 +18,7 @@ mod live;
 mod numbers;
 mod panics;
 mod rest;
+mod revocation;
 mod search;
 mod search_index;
 mod settings;

@@ -110,7 +110,11 @@ mod browser {
                     return;
                 }
                 ctx.viewers.set(Vec::new());
-                if ctx.connection.get_untracked() == Connection::LinkEnded {
+                // Access ended: reconnecting would only be refused.
+                if matches!(
+                    ctx.connection.get_untracked(),
+                    Connection::LinkEnded | Connection::AccessEnded(_)
+                ) {
                     return;
                 }
                 if lost_cleanly {
@@ -182,6 +186,10 @@ mod browser {
                     Some(Ok(Message::Bytes(_))) => {}
                     Some(Err(WebSocketError::ConnectionClose(e))) if e.code == close::LINK_ENDED => {
                         ctx.connection.set(Connection::LinkEnded);
+                        break false;
+                    }
+                    Some(Err(WebSocketError::ConnectionClose(e))) if close::ended(e.code).is_some() => {
+                        ctx.connection.set(Connection::AccessEnded(e.code));
                         break false;
                     }
                     Some(Err(_)) | None => break false,

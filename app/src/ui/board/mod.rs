@@ -39,6 +39,9 @@ pub enum Connection {
     Offline,
     /// The share link this board was opened through was revoked or expired.
     LinkEnded,
+    /// The server closed with this code because the reader's access ended
+    /// (removed, signed out, token revoked, password changed).
+    AccessEnded(u16),
 }
 
 /// A card being dragged.
@@ -430,8 +433,14 @@ fn ConnectionBadge() -> impl IntoView {
         Connection::Reconnecting => "Reconnecting…",
         Connection::Offline => "Offline",
         Connection::LinkEnded => "Link revoked",
+        Connection::AccessEnded(code) => {
+            crate::api::live::close::ended(code).unwrap_or("Disconnected")
+        }
     };
-    let state = move || format!("{:?}", ctx.connection.get()).to_lowercase();
+    let state = move || match ctx.connection.get() {
+        Connection::AccessEnded(_) => "accessended".to_string(),
+        other => format!("{other:?}").to_lowercase(),
+    };
     view! {
         <span class="connection" data-state=state data-testid="connection" role="status">
             <span class="dot" aria-hidden="true"></span>

@@ -1,0 +1,110 @@
+//! The ends of browser sessions, for what outlives a request: a board socket
+//! opened with a session closes when it is signed out, and a password change
+//! signs out every other session of the user and closes all their sockets.
+//! The sessions themselves are tower-sessions' rows in the same database.
+
+use app::domain::UserName;
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use tokio::sync::broadcast;
+use tower_sessions::SessionStore;
+use tower_sessions::session::Id;
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// The session key holding the user name (see `routes::auth`).
+pub const USER_KEY: &str = "user";
+
+/// Ends buffered for a slow socket before it is told it lagged (it then
+/// checks its own credential again).
+const CAPACITY: usize = 256;
+
+/// What ended, for the sockets that rest on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// One session was signed out (by its id).
+    SignedOut(String),
+    /// The user changed their password: all their sockets close.
+    PasswordChanged(UserName),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("session store error: {0}")]
+    Store(#[from] tower_sessions::session_store::Error),
+}
+
+pub struct Sessions {
+    db: SqlitePool,
+    store: SqliteStore,
+    ended: broadcast::Sender<SessionEnd>,
+}
+
+impl Sessions {
+    pub fn new(db: SqlitePool, store: SqliteStore) -> Self {
+        Self {
+            db,
+            store,
+            ended: broadcast::channel(CAPACITY).0,
+        }
+    }
+
+    /// Ends from now on.
+    pub fn ends(&self) -> broadcast::Receiver<SessionEnd> {
+        self.ended.subscribe()
+    }
+
+    /// Tells the sockets of session `id` that it was signed out.
+    pub fn signed_out(&self, id: String) {
+        // An error only means no socket listens.
+        let _ = self.ended.send(SessionEnd::SignedOut(id));
+    }
+
+    /// Whether session `id` is still signed in (for a socket that missed
+    /// some ends).
+    pub async fn is_live(&self, id: &str) -> Result<bool, SessionError> {
+        let Ok(id) = Id::from_str(id) else {
+            return Ok(false);
+        };
+        Ok(self
+            .store
+            .load(&id)
+            .await?
+            .is_some_and(|r| r.data.contains_key(USER_KEY)))
+    }
+
+    /// After `user`'s password changed: deletes every session of theirs but
+    /// `keep`, and closes all their sockets. Returns how many were deleted.
+    #[tracing::instrument(skip(self, keep))]
+    pub async fn password_changed(
+        &self,
+        user: &UserName,
+        keep: &str,
+    ) -> Result<usize, SessionError> {
+        // Session data is MessagePack, where a string is its raw UTF-8: the
+        // name's bytes narrow the scan; each row is then decoded to be sure.
+        let candidates: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM tower_sessions WHERE instr(data, CAST(? AS BLOB)) > 0",
+        )
+        .bind(user.as_str())
+        .fetch_all(&self.db)
+        .await?;
+        let mut deleted = 0;
+        for raw in candidates.iter().filter(|id| id.as_str() != keep) {
+            let Ok(id) = Id::from_str(raw) else {
+                continue;
+            };
+            let Some(record) = self.store.load(&id).await? else {
+                continue;
+            };
+            let owner = record.data.get(USER_KEY).and_then(|v| v.as_str());
+            if owner == Some(user.as_str()) {
+                self.store.delete(&id).await?;
+                deleted += 1;
+            }
+        }
+        let _ = self.ended.send(SessionEnd::PasswordChanged(user.clone()));
+        Ok(deleted)
+    }
+}
