@@ -174,8 +174,17 @@ impl From<ApiError> for Problem {
                 errors,
                 ..Self::new(kind::INVALID_FIELD, detail)
             },
+            ApiError::Rejected(DomainError::AssigneeNotMember(_)) => Self {
+                errors: vec![FieldError {
+                    field: "assignee".into(),
+                    message: detail.clone(),
+                }],
+                ..Self::new(kind::INVALID_FIELD, format!("assignee: {detail}"))
+            },
             ApiError::Unauthorized => Self::new(kind::UNAUTHORIZED, detail),
-            ApiError::Rejected(DomainError::Forbidden { .. }) => Self::new(kind::FORBIDDEN, detail),
+            ApiError::Rejected(DomainError::Forbidden { .. }) | ApiError::Forbidden(_) => {
+                Self::new(kind::FORBIDDEN, detail)
+            }
             ApiError::Rejected(DomainError::VersionAhead { .. }) => {
                 Self::new(kind::VERSION_AHEAD, detail)
             }
