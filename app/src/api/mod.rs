@@ -1,6 +1,7 @@
 //! The API the UI calls: server functions (`#[server]`), the types they carry
 //! and, on the server only, the port (`Backend`) the server crate implements.
 
+mod credential;
 mod error;
 mod functions;
 mod issue;
@@ -22,6 +23,7 @@ mod backend;
 
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, backend};
+pub use credential::{Credential, TokenScope};
 pub use error::{ApiError, FieldError, FormErrors};
 pub use functions::*;
 pub use issue::*;

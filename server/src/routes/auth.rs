@@ -4,7 +4,7 @@
 //! turns a session into the request's `Caller`, and sends a browser without
 //! one to the sign-in page.
 
-use app::api::Caller;
+use app::api::{Caller, Credential};
 use app::domain::{DisplayName, Email, Password, UserName};
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::middleware::Next;
@@ -23,8 +23,9 @@ use crate::service::now_ms;
 /// The session key holding the user name.
 const USER: &str = "user";
 
-/// Who is asking: the owner of a personal access token (`Authorization:
-/// Bearer`), else the session's user. A bearer that is no live token is
+/// Who is asking (`Caller`) and how they authenticated (`Credential`): the
+/// owner of a personal access token (`Authorization: Bearer`), else the
+/// session's user. A bearer that is no live token is
 /// refused outright rather than treated as anonymous, so a client learns
 /// at once that its token was revoked or mistyped.
 pub async fn identify(
@@ -35,8 +36,9 @@ pub async fn identify(
 ) -> Response {
     if let Some(token) = bearer(req.headers()) {
         return match state.tokens.authenticate(token, now_ms()).await {
-            Ok(Some(user)) => {
+            Ok(Some((user, credential))) => {
                 req.extensions_mut().insert(Caller::User(user));
+                req.extensions_mut().insert(credential);
                 next.run(req).await
             }
             Ok(None) => crate::rest::Problem::unauthorized(
@@ -51,6 +53,7 @@ pub async fn identify(
     }
     if let Ok(Some(name)) = session.get::<UserName>(USER).await {
         req.extensions_mut().insert(Caller::User(name));
+        req.extensions_mut().insert(Credential::Session);
     } else if is_private_page(&req) {
         let here = req
             .uri()

@@ -87,6 +87,7 @@ pub async fn board_socket(
     Path(key): Path<String>,
     Query(resume): Query<Resume>,
     caller: Option<axum::Extension<Caller>>,
+    credential: Option<axum::Extension<app::api::Credential>>,
     State(state): State<AppState>,
 ) -> Response {
     let Ok(project) = ProjectKey::parse(&key) else {
@@ -129,7 +130,7 @@ pub async fn board_socket(
     }
     // Presence shows a share link's reader as a guest, who drags nothing.
     let (user, reader) = match caller {
-        Caller::User(name) => (name, false),
+        Caller::User(name) => (name, credential.is_some_and(|c| !c.may_write())),
         Caller::Link(_) => (UserName::parse("guest").expect("a valid user name"), true),
     };
     // Small buffers: a board may hold thousands of mostly idle sockets.
