@@ -105,7 +105,12 @@ fn mentions_start_a_word_and_drop_a_trailing_full_stop() {
 #[test]
 fn a_comment_makes_its_author_and_mentioned_members_watch() {
     let mut state = project_with_issues(2);
-    // bob becomes a member by being assigned; zed never took part.
+    // bob, a member, takes part by being assigned; zed never took part.
+    let bob = Command::AddMember {
+        user: user("bob"),
+        role: Role::Member,
+    };
+    run(&mut state, bob).unwrap();
     let assign = IssuePatch {
         assignee: Some(Some(user("bob"))),
         ..IssuePatch::default()

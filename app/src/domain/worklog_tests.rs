@@ -400,8 +400,10 @@ fn a_worklog_is_changed_by_its_author_or_an_admin_only() {
         run(&mut state, add).unwrap();
     }
     let by_bob = Command::LogWork {
+        issue: N,
         author: user("bob"),
-        ..log(hours(1), RemainingAdjustment::Leave)
+        entry: entry(hours(1)),
+        remaining: RemainingAdjustment::Leave,
     };
     run(&mut state, by_bob).unwrap();
     let edit = Command::UpdateWorklog {
