@@ -18,6 +18,8 @@ test("an API token made in account settings reads the REST API until it is revok
   expect(secret).toMatch(/^kanri_[A-Za-z0-9_-]{22}$/);
   const row = panel.getByTestId("api-token").filter({ hasText: name });
   await expect(row).toContainText("never used");
+  // Read only unless chosen otherwise.
+  await expect(row.getByTestId("token-scope")).toHaveAttribute("data-scope", "read");
 
   // A client with no cookies, only the token.
   const client = await playwright.request.newContext({

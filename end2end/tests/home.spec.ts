@@ -64,7 +64,7 @@ test("bad input shows a clear error on its field and stores nothing", async ({ p
     ["A name", "A", "key-error", "2–10 uppercase letters"],
     ["A name", "AB1", "key-error", "2–10 uppercase letters"],
     ["A name", "ABCDEFGHIJK", "key-error", "2–10 uppercase letters"],
-    ["A name", existing, "key-error", `A project with key ${existing} already exists`],
+    ["A name", existing, "key-error", `The key ${existing} is not available; choose another`],
   ];
   for (const [name, key, errorId, message] of attempts) {
     await page.getByLabel("Name").fill(name);

@@ -1,9 +1,9 @@
 //! Personal access tokens for the REST API: `Authorization: Bearer kanri_…`.
-//! A token acts as its owner, with the owner's roles; it is shown once and
-//! only its SHA-256 is stored. Its owner lists and revokes it in account
+//! A token acts as its owner, with the owner's roles, limited by its scope
+//! (`read` or `read-write`); it is shown once and only its SHA-256 is stored. Its owner lists and revokes it in account
 //! settings.
 
-use app::api::ApiTokenView;
+use app::api::{ApiTokenView, Credential, TokenScope};
 use app::domain::{UserName, UtcTime};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
@@ -52,6 +52,7 @@ impl ApiTokens {
         &self,
         user: &UserName,
         name: &str,
+        scope: TokenScope,
         expires_ms: Option<i64>,
         now_ms: i64,
     ) -> Result<(ApiTokenView, String), TokenError> {
@@ -66,11 +67,12 @@ impl ApiTokens {
         }
         let secret = Secret::generate();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (user, name, token_sha256, created_ms, expires_ms) \
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO api_tokens (user, name, scope, token_sha256, created_ms, expires_ms) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(user.as_str())
         .bind(name)
+        .bind(scope.as_str())
         .bind(secret.sha256().as_slice())
         .bind(now_ms)
         .bind(expires_ms)
@@ -79,6 +81,7 @@ impl ApiTokens {
         let view = ApiTokenView {
             id,
             name: name.to_owned(),
+            scope,
             created: UtcTime::from_unix_ms(now_ms),
             expires: expires_ms.map(UtcTime::from_unix_ms),
             last_used: None,
@@ -89,7 +92,7 @@ impl ApiTokens {
     /// The user's tokens that are not revoked, newest first.
     pub async fn list(&self, user: &UserName) -> Result<Vec<ApiTokenView>, TokenError> {
         let rows = sqlx::query(
-            "SELECT id, name, created_ms, expires_ms, last_used_ms FROM api_tokens \
+            "SELECT id, name, scope, created_ms, expires_ms, last_used_ms FROM api_tokens \
              WHERE user = ? AND revoked_ms IS NULL ORDER BY id DESC",
         )
         .bind(user.as_str())
@@ -100,6 +103,7 @@ impl ApiTokens {
             .map(|row| ApiTokenView {
                 id: row.get("id"),
                 name: row.get("name"),
+                scope: stored_scope(row.get("scope")),
                 created: UtcTime::from_unix_ms(row.get("created_ms")),
                 expires: row
                     .get::<Option<i64>, _>("expires_ms")
@@ -131,18 +135,19 @@ impl ApiTokens {
         Ok(done)
     }
 
-    /// The owner of a live token (not revoked, not expired), noting its use;
-    /// `None` for anything else.
+    /// The owner of a live token (not revoked, not expired) and the token as
+    /// a credential (its id and scope), noting its use; `None` for anything
+    /// else.
     pub async fn authenticate(
         &self,
         token: &str,
         now_ms: i64,
-    ) -> Result<Option<UserName>, TokenError> {
+    ) -> Result<Option<(UserName, Credential)>, TokenError> {
         let Some(secret) = token.strip_prefix(TOKEN_PREFIX).and_then(Secret::parse) else {
             return Ok(None);
         };
         let row = sqlx::query(
-            "SELECT id, user, last_used_ms FROM api_tokens WHERE token_sha256 = ? \
+            "SELECT id, user, scope, last_used_ms FROM api_tokens WHERE token_sha256 = ? \
              AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)",
         )
         .bind(secret.sha256().as_slice())
@@ -162,6 +167,19 @@ impl ApiTokens {
                 .execute(&self.db)
                 .await?;
         }
-        Ok(UserName::parse(row.get::<&str, _>("user")).ok())
+        let credential = Credential::Token {
+            id: row.get("id"),
+            scope: stored_scope(row.get("scope")),
+            bearer: token.to_owned(),
+        };
+        Ok(UserName::parse(row.get::<&str, _>("user"))
+            .ok()
+            .map(|user| (user, credential)))
     }
+}
+
+/// A stored scope; the table's CHECK allows only the two names, and
+/// anything else is taken as the narrower one.
+fn stored_scope(raw: &str) -> TokenScope {
+    TokenScope::parse(raw).unwrap_or(TokenScope::Read)
 }

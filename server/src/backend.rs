@@ -5,7 +5,7 @@
 use app::api::{
     ApiError, ApiTokenView, Backend, Caller, DeliveryView, IssueDetail, NewApiToken, NewShareLink,
     NewWebhookView, PastProject, ProjectSnapshot, ProjectSummary, SearchHits, ShareLinkView,
-    WebhookView,
+    TokenScope, WebhookView,
 };
 use app::domain::*;
 use futures::future::BoxFuture;
@@ -149,6 +149,19 @@ impl ServerBackend {
         match who {
             Caller::User(admin) => Ok(admin),
             Caller::Link(_) => Err(ApiError::Unauthorized),
+        }
+    }
+
+    /// The caller, an admin of the project; anyone else (a member, a
+    /// viewer, an outsider, a share link) is told the project does not
+    /// exist, so what they asked about is not theirs to learn.
+    async fn administering(&self, who: Caller, key: &ProjectKey) -> Result<UserName, ApiError> {
+        let not_found = || ApiError::Rejected(DomainError::ProjectNotFound(key.clone()));
+        match (self.readable(&who, key).await, who) {
+            (Ok(Role::Admin), Caller::User(admin)) => Ok(admin),
+            (Ok(_), _) => Err(not_found()),
+            (Err(e), _) if e.is_not_found() => Err(not_found()),
+            (Err(e), _) => Err(e),
         }
     }
 
@@ -530,14 +543,15 @@ impl Backend for ServerBackend {
         &self,
         user: UserName,
         name: String,
+        scope: TokenScope,
         expires: Option<UtcTime>,
     ) -> BoxFuture<'_, Result<NewApiToken, ApiError>> {
         Box::pin(async move {
             let (token, secret) = self
                 .tokens
-                .create(&user, &name, expires.map(UtcTime::unix_ms), now_ms())
+                .create(&user, &name, scope, expires.map(UtcTime::unix_ms), now_ms())
                 .await?;
-            tracing::info!(token = token.id, %user, "API token created");
+            tracing::info!(token = token.id, %user, %scope, "API token created");
             Ok(NewApiToken { token, secret })
         })
     }
@@ -588,7 +602,40 @@ impl Backend for ServerBackend {
         Box::pin(async move { self.accounts.profile(&name).await.map_err(accounts_down) })
     }
 
-    fn find_account(&self, login: String) -> BoxFuture<'_, Result<Option<Profile>, ApiError>> {
-        Box::pin(async move { self.accounts.find(&login).await.map_err(accounts_down) })
+    #[tracing::instrument(skip(self, login))]
+    fn add_member(
+        &self,
+        who: Caller,
+        key: ProjectKey,
+        login: String,
+        role: Role,
+    ) -> BoxFuture<'_, Result<Outcome, ApiError>> {
+        Box::pin(async move {
+            let admin = self.administering(who, &key).await?;
+            let account = self
+                .accounts
+                .find(&login)
+                .await
+                .map_err(accounts_down)?
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "login",
+                        format!(
+                            "nobody has the e-mail address or user name \"{}\"",
+                            login.trim()
+                        ),
+                    )
+                })?;
+            let envelope = CommandEnvelope {
+                id: self.new_command_id(),
+                project: key,
+                base_version: 0,
+                command: Command::AddMember {
+                    user: account.name,
+                    role,
+                },
+            };
+            Ok(self.kanri.execute_at_head(&admin, envelope).await?)
+        })
     }
 }

@@ -74,11 +74,17 @@ pub trait Backend: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<crate::domain::Project, ApiError>>;
     /// A fresh random command id, for commands the server starts itself.
     fn new_command_id(&self) -> CommandId;
-    /// The account an invitation names: by e-mail address or user name.
-    fn find_account(
+    /// Invites the account `login` names (e-mail address or user name) with
+    /// `role`. The caller must administer the project, checked before the
+    /// login is looked up: anyone else gets the same 404 whatever the login,
+    /// so only an admin learns whether an account exists.
+    fn add_member(
         &self,
+        who: Caller,
+        key: ProjectKey,
         login: String,
-    ) -> BoxFuture<'_, Result<Option<crate::domain::Profile>, ApiError>>;
+        role: crate::domain::Role,
+    ) -> BoxFuture<'_, Result<Outcome, ApiError>>;
     /// The project's share links: for its admins; `None` for other readers.
     fn share_links(
         &self,
@@ -139,6 +145,7 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         user: UserName,
         name: String,
+        scope: super::TokenScope,
         expires: Option<crate::domain::UtcTime>,
     ) -> BoxFuture<'_, Result<NewApiToken, ApiError>>;
     /// Revokes one of the user's tokens at once.

@@ -16,15 +16,15 @@ pub enum ApiError {
     /// Well-formed, but the current state does not allow it.
     #[error("{0}")]
     Rejected(DomainError),
+    /// Not allowed for how the caller authenticated (e.g. a read-only
+    /// API token writing); the message says what would be.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0} was not found")]
     NotFound(String),
     /// No session: sign in first.
     #[error("you are not signed in; sign in and try again")]
     Unauthorized,
-    /// Signed in, but not in a way that may do this (e.g. an API token
-    /// changing its owner's password).
-    #[error("{0}")]
-    Forbidden(String),
     /// The server could not finish (e.g. the database did not answer).
     /// Nothing was stored; details are in the server log.
     #[error("the server could not complete this, and nothing was saved; please retry")]
@@ -70,10 +70,9 @@ impl ApiError {
     /// The HTTP status that carries this error: never a 5xx for bad input.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Invalid(_) => 422,
+            Self::Invalid(_) | Self::Rejected(DomainError::AssigneeNotMember(_)) => 422,
             Self::Unauthorized => 401,
-            Self::Forbidden(_) => 403,
-            Self::Rejected(DomainError::Forbidden { .. }) => 403,
+            Self::Rejected(DomainError::Forbidden { .. }) | Self::Forbidden(_) => 403,
             Self::Rejected(e) if e.is_missing_subject() => 404,
             Self::Rejected(_) => 409,
             Self::NotFound(_) => 404,
@@ -91,6 +90,9 @@ impl ApiError {
     /// The message for `field`, if this error is about it.
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {
+            Self::Rejected(e @ DomainError::AssigneeNotMember(_)) if field == "assignee" => {
+                Some(e.to_string())
+            }
             Self::Invalid(errors) => errors
                 .iter()
                 .find(|e| e.field == field)

@@ -24,11 +24,18 @@ pub(super) fn reply<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     result
 }
 
-/// The backend and who is asking: a session's user or a share link's
-/// reader; without either, "not signed in".
+/// The backend, who is asking and how they authenticated: a session's user
+/// or a token's owner (with its `Credential`), or a share link's reader (none);
+/// without either, "not signed in".
 #[cfg(feature = "ssr")]
-pub(super) async fn caller() -> Result<(std::sync::Arc<dyn super::Backend>, super::Caller), ApiError>
-{
+async fn request() -> Result<
+    (
+        std::sync::Arc<dyn super::Backend>,
+        super::Caller,
+        Option<super::Credential>,
+    ),
+    ApiError,
+> {
     let backend = super::backend()?;
     let parts: http::request::Parts = leptos_axum::extract()
         .await
@@ -38,21 +45,74 @@ pub(super) async fn caller() -> Result<(std::sync::Arc<dyn super::Backend>, supe
         .get::<super::Caller>()
         .cloned()
         .ok_or(ApiError::Unauthorized)?;
+    Ok((backend, caller, parts.extensions.get().cloned()))
+}
+
+/// The backend and who is asking, to read: a session's user, a token's
+/// owner or a share link's reader; without either, "not signed in".
+#[cfg(feature = "ssr")]
+pub(super) async fn caller() -> Result<(std::sync::Arc<dyn super::Backend>, super::Caller), ApiError>
+{
+    request()
+        .await
+        .map(|(backend, caller, _)| (backend, caller))
+}
+
+/// The backend and who is asking, to change something: as [`caller`], but a
+/// read-only API token is refused (403).
+#[cfg(feature = "ssr")]
+pub(super) async fn writing_caller()
+-> Result<(std::sync::Arc<dyn super::Backend>, super::Caller), ApiError> {
+    let (backend, caller, credential) = request().await?;
+    if let Some(credential) = credential {
+        credential.require_write()?;
+    }
     Ok((backend, caller))
 }
 
-/// The backend and the signed-in user acting in this request; a share
-/// link's reader may not act.
+/// The backend and the signed-in user (session or token), to read; a share
+/// link's reader is no user.
 #[cfg(feature = "ssr")]
-pub(super) async fn acting_user() -> Result<(std::sync::Arc<dyn super::Backend>, UserName), ApiError>
-{
-    match caller().await? {
-        (backend, super::Caller::User(user)) => Ok((backend, user)),
-        (_, super::Caller::Link(_)) => Err(ApiError::Rejected(DomainError::Forbidden {
+pub(super) async fn signed_in_user() -> Result<
+    (
+        std::sync::Arc<dyn super::Backend>,
+        UserName,
+        super::Credential,
+    ),
+    ApiError,
+> {
+    match request().await? {
+        (backend, super::Caller::User(user), Some(credential)) => Ok((backend, user, credential)),
+        // Every signed-in request carries its credential; without one,
+        // nothing says what it may do.
+        (_, super::Caller::User(_), None) => Err(ApiError::Unauthorized),
+        (_, super::Caller::Link(_), _) => Err(ApiError::Rejected(DomainError::Forbidden {
             role: Role::Viewer,
             need: Role::Member,
         })),
     }
+}
+
+/// The backend and the signed-in user acting in this request; a share
+/// link's reader may not act, nor may a read-only API token.
+#[cfg(feature = "ssr")]
+pub(super) async fn acting_user() -> Result<(std::sync::Arc<dyn super::Backend>, UserName), ApiError>
+{
+    let (backend, user, credential) = signed_in_user().await?;
+    credential.require_write()?;
+    Ok((backend, user))
+}
+
+/// The backend and the user of a browser session: for what an API token may
+/// never do (`what`, e.g. "create API tokens" or "change the password"), so
+/// a leaked token cannot entrench itself. Gives the session's id too.
+#[cfg(feature = "ssr")]
+pub(super) async fn session_user(
+    what: &str,
+) -> Result<(std::sync::Arc<dyn super::Backend>, UserName, String), ApiError> {
+    let (backend, user, credential) = signed_in_user().await?;
+    let session = credential.require_session(what)?.to_owned();
+    Ok((backend, user, session))
 }
 
 /// A project key from a URL or form; a malformed one names no project.
@@ -249,9 +309,10 @@ async fn create_project_inner(
             kind,
             issues: 0,
         }),
+        // The same words whether or not the caller may see that project.
         Err(ApiError::Rejected(DomainError::ProjectExists(k))) => Err(ApiError::invalid(
             "key",
-            format!("A project with key {k} already exists"),
+            format!("The key {k} is not available; choose another"),
         )),
         Err(e) => Err(e),
     }
@@ -299,7 +360,7 @@ pub async fn execute_command(envelope: CommandEnvelope) -> Result<Outcome, ApiEr
 /// The signed-in user acting in this request.
 #[server(prefix = "/api/fn", endpoint = "me")]
 pub async fn current_user() -> Result<crate::domain::UserName, ApiError> {
-    reply(async { acting_user().await.map(|(_, actor)| actor) }.await)
+    reply(async { signed_in_user().await.map(|(_, user, _)| user) }.await)
 }
 
 /// The signed-in account's profile; `None` without a session.

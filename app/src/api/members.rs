@@ -26,28 +26,19 @@ fn member(raw: &str) -> Result<UserName, ApiError> {
     ApiError::field("user", UserName::parse(raw.trim()))
 }
 
-/// Invites the account with this e-mail address or user name.
+/// Invites the account with this e-mail address or user name. Only an admin
+/// of the project learns whether the login names an account; anyone else
+/// gets 404 for the project, whatever the login.
 #[server(prefix = "/api/fn", endpoint = "add_member")]
 pub async fn add_member(project: String, login: String, role: String) -> Result<Outcome, ApiError> {
     reply(
         async {
             let key = project_key(&project)?;
             let role = self::role(&role)?;
-            let (backend, _) = acting_user().await?;
-            let account = backend.find_account(login.clone()).await?.ok_or_else(|| {
-                ApiError::invalid(
-                    "login",
-                    format!(
-                        "nobody has the e-mail address or user name \"{}\"",
-                        login.trim()
-                    ),
-                )
-            })?;
-            let command = Command::AddMember {
-                user: account.name,
-                role,
-            };
-            run_at_head(key, command).await
+            let (backend, admin) = acting_user().await?;
+            backend
+                .add_member(super::Caller::User(admin), key, login, role)
+                .await
         }
         .await,
     )

@@ -2,6 +2,7 @@
 //! and, on the server only, the port (`Backend`) the server crate implements.
 
 mod account;
+mod credential;
 mod error;
 mod functions;
 mod issue;
@@ -24,6 +25,7 @@ mod backend;
 pub use account::*;
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, backend};
+pub use credential::{Credential, TokenScope};
 pub use error::{ApiError, FieldError, FormErrors};
 pub use functions::*;
 pub use issue::*;

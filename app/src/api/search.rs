@@ -11,7 +11,7 @@ use super::Caller;
 #[cfg(feature = "ssr")]
 use super::FormErrors;
 #[cfg(feature = "ssr")]
-use super::functions::{acting_user, project_key, reply, run_at_head};
+use super::functions::{project_key, reply, run_at_head, signed_in_user};
 #[cfg(feature = "ssr")]
 use crate::domain::*;
 use crate::domain::{Issue, Outcome, Project, QueryError};
@@ -34,7 +34,7 @@ pub async fn search(key: String, q: Option<String>) -> Result<SearchPage, ApiErr
         async {
             let key = project_key(&key)?;
             let query = q.unwrap_or_default();
-            let (backend, me) = acting_user().await?;
+            let (backend, me, _) = signed_in_user().await?;
             let (project, issues, total, error) = match Query::parse(&query) {
                 Ok(parsed) => {
                     let who = Caller::User(me.clone());

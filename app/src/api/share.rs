@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::functions::{caller, issue_key, last_day, project_key, reply, row_id, short_label};
+use super::functions::{
+    caller, issue_key, last_day, project_key, reply, row_id, short_label, writing_caller,
+};
 use super::{ApiError, IssueDetail, NewShareLink, ProjectSnapshot, ShareLinkView};
 
 /// The longest label a link may have.
@@ -36,7 +38,7 @@ pub async fn create_share_link(
             let key = project_key(&project)?;
             let label = short_label("label", &label, "Share link", MAX_SHARE_LABEL)?;
             let expires = last_day(&expires)?;
-            let (backend, who) = caller().await?;
+            let (backend, who) = writing_caller().await?;
             backend.create_share_link(who, key, label, expires).await
         }
         .await,
@@ -49,7 +51,7 @@ pub async fn revoke_share_link(project: String, id: String) -> Result<(), ApiErr
         async {
             let key = project_key(&project)?;
             let id = row_id("share link", &id)?;
-            let (backend, who) = caller().await?;
+            let (backend, who) = writing_caller().await?;
             backend.revoke_share_link(who, key, id).await
         }
         .await,

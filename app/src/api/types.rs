@@ -277,6 +277,8 @@ pub struct DeliveryView {
 pub struct ApiTokenView {
     pub id: i64,
     pub name: String,
+    /// What the token may do: `read` or `read-write`.
+    pub scope: super::TokenScope,
     pub created: crate::domain::UtcTime,
     pub expires: Option<crate::domain::UtcTime>,
     pub last_used: Option<crate::domain::UtcTime>,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::functions::{caller, project_key, reply, row_id};
+use super::functions::{caller, project_key, reply, row_id, writing_caller};
 use super::{ApiError, DeliveryView, NewWebhookView, WebhookView};
 
 /// Deliveries the settings show per webhook.
@@ -51,7 +51,7 @@ pub async fn create_webhook(
                 .filter(|e| !e.is_empty())
                 .map(str::to_owned)
                 .collect();
-            let (backend, who) = caller().await?;
+            let (backend, who) = writing_caller().await?;
             backend.create_webhook(who, key, url, events).await
         }
         .await,
@@ -64,7 +64,7 @@ pub async fn delete_webhook(project: String, id: String) -> Result<(), ApiError>
         async {
             let key = project_key(&project)?;
             let id = row_id("webhook", &id)?;
-            let (backend, who) = caller().await?;
+            let (backend, who) = writing_caller().await?;
             backend.delete_webhook(who, key, id).await
         }
         .await,

@@ -1,5 +1,6 @@
 //! Comments on an issue, the `@mentions` in them, and the issue's watchers.
-//! Only a comment's author may edit or delete it.
+//! Only a comment's author or a project admin may edit or delete it: the
+//! service checks that in `member::authorize`, before `decide`.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -112,18 +113,6 @@ fn comment(issue: &Issue, n: CommentNumber) -> Result<&Comment, DomainError> {
         .ok_or_else(|| DomainError::CommentNotFound(issue.key.clone(), n.0))
 }
 
-fn own_comment<'a>(
-    issue: &'a Issue,
-    n: CommentNumber,
-    by: &UserName,
-) -> Result<&'a Comment, DomainError> {
-    let c = comment(issue, n)?;
-    if c.author != *by {
-        return Err(DomainError::NotTheAuthor(c.author.clone()));
-    }
-    Ok(c)
-}
-
 /// Events that make `users` watch the issue (those not watching yet).
 fn start_watching<'a>(issue: &Issue, users: impl IntoIterator<Item = &'a UserName>) -> Vec<Event> {
     let mut fresh: BTreeSet<&UserName> = BTreeSet::new();
@@ -176,11 +165,10 @@ pub(super) fn edit_comment(
     state: &ProjectState,
     issue: &Issue,
     n: CommentNumber,
-    editor: &UserName,
     edited: UtcTime,
     body: &CommentBody,
 ) -> Result<Vec<Event>, DomainError> {
-    let old = own_comment(issue, n, editor)?;
+    let old = comment(issue, n)?;
     if old.body == *body {
         return Ok(vec![]);
     }
@@ -202,12 +190,8 @@ pub(super) fn edit_comment(
         .collect())
 }
 
-pub(super) fn delete_comment(
-    issue: &Issue,
-    n: CommentNumber,
-    by: &UserName,
-) -> Result<Vec<Event>, DomainError> {
-    own_comment(issue, n, by)?;
+pub(super) fn delete_comment(issue: &Issue, n: CommentNumber) -> Result<Vec<Event>, DomainError> {
+    comment(issue, n)?;
     Ok(vec![Event::CommentDeleted {
         issue: issue.key.number,
         comment: n,

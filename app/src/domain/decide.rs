@@ -201,18 +201,17 @@ pub fn decide(state: &ProjectState, command: &Command) -> Result<Vec<Event>, Dom
             posted,
             body,
         } => comment::add_comment(state, ctx.issue(*issue)?, author, *posted, body),
+        // Who may edit or delete (author or admin) is `member::authorize`'s.
         Command::EditComment {
             issue,
             comment: n,
-            editor,
             edited,
             body,
-        } => comment::edit_comment(state, ctx.issue(*issue)?, *n, editor, *edited, body),
+            ..
+        } => comment::edit_comment(state, ctx.issue(*issue)?, *n, *edited, body),
         Command::DeleteComment {
-            issue,
-            comment: n,
-            editor,
-        } => comment::delete_comment(ctx.issue(*issue)?, *n, editor),
+            issue, comment: n, ..
+        } => comment::delete_comment(ctx.issue(*issue)?, *n),
         Command::WatchIssue { issue, user, watch } => {
             Ok(comment::watch(ctx.issue(*issue)?, user, *watch))
         }
@@ -315,6 +314,14 @@ impl Ctx<'_> {
         }])
     }
 
+    /// Someone an issue may be assigned to: a member of the project (in any role).
+    fn check_assignee(&self, user: &UserName) -> Result<(), DomainError> {
+        match self.project.role_of(user) {
+            Some(_) => Ok(()),
+            None => Err(DomainError::AssigneeNotMember(user.clone())),
+        }
+    }
+
     /// A sprint an issue may be put into: it exists and is not closed.
     fn open_sprint(&self, n: SprintNumber) -> Result<(), DomainError> {
         match self.sprint(n)?.state {
@@ -361,6 +368,9 @@ impl Ctx<'_> {
                 .ok_or(DomainError::StatusNotFound(StatusId(0)))?,
         };
         self.check_parent(new.issue_type, new.parent)?;
+        if let Some(a) = &new.assignee {
+            self.check_assignee(a)?;
+        }
         if let Some(s) = new.sprint {
             self.open_sprint(s)?;
         }
@@ -410,6 +420,13 @@ impl Ctx<'_> {
             && issue.sprint != Some(s)
         {
             self.open_sprint(s)?;
+        }
+        // Only a new assignment is checked: an issue keeps an assignee who
+        // has since left the project.
+        if let Some(Some(a)) = &patch.assignee
+            && issue.assignee.as_ref() != Some(a)
+        {
+            self.check_assignee(a)?;
         }
         if patch.labels.as_ref().is_some_and(|l| l.len() > MAX_LABELS) {
             return Err(DomainError::TooManyLabels(MAX_LABELS));

@@ -66,7 +66,9 @@ pub enum ParseError {
 /// Why a well-formed command cannot be applied to the current state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum DomainError {
-    #[error("a project with key {0} already exists")]
+    /// Said the same whether or not the caller may see the project that
+    /// holds the key: its existence is not theirs to learn.
+    #[error("the key {0} is not available; choose another")]
     ProjectExists(ProjectKey),
     #[error("there is no project {0}")]
     ProjectNotFound(ProjectKey),
@@ -126,8 +128,14 @@ pub enum DomainError {
     ManualAdjustOnEdit,
     #[error("{0} has no comment {1}")]
     CommentNotFound(IssueKey, u32),
-    #[error("only {0}, who wrote it, can change or delete this comment")]
+    #[error("only {0}, who wrote it, or a project admin can change or delete this comment")]
     NotTheAuthor(UserName),
+    #[error("only {0}, who logged it, or a project admin can change or delete this worklog")]
+    NotTheWorklogAuthor(UserName),
+    /// An issue may be assigned only to a member of its project (an issue
+    /// keeps an assignee who later leaves).
+    #[error("{0} is not a member of this project")]
+    AssigneeNotMember(UserName),
     #[error("an issue can have at most {0} comments")]
     TooManyComments(usize),
     #[error("an issue cannot be linked to itself")]

@@ -105,7 +105,12 @@ fn mentions_start_a_word_and_drop_a_trailing_full_stop() {
 #[test]
 fn a_comment_makes_its_author_and_mentioned_members_watch() {
     let mut state = project_with_issues(2);
-    // bob becomes a member by being assigned; zed never took part.
+    // bob, a member, takes part by being assigned; zed never took part.
+    let bob = Command::AddMember {
+        user: user("bob"),
+        role: Role::Member,
+    };
+    run(&mut state, bob).unwrap();
     let assign = IssuePatch {
         assignee: Some(Some(user("bob"))),
         ..IssuePatch::default()
@@ -131,9 +136,16 @@ fn a_comment_makes_its_author_and_mentioned_members_watch() {
 }
 
 #[test]
-fn only_the_author_edits_or_deletes_a_comment_and_numbers_are_not_reused() {
+fn only_the_author_or_an_admin_edits_or_deletes_a_comment_and_numbers_are_not_reused() {
     let mut state = project_with_issues(1);
-    run(&mut state, comment(1, "alice", "first")).unwrap();
+    for (name, role) in [("bob", Role::Member), ("carol", Role::Member)] {
+        let add = Command::AddMember {
+            user: user(name),
+            role,
+        };
+        run(&mut state, add).unwrap();
+    }
+    run(&mut state, comment(1, "bob", "first")).unwrap();
     let edit = |editor: &str, text: &str| Command::EditComment {
         issue: IssueNumber(1),
         comment: CommentNumber(1),
@@ -141,12 +153,17 @@ fn only_the_author_edits_or_deletes_a_comment_and_numbers_are_not_reused() {
         edited: at(5),
         body: body(text),
     };
+    // Who may is `authorize`'s: the author or an admin, no other member.
     assert_eq!(
-        decide(&state, &edit("bob", "hijacked")),
-        Err(DomainError::NotTheAuthor(user("alice")))
+        authorize(&state, &user("carol"), &edit("carol", "hijacked")),
+        Err(DomainError::NotTheAuthor(user("bob")))
     );
-    assert_eq!(run(&mut state, edit("alice", "first")).unwrap(), vec![]);
-    run(&mut state, edit("alice", "first, edited")).unwrap();
+    assert_eq!(
+        authorize(&state, &user("alice"), &edit("alice", "moderated")),
+        Ok(())
+    );
+    assert_eq!(run(&mut state, edit("bob", "first")).unwrap(), vec![]);
+    run(&mut state, edit("bob", "first, edited")).unwrap();
     let c = &state.issue(IssueNumber(1)).unwrap().comments[&CommentNumber(1)];
     assert_eq!((c.body.as_str(), c.edited), ("first, edited", Some(at(5))));
 
@@ -155,7 +172,8 @@ fn only_the_author_edits_or_deletes_a_comment_and_numbers_are_not_reused() {
         comment: CommentNumber(1),
         editor: user(editor),
     };
-    assert!(decide(&state, &delete("bob")).is_err());
+    assert!(authorize(&state, &user("carol"), &delete("carol")).is_err());
+    assert_eq!(authorize(&state, &user("alice"), &delete("alice")), Ok(()));
     run(&mut state, delete("alice")).unwrap();
     assert!(matches!(
         decide(&state, &delete("alice")),

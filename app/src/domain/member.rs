@@ -79,7 +79,8 @@ impl Command {
 
 /// Whether `user` may run `command` on the project in `state`. A user who
 /// is not a member is told the project does not exist: its name is not
-/// theirs to learn.
+/// theirs to learn. A comment or worklog is changed or deleted only by its
+/// author or a project admin.
 pub fn authorize(
     state: &ProjectState,
     user: &UserName,
@@ -92,7 +93,38 @@ pub fn authorize(
     let Some(project) = &state.project else {
         return Ok(());
     };
-    require(project, user, need)
+    require(project, user, need)?;
+    if project.role_of(user) == Some(Role::Admin) {
+        return Ok(());
+    }
+    match command {
+        Command::EditComment { issue, comment, .. }
+        | Command::DeleteComment { issue, comment, .. } => {
+            let author = state
+                .issue(*issue)
+                .and_then(|i| i.comments.get(comment))
+                .map(|c| &c.author);
+            match author {
+                Some(author) if author != user => Err(DomainError::NotTheAuthor(author.clone())),
+                // A missing one is `decide`'s to report.
+                _ => Ok(()),
+            }
+        }
+        Command::UpdateWorklog { issue, worklog, .. }
+        | Command::DeleteWorklog { issue, worklog, .. } => {
+            let author = state
+                .issue(*issue)
+                .and_then(|i| i.worklogs.get(worklog))
+                .map(|w| &w.author);
+            match author {
+                Some(author) if author != user => {
+                    Err(DomainError::NotTheWorklogAuthor(author.clone()))
+                }
+                _ => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Whether `user` holds at least `need` in `project`.

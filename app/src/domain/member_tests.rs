@@ -121,3 +121,36 @@ fn invitations_and_changes_name_real_members() {
     };
     assert_eq!(run(&mut state, same), Ok(vec![]), "no event for no change");
 }
+
+#[test]
+fn an_issue_is_assigned_only_to_a_member_and_keeps_one_who_leaves() {
+    let mut state = with_members();
+    let assign = |who: &str| Command::UpdateIssue {
+        issue: IssueNumber(1),
+        patch: IssuePatch {
+            assignee: Some(Some(user(who))),
+            ..Default::default()
+        },
+    };
+    let mut outsider = NewIssue::new(Title::parse("x").unwrap(), IssueType::Task, user("alice"));
+    outsider.assignee = Some(user("zed"));
+    assert_eq!(
+        decide(&state, &Command::CreateIssue(outsider)),
+        Err(DomainError::AssigneeNotMember(user("zed")))
+    );
+    assert_eq!(
+        decide(&state, &assign("zed")),
+        Err(DomainError::AssigneeNotMember(user("zed")))
+    );
+    // A viewer is a member too.
+    run(&mut state, assign("vera")).unwrap();
+    run(&mut state, assign("max")).unwrap();
+    run(&mut state, Command::RemoveMember { user: user("max") }).unwrap();
+    // max keeps the issue; setting him again is no new assignment.
+    assert_eq!(state.issues[&IssueNumber(1)].assignee, Some(user("max")));
+    assert_eq!(decide(&state, &assign("max")), Ok(vec![]));
+    assert_eq!(
+        decide(&state, &assign("zed")),
+        Err(DomainError::AssigneeNotMember(user("zed")))
+    );
+}

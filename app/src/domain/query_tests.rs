@@ -10,6 +10,12 @@ use super::*;
 /// ABC-4 "Accounts" (epic).
 fn fixture() -> ProjectState {
     let mut state = project_with_issues(0);
+    // Only members may be assigned.
+    let bob = Command::AddMember {
+        user: user("bob"),
+        role: Role::Member,
+    };
+    run(&mut state, bob).unwrap();
     let mut create = |title: &str, t: IssueType, f: &dyn Fn(&mut NewIssue)| {
         let mut new = NewIssue::new(Title::parse(title).unwrap(), t, user("carol"));
         f(&mut new);

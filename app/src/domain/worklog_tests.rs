@@ -388,3 +388,58 @@ fn the_timesheet_rolls_time_up_by_user_day_issue_epic_and_sprint() {
         Err(RangeError::TooLong)
     );
 }
+
+#[test]
+fn a_worklog_is_changed_by_its_author_or_an_admin_only() {
+    let mut state = estimated();
+    for (name, role) in [("bob", Role::Member), ("vera", Role::Viewer)] {
+        let add = Command::AddMember {
+            user: user(name),
+            role,
+        };
+        run(&mut state, add).unwrap();
+    }
+    let by_bob = Command::LogWork {
+        issue: N,
+        author: user("bob"),
+        entry: entry(hours(1)),
+        remaining: RemainingAdjustment::Leave,
+    };
+    run(&mut state, by_bob).unwrap();
+    let edit = Command::UpdateWorklog {
+        issue: N,
+        worklog: WorklogNumber(1),
+        entry: entry(hours(2)),
+        remaining: RemainingAdjustment::Leave,
+    };
+    let delete = Command::DeleteWorklog {
+        issue: N,
+        worklog: WorklogNumber(1),
+        remaining: RemainingAdjustment::Leave,
+    };
+    for command in [&edit, &delete] {
+        assert_eq!(
+            authorize(&state, &user("bob"), command),
+            Ok(()),
+            "the author"
+        );
+        assert_eq!(
+            authorize(&state, &user("alice"), command),
+            Ok(()),
+            "an admin"
+        );
+        assert!(matches!(
+            authorize(&state, &user("vera"), command),
+            Err(DomainError::Forbidden { .. })
+        ));
+    }
+    let carol = Command::AddMember {
+        user: user("carol"),
+        role: Role::Member,
+    };
+    run(&mut state, carol).unwrap();
+    assert_eq!(
+        authorize(&state, &user("carol"), &edit),
+        Err(DomainError::NotTheWorklogAuthor(user("bob")))
+    );
+}

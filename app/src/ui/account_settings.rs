@@ -1,12 +1,14 @@
 //! `/account`: the signed-in user's own settings: the password (changing it
 //! signs out every other session), and the personal access tokens of the
-//! REST API: create one (shown once), see when each was last used, revoke it
-//! at once.
+//! REST API: create one (shown once) with its scope (read only, preselected,
+//! or read and write), see when each was last used, revoke it at once.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{ApiTokenView, ChangePassword, CreateApiToken, RevokeApiToken, api_tokens};
+use crate::api::{
+    ApiTokenView, ChangePassword, CreateApiToken, RevokeApiToken, TokenScope, api_tokens,
+};
 use crate::ui::layout::loaded;
 
 #[component]
@@ -46,9 +48,14 @@ fn TokenPanel(
             let used = token
                 .last_used
                 .map_or_else(|| "never used".to_string(), |t| format!("last used {t}"));
+            let scope = match token.scope {
+                TokenScope::Read => "read only",
+                TokenScope::ReadWrite => "read and write",
+            };
             view! {
                 <li class="share-link" data-testid="api-token" data-id=token.id>
                     <strong>{token.name.clone()}</strong>
+                    <span class="muted" data-testid="token-scope" data-scope=token.scope.as_str()>{format!(" · {scope}")}</span>
                     <span class="muted">{format!(" · created {} · {expires} · {used}", token.created)}</span>
                     <ActionForm action=revoke attr:class="inline-create">
                         <input type="hidden" name="id" value=token.id />
@@ -80,12 +87,18 @@ fn TokenPanel(
                 "A token lets a script or app use the "
                 <a href="/api/v1/docs">"REST API"</a>
                 " as you, with your roles: send it as " <code>"Authorization: Bearer …"</code>
-                ". Revoking a token stops it at once."
+                ". A read-only token cannot change anything. Tokens cannot create or revoke tokens; "
+                "revoking a token stops it at once."
             </p>
             <ul class="share-links">{rows}</ul>
             <ActionForm action=create attr:class="inline-create" attr:data-testid="token-create">
                 <input name="name" aria-label="Token name" placeholder="Name, e.g. CI sync" maxlength="80" />
                 <label>"Last day " <input type="date" name="expires" aria-label="Last day" /></label>
+                // Least privilege first: writing is a deliberate choice.
+                <select name="scope" aria-label="Token scope">
+                    <option value="read" selected>"Read only"</option>
+                    <option value="read-write">"Read and write"</option>
+                </select>
                 <button type="submit">"Create token"</button>
             </ActionForm>
             {created}

@@ -219,11 +219,17 @@ impl Accounts {
                 .fetch_optional(&self.db)
                 .await?;
         let too_long = current.len() > MAX_SIGN_IN_PASSWORD;
-        if too_long || !verify(current.to_owned(), stored.clone()).await? {
+        let matches = if too_long {
+            false
+        } else {
+            let (current, stored) = (current.to_owned(), stored.clone());
+            self.hashing.run(move || verify(&current, stored)).await??
+        };
+        if !matches {
             tracing::info!("password change refused: wrong current password");
             return Err(AccountError::WrongCredentials);
         }
-        let hash = hash(new).await?;
+        let hash = self.hashing.run(move || hash(&new)).await??;
         // Only over the hash just verified, so two changes at once cannot
         // both pass with the same old password.
         let changed =

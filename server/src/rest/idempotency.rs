@@ -4,6 +4,10 @@
 //! Two layers: the command id is derived from (user, key), so the service's
 //! command-id check makes the write exactly-once even when two copies race;
 //! and the first answer is kept, so a repeat gets exactly the same reply.
+//!
+//! A kept answer is given again only if the caller may still see what it
+//! shows (checked before replaying), and never holds a secret shown once
+//! (a route keeps a redacted body instead, see [`Reply::keeping`]).
 
 use app::domain::{CommandId, UserName};
 use axum::response::{IntoResponse, Response};
@@ -27,6 +31,9 @@ pub struct Reply {
     pub status: StatusCode,
     pub etag: Option<u64>,
     pub body: Bytes,
+    /// What to keep for a repeat instead of `body`, when the body shows a
+    /// secret once.
+    kept_body: Option<Bytes>,
 }
 
 impl Reply {
@@ -35,6 +42,16 @@ impl Reply {
             status,
             etag,
             body: serde_json::to_vec(body).unwrap_or_default().into(),
+            kept_body: None,
+        }
+    }
+
+    /// This answer, kept for repeats as `redacted` (the same answer without
+    /// what must be shown only once).
+    pub fn keeping(self, redacted: &impl Serialize) -> Self {
+        Self {
+            kept_body: Some(serde_json::to_vec(redacted).unwrap_or_default().into()),
+            ..self
         }
     }
 
@@ -82,10 +99,17 @@ impl Answers {
     }
 
     /// Runs `write` once per (user, Idempotency-Key): a repeat of the same
-    /// request gets the kept answer (marked `Idempotent-Replayed: true`), a
-    /// different request under a used key gets 422. `write` is given the
-    /// command id to use. Without a key it simply runs.
-    pub async fn once<F, Fut>(&self, w: &Write, body: &[u8], write: F) -> Response
+    /// request gets the kept answer (marked `Idempotent-Replayed: true`) if
+    /// `may_see` still allows it (its problem otherwise), a different request
+    /// under a used key gets 422. `write` is given the command id to use.
+    /// Without a key it simply runs.
+    pub async fn once<F, Fut>(
+        &self,
+        w: &Write,
+        body: &[u8],
+        may_see: impl Future<Output = Result<(), Problem>>,
+        write: F,
+    ) -> Response
     where
         F: FnOnce(CommandId) -> Fut,
         Fut: Future<Output = Result<Reply, Problem>>,
@@ -97,6 +121,10 @@ impl Answers {
         let fingerprint = fingerprint(&w.request_line, body);
         match self.kept(&w.user, key).await {
             Ok(Some((same, reply))) if same == fingerprint => {
+                // Access may have been lost since (removed from the project).
+                if let Err(p) = may_see.await {
+                    return p.into_response();
+                }
                 let mut res = reply.into_response();
                 res.headers_mut()
                     .insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -145,6 +173,7 @@ impl Answers {
                     .get::<Option<String>, _>("etag")
                     .and_then(|e| e.parse().ok()),
                 body: Bytes::from(row.get::<Vec<u8>, _>("body")),
+                kept_body: None,
             };
             (hash.try_into().unwrap_or([0; 32]), reply)
         }))
@@ -172,7 +201,7 @@ impl Answers {
         .bind(fingerprint.as_slice())
         .bind(i64::from(reply.status.as_u16()))
         .bind(reply.etag.map(|v| v.to_string()))
-        .bind(reply.body.as_ref())
+        .bind(reply.kept_body.as_ref().unwrap_or(&reply.body).as_ref())
         .bind(now)
         .execute(&self.db)
         .await?;

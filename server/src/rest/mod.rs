@@ -15,6 +15,7 @@ mod projects;
 mod request;
 mod resources;
 mod sprints;
+mod tokens;
 mod webhooks;
 mod write;
 
@@ -35,7 +36,7 @@ use crate::routes::AppState;
         title = "Kanri API",
         version = "1",
         description = "Projects, issues and the event log of Kanri. Send `Authorization: Bearer <token>` \
-            (create tokens in your account settings). Every resource has an ETag (its version); changes \
+            (create tokens in your account settings; a `read` token is refused every change with 403). Every resource has an ETag (its version); changes \
             need `If-Match` with the ETag they are based on: a stale one is merged when others changed \
             other fields, and refused with 412 (the current resource and who changed what) when they \
             changed the same ones. `Idempotency-Key` makes a change safe to send again."
@@ -72,6 +73,7 @@ use crate::routes::AppState;
         webhooks::create,
         webhooks::delete,
         webhooks::deliveries,
+        tokens::list,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -81,6 +83,7 @@ use crate::routes::AppState;
         (name = "activity", description = "Comments and worklogs of an issue"),
         (name = "webhooks", description = "Webhooks: signed deliveries of the log's events (admins only)"),
         (name = "sprints", description = "Sprints: create, start, complete (issues join through their `sprint` field)"),
+        (name = "tokens", description = "Your API tokens and their scope (`read` or `read-write`); create and revoke them in account settings"),
     )
 )]
 pub struct ApiDoc;
@@ -101,6 +104,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(docs::openapi))
         .route("/api/v1/docs", get(docs::page))
+        .route("/api/v1/tokens", get(tokens::list))
         .route("/api/v1/projects", get(projects::list))
         .route("/api/v1/projects/{key}", get(projects::get))
         .route("/api/v1/projects/{key}/events", get(projects::events))

@@ -174,6 +174,13 @@ impl From<ApiError> for Problem {
                 errors,
                 ..Self::new(kind::INVALID_FIELD, detail)
             },
+            ApiError::Rejected(DomainError::AssigneeNotMember(_)) => Self {
+                errors: vec![FieldError {
+                    field: "assignee".into(),
+                    message: detail.clone(),
+                }],
+                ..Self::new(kind::INVALID_FIELD, format!("assignee: {detail}"))
+            },
             ApiError::Unauthorized => Self::new(kind::UNAUTHORIZED, detail),
             ApiError::Rejected(DomainError::Forbidden { .. }) | ApiError::Forbidden(_) => {
                 Self::new(kind::FORBIDDEN, detail)

@@ -2,7 +2,7 @@
 //! is based on (`If-Match`) and its `Idempotency-Key`; and the body, read as
 //! JSON with a problem-details answer when it is not.
 
-use app::api::Caller;
+use app::api::{Caller, Credential};
 use app::domain::UserName;
 use axum::extract::FromRequestParts;
 use http::request::Parts;
@@ -104,7 +104,7 @@ impl Precondition {
 /// The longest `Idempotency-Key` accepted.
 pub const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-/// A mutation's context: who, based on what, under which idempotency key,
+/// A mutation's context (a read-only token gets 403): who, based on what, under which idempotency key,
 /// and what identifies the request for a replay (method, path, If-Match).
 pub struct Write {
     pub user: UserName,
@@ -117,6 +117,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
     type Rejection = Problem;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
         let Authed(user) = Authed::from_request_parts(parts, state).await?;
+        // Every REST change takes this extractor: the one place a read-only
+        // token is refused. A signed-in caller always has a credential.
+        parts
+            .extensions
+            .get::<Credential>()
+            .ok_or_else(|| Problem::unauthorized("sign in or send an API token"))?
+            .require_write()?;
         let precondition = Precondition::parse(&parts.headers)?;
         let idempotency_key = match parts.headers.get("idempotency-key") {
             None => None,

@@ -19,7 +19,7 @@ use crate::routes::AppState;
 use app::api::Backend as _;
 
 /// A webhook as its project's admins see it (never its secret).
-#[derive(Debug, serde::Serialize, ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
 pub struct WebhookResource {
     pub id: i64,
     pub url: String,
@@ -42,11 +42,14 @@ impl From<app::api::WebhookView> for WebhookResource {
 }
 
 /// A webhook just created, with the secret that signs its deliveries.
-#[derive(Debug, serde::Serialize, ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
 pub struct NewWebhook {
     pub webhook: WebhookResource,
     /// Verify `Kanri-Signature: t=…,v1=…` as HMAC-SHA256 of `{t}.{body}` with this.
-    pub secret: String,
+    /// Shown once: a repeat of the request under the same `Idempotency-Key`
+    /// answers without it (it is never stored in plain text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 /// One event sent (or being sent) to a webhook, with its latest attempt.
@@ -148,18 +151,29 @@ pub async fn create(
 ) -> Response {
     let parsed = (|| Ok((project_key(&key)?, json::<NewWebhookBody>(&body)?)))();
     or_problem(parsed, |(key, input)| async move {
+        let who = Caller::User(w.user.clone());
+        // A repeat shows the webhook only to who may still administer it.
+        let may_see = async {
+            let backend = state.backend();
+            backend.allowed(&who, &key, Role::Admin).await?;
+            Ok::<(), Problem>(())
+        };
         state
             .answers
-            .once(&w, &body, |_| async {
+            .once(&w, &body, may_see, |_| async {
                 let new = state
                     .backend()
-                    .create_webhook(Caller::User(w.user.clone()), key, input.url, input.events)
+                    .create_webhook(who.clone(), key.clone(), input.url, input.events)
                     .await?;
-                let new = NewWebhook {
+                let shown = NewWebhook {
                     webhook: new.webhook.into(),
-                    secret: new.secret,
+                    secret: Some(new.secret),
                 };
-                Ok(Reply::json(StatusCode::CREATED, None, &new))
+                let kept = NewWebhook {
+                    secret: None,
+                    ..shown.clone()
+                };
+                Ok(Reply::json(StatusCode::CREATED, None, &shown).keeping(&kept))
             })
             .await
     })
@@ -172,15 +186,15 @@ pub async fn create(
         (status = 200, description = "Deleted: nothing more is sent, pending deliveries are cancelled", body = Vec<WebhookResource>),
         (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
-#[tracing::instrument(skip(state))]
+#[tracing::instrument(skip(state, w), fields(user = %w.user))]
 pub async fn delete(
     State(state): State<AppState>,
-    Authed(user): Authed,
+    w: Write,
     Path((key, id)): Path<(String, i64)>,
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
     let backend = state.backend();
-    let who = Caller::User(user);
+    let who = Caller::User(w.user);
     backend.delete_webhook(who.clone(), key.clone(), id).await?;
     let list = backend.webhooks(who, key).await?.ok_or_else(forbidden)?;
     Ok(Reply::ok(None, &resources(list)))

@@ -147,9 +147,19 @@ pub async fn run(
     answer: Answer,
 ) -> Response {
     let user = &w.user;
+    // A kept answer shows the resource: only to who may still read its project.
+    let project = change.project.clone();
+    let may_see = async move {
+        state
+            .backend()
+            .allowed(&Caller::User(user.clone()), &project, Role::Viewer)
+            .await
+            .map(drop)
+            .map_err(Problem::from)
+    };
     state
         .answers
-        .once(w, body, move |id| async move {
+        .once(w, body, may_see, move |id| async move {
             let envelope = CommandEnvelope {
                 id,
                 project: change.project.clone(),

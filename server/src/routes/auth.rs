@@ -25,8 +25,9 @@ use crate::service::now_ms;
 /// The session key holding the user name.
 const USER: &str = crate::sessions::USER_KEY;
 
-/// Who is asking: the owner of a personal access token (`Authorization:
-/// Bearer`), else the session's user. A bearer that is no live token is
+/// Who is asking (`Caller`) and how they authenticated (`Credential`): the
+/// owner of a personal access token (`Authorization: Bearer`), else the
+/// session's user. A bearer that is no live token is
 /// refused outright rather than treated as anonymous, so a client learns
 /// at once that its token was revoked or mistyped. The `Credential` used
 /// goes along, for what must end with it (a board socket).
@@ -38,8 +39,7 @@ pub async fn identify(
 ) -> Response {
     if let Some(token) = bearer(req.headers()) {
         return match state.tokens.authenticate(token, now_ms()).await {
-            Ok(Some(user)) => {
-                let credential = Credential::Token(token.to_owned());
+            Ok(Some((user, credential))) => {
                 req.extensions_mut().insert(Caller::User(user));
                 req.extensions_mut().insert(credential);
                 next.run(req).await

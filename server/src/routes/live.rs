@@ -55,6 +55,8 @@ pub async fn board_socket(
     }
     // Subscribed before the link is checked, so a revocation in between is heard.
     let revocations = state.shares.revocations();
+    // A read-only API token shows no drags, like a share link's reader.
+    let mut read_only = false;
     let (caller, grant) = match (resume.share.as_deref(), caller, credential) {
         (Some(token), _, _) => match state.shares.open(token, crate::service::now_ms()).await {
             Ok(Some(open)) if open.project == project => (
@@ -72,9 +74,10 @@ pub async fn board_socket(
             }
         },
         (None, Some(axum::Extension(caller)), Some(axum::Extension(credential))) => {
+            read_only = !credential.may_write();
             let grant = match credential {
                 Credential::Session(id) => Grant::Session(id),
-                Credential::Token(bearer) => Grant::Token(bearer),
+                Credential::Token { bearer, .. } => Grant::Token(bearer),
             };
             (caller, grant)
         }
@@ -105,7 +108,9 @@ pub async fn board_socket(
         })
         .await;
     let standing = match access {
-        Ok(Some(Some((role, checked_at)))) => Standing::new(member, role, checked_at),
+        Ok(Some(Some((role, checked_at)))) => {
+            Standing::new(member, role, checked_at).read_only(read_only)
+        }
         Ok(_) => return (StatusCode::NOT_FOUND, "no such project").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot open a board socket");

@@ -127,7 +127,7 @@ async fn bad_input_gets_a_clear_error_on_its_field_and_stores_nothing() {
         ("Name", "abc", "key", "2–10 uppercase letters"),
         ("Name", "AB1", "key", "2–10 uppercase letters"),
         ("Name", "ABCDEFGHIJK", "key", "2–10 uppercase letters"),
-        ("Name", "APL", "key", "already exists"),
+        ("Name", "APL", "key", "is not available"),
     ];
     for (name, key, field, message) in cases {
         let (status, body) = create(&app, name, key).await;

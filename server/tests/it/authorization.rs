@@ -18,9 +18,13 @@ enum Need {
     /// Any signed-in account (not tied to one project).
     Account,
     Project(Role),
+    /// A project's admins; anyone else is told it does not exist (404), so
+    /// what the call asks about (e.g. whether a login names an account) is
+    /// not theirs to learn.
+    AdminElseHidden,
 }
 
-use Need::{Account, Anyone, Project};
+use Need::{Account, AdminElseHidden, Anyone, Project};
 
 /// How the arguments travel: browser form or JSON.
 enum Body {
@@ -218,7 +222,7 @@ const TABLE: &[(&str, Need)] = &[
     ("log_work", Project(Role::Member)),
     ("update_worklog", Project(Role::Member)),
     ("delete_worklog", Project(Role::Member)),
-    ("add_member", Project(Role::Admin)),
+    ("add_member", AdminElseHidden),
     ("change_role", Project(Role::Admin)),
     ("remove_member", Project(Role::Admin)),
     ("rename_project", Project(Role::Admin)),
@@ -396,6 +400,8 @@ fn expected(who: Option<&str>, role: Option<Role>, need: Need) -> Result<(), u16
         (_, Anyone, _) => Ok(()),
         (None, _, _) => Err(401),
         (Some(_), Account, _) => Ok(()),
+        (Some(_), AdminElseHidden, Some(Role::Admin)) => Ok(()),
+        (Some(_), AdminElseHidden, _) => Err(404),
         (Some(_), Project(_), None) => Err(404),
         (Some(_), Project(need), Some(role)) if role < need => Err(403),
         _ => Ok(()),

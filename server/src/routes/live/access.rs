@@ -201,6 +201,8 @@ pub struct Standing {
     role: Role,
     /// The last sequence folded into the state the access was checked on.
     checked_at: u64,
+    /// A read-only API token's socket: it reads, and shows no drags.
+    read_only: bool,
 }
 
 impl Standing {
@@ -209,12 +211,18 @@ impl Standing {
             user,
             role,
             checked_at,
+            read_only: false,
         }
+    }
+
+    /// The same standing for a read-only credential.
+    pub fn read_only(self, read_only: bool) -> Self {
+        Self { read_only, ..self }
     }
 
     /// Whether the caller may show what it drags: members and admins.
     pub fn may_drag(&self) -> bool {
-        self.user.is_some() && self.role >= Role::Member
+        !self.read_only && self.user.is_some() && self.role >= Role::Member
     }
 
     /// The events of `batch` the caller may still receive, following its
