@@ -168,9 +168,9 @@ async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn webhooks_and_share_links_outlive_their_creators_membership() {
     let dir = tempfile_dir::TempDir::new();
-    // The receiver is on loopback: when private targets are refused by
-    // default, allow them here (`webhook_allow_private: true`).
+    // The receiver is on loopback, which webhooks may reach only when allowed.
     let config = Config {
+        webhook_allow_private: true,
         ..Config::new("127.0.0.1:0".parse().unwrap(), dir.0.join("kanri.db"))
     };
     let app = spawn_with(config).await;
