@@ -38,4 +38,3 @@ pub async fn change_password(
         .await,
     )
 }
-

@@ -62,6 +62,9 @@ mod tests {
         assert_eq!(utc_day(951_782_400_000), "2000-02-29");
         assert_eq!(utc_day(1_795_305_599_999), "2026-11-21");
         assert_eq!(utc_day(1_795_305_600_000), "2026-11-22");
-        assert_eq!(utc_day(-1), "1969-12-31");
+        // Kanri's times start in 1970 (UtcTime's range): earlier clamps, never panics.
+        assert_eq!(utc_day(-1), "1970-01-01");
+        assert_eq!(utc_day(i64::MIN), "1970-01-01");
+        assert_eq!(utc_day(i64::MAX), "9999-12-31");
     }
 }

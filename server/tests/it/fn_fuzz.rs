@@ -120,6 +120,30 @@ const PLAUSIBLE: &[&str] = &[
     "http://127.0.0.1:9/hook",
 ];
 
+/// A value of the type and shape the field `name` takes in the server
+/// functions, so a body decodes and reaches the function's own checks.
+fn plausible_for(name: &str, rng: &mut Rng) -> String {
+    let pick = |rng: &mut Rng, items: &[&str]| rng.pick(items).to_owned();
+    match name {
+        "project" | "key" => pick(rng, &["ABC", "ABC", "ZZZ"]),
+        "issue" | "target" | "parent" => pick(rng, &["ABC-1", "ABC-2", "ABC-9"]),
+        "version" | "at" | "after" | "id" | "sprint" | "wip_limit" => {
+            pick(rng, &["0", "1", "2", "3", "40"])
+        }
+        "watch" | "epic" => pick(rng, &["true", "false"]),
+        "role" => pick(rng, &["viewer", "member", "admin"]),
+        "login" | "user" => pick(rng, &["bob", "alice", "nobody"]),
+        "start" | "end" | "open_to" | "expires" | "from" | "to" | "stored_on" => {
+            pick(rng, &["2026-11-21", "2026-11-30", ""])
+        }
+        "work[spent]" | "work[remaining]" => pick(rng, &["1h 30m", "2d", "0m"]),
+        "work[started]" => pick(rng, &["2026-11-21 09:30", "2026-11-21"]),
+        // A command id, as the browser sends with every write.
+        "command" => uuid::Uuid::from_u64_pair(rng.next(), rng.next()).to_string(),
+        _ => rng.pick(PLAUSIBLE).to_owned(),
+    }
+}
+
 /// Values out of every range, of the wrong type, or hostile.
 const HOSTILE: &[&str] = &[
     "",
@@ -219,15 +243,19 @@ fn hostile_name(rng: &mut Rng) -> String {
 /// One form body (possibly not valid UTF-8 once decoded).
 fn form_body(rng: &mut Rng) -> Vec<u8> {
     let mut pairs: Vec<(String, String)> = Vec::new();
-    match rng.below(4) {
-        // Every field present and plausible, a few of them hostile: gets
-        // past decoding into each function's own parsing.
+    let mode = rng.below(4);
+    match mode {
+        // Every field present and plausible, at most one of them hostile:
+        // most such bodies decode, so each function's own parsing and
+        // checks run (a hostile value in any field would stop nearly every
+        // body at decoding).
         0 | 1 => {
-            for name in NAMES {
-                let value = if rng.chance(15) {
+            let hostile = (mode == 1).then(|| rng.below(NAMES.len()));
+            for (i, name) in NAMES.iter().enumerate() {
+                let value = if hostile == Some(i) {
                     hostile_value(rng)
                 } else {
-                    rng.pick(PLAUSIBLE).to_owned()
+                    plausible_for(name, rng)
                 };
                 pairs.push(((*name).to_owned(), value));
             }
@@ -252,8 +280,10 @@ fn form_body(rng: &mut Rng) -> Vec<u8> {
             }
         }
     }
-    // Repeated keys.
-    for _ in 0..rng.below(3) {
+    // The well-formed bodies stay well-formed; the others also repeat keys
+    // and carry raw pieces that are not form encoding.
+    let malformed = mode >= 2;
+    for _ in 0..if malformed { rng.below(3) } else { 0 } {
         if !pairs.is_empty() {
             let (name, _) = pairs[rng.below(pairs.len())].clone();
             pairs.push((name, hostile_value(rng)));
@@ -265,12 +295,12 @@ fn form_body(rng: &mut Rng) -> Vec<u8> {
         .collect::<Vec<_>>()
         .join("&")
         .into_bytes();
-    if rng.chance(20) {
+    if malformed && rng.chance(20) {
         let at = rng.below(body.len() + 1);
         let piece = rng.pick(RAW).as_bytes().to_vec();
         body.splice(at..at, piece);
     }
-    if rng.chance(5) {
+    if malformed && rng.chance(5) {
         // Bytes that are not text at all.
         body.extend((0..rng.below(64)).map(|_| rng.next() as u8));
     }
