@@ -7,8 +7,8 @@
 //!
 //! Every run uses fresh databases in a temporary directory.
 
-use app::domain::*;
 use futures::StreamExt;
+use kanri_domain::*;
 use server::db::Db;
 use server::hub::Hub;
 use server::service::{Kanri, now_ms};

@@ -4,7 +4,7 @@
 //! settings.
 
 use app::api::{ApiTokenView, Credential, TokenScope};
-use app::domain::{UserName, UtcTime};
+use kanri_domain::{UserName, UtcTime};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
 

@@ -7,8 +7,8 @@ use app::api::{
     NewWebhookView, PastProject, ProjectSnapshot, ProjectSummary, SearchHits, ShareLinkView,
     TokenScope, WebhookView,
 };
-use app::domain::*;
 use futures::future::BoxFuture;
+use kanri_domain::*;
 use std::sync::Arc;
 
 use crate::accounts::Accounts;

@@ -2,7 +2,7 @@
 //! real board at once. It is made of ordinary accounts and ordinary
 //! commands, so its history, reports and time tracking are real too.
 
-use app::domain::*;
+use kanri_domain::*;
 use std::collections::BTreeSet;
 
 use crate::accounts::{AccountError, Accounts, SignUp};

@@ -8,7 +8,7 @@
 //! O(N²).
 
 use app::api::live::{PRESENCE_SHOWN, Viewer};
-use app::domain::{IssueNumber, ProjectKey, Recorded, UserName};
+use kanri_domain::{IssueNumber, ProjectKey, Recorded, UserName};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -7,7 +7,7 @@
 //! that exist keep an entry: a key read that names no project leaves none,
 //! so reading random keys does not grow memory.
 
-use app::domain::*;
+use kanri_domain::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -3,7 +3,7 @@
 //! signs out every other session of the user and closes all their sockets.
 //! The sessions themselves are tower-sessions' rows in the same database.
 
-use app::domain::UserName;
+use kanri_domain::UserName;
 use sqlx::SqlitePool;
 use std::str::FromStr;
 use tokio::sync::broadcast;

@@ -4,7 +4,7 @@
 //! so there is nothing for a slow hash to slow down.
 
 use app::api::ShareLinkView;
-use app::domain::{ProjectKey, UserName, UtcTime};
+use kanri_domain::{ProjectKey, UserName, UtcTime};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
 

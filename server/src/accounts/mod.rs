@@ -11,9 +11,9 @@ mod sign_up_limit;
 mod table;
 mod throttle;
 
-use app::domain::{DisplayName, Email, Password, Profile, UserName};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, password_hash::rand_core::OsRng};
+use kanri_domain::{DisplayName, Email, Password, Profile, UserName};
 use sqlx::SqlitePool;
 use std::net::IpAddr;
 use std::sync::OnceLock;

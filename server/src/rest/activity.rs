@@ -3,10 +3,10 @@
 //! names the issue's ETag, and edits of different comments or worklogs merge.
 
 use app::api::Caller;
-use app::domain::*;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use bytes::Bytes;
+use kanri_domain::*;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -232,7 +232,7 @@ pub async fn add_comment(
     on_issue(state, w, key, body, true, |body, me, project, issue| {
         let input: CommentBody = json(body)?;
         let mut f = Fields::new(project);
-        let text = f.check("body", app::domain::CommentBody::parse(&input.body));
+        let text = f.check("body", kanri_domain::CommentBody::parse(&input.body));
         f.finish(|| Command::AddComment {
             issue,
             author: me.clone(),
@@ -262,7 +262,7 @@ pub async fn edit_comment(
     on_issue(state, w, key, body, false, |body, me, project, issue| {
         let input: CommentBody = json(body)?;
         let mut f = Fields::new(project);
-        let text = f.check("body", app::domain::CommentBody::parse(&input.body));
+        let text = f.check("body", kanri_domain::CommentBody::parse(&input.body));
         f.finish(|| Command::EditComment {
             issue,
             comment: CommentNumber(number),

@@ -9,10 +9,10 @@
 //! shows (checked before replaying), and never holds a secret shown once
 //! (a route keeps a redacted body instead, see [`Reply::keeping`]).
 
-use app::domain::{CommandId, UserName};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
+use kanri_domain::{CommandId, UserName};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{Row, SqlitePool};

@@ -2,7 +2,7 @@
 //! the domain's types with every invalid field reported at once.
 
 use app::api::{ApiError, FormErrors};
-use app::domain::*;
+use kanri_domain::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeSet;

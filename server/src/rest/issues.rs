@@ -3,11 +3,11 @@
 //! (which applies the role table) and shapes the answer.
 
 use app::api::ApiError;
-use app::domain::*;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
+use kanri_domain::*;
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -2,10 +2,10 @@
 //! stable `type` a client can switch on, never a stack trace or SQL.
 
 use app::api::{ApiError, FieldError};
-use app::domain::DomainError;
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
+use kanri_domain::DomainError;
 use serde::Serialize;
 use utoipa::ToSchema;
 

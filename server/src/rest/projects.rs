@@ -1,8 +1,8 @@
 //! `/api/v1` projects and their event feed.
 
 use app::api::Caller;
-use app::domain::*;
 use axum::extract::{Path, RawQuery, State};
+use kanri_domain::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

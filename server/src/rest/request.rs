@@ -3,10 +3,10 @@
 //! JSON with a problem-details answer when it is not.
 
 use app::api::{Caller, Credential};
-use app::domain::UserName;
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 use http::{HeaderMap, header};
+use kanri_domain::UserName;
 use serde::de::DeserializeOwned;
 
 use super::problem::{Problem, kind};

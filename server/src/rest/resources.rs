@@ -2,7 +2,7 @@
 //! log entries, decoupled from the domain's internal types so those can
 //! change without breaking clients.
 
-use app::domain::*;
+use kanri_domain::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};

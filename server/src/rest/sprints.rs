@@ -2,10 +2,10 @@
 //! leave a sprint through their own `sprint` field (`PATCH /issues/{key}`).
 
 use app::api::Caller;
-use app::domain::*;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use bytes::Bytes;
+use kanri_domain::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 

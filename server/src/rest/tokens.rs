@@ -3,8 +3,8 @@
 //! (account settings), so a leaked token cannot mint or keep others alive.
 
 use app::api::{ApiTokenView, Backend as _, TokenScope};
-use app::domain::UtcTime;
 use axum::extract::State;
+use kanri_domain::UtcTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 

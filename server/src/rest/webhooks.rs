@@ -2,11 +2,11 @@
 //! delete, and read the delivery log.
 
 use app::api::Caller;
-use app::domain::*;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use bytes::Bytes;
 use http::StatusCode;
+use kanri_domain::*;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 

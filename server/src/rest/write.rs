@@ -4,9 +4,9 @@
 //! conflict.
 
 use app::api::{ApiError, Caller};
-use app::domain::*;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
+use kanri_domain::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 

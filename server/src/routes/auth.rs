@@ -5,13 +5,13 @@
 //! one to the sign-in page.
 
 use app::api::{Caller, Credential};
-use app::domain::{DisplayName, Email, Password, UserName, safe_next};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
+use kanri_domain::{DisplayName, Email, Password, UserName, safe_next};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::net::{IpAddr, SocketAddr};
@@ -296,7 +296,7 @@ async fn start_session(
     name: &UserName,
     json: bool,
     next: &Option<String>,
-    profile: &app::domain::Profile,
+    profile: &kanri_domain::Profile,
 ) -> Response {
     let stored = async {
         session.cycle_id().await?;

@@ -6,13 +6,13 @@ mod access;
 
 use app::api::live::{ClientMessage, MAX_CLIENT_MESSAGE, ServerMessage, close};
 use app::api::{Caller, Credential};
-use app::domain::{ProjectKey, Recorded, Role, UserName, log_position};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures::SinkExt;
 use futures::stream::{SplitSink, StreamExt};
+use kanri_domain::{ProjectKey, Recorded, Role, UserName, log_position};
 use serde::Deserialize;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;

@@ -6,7 +6,7 @@
 mod projection;
 mod search;
 
-use app::domain::*;
+use kanri_domain::*;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 

@@ -4,8 +4,8 @@
 //! `issues`, `sprints`), sprint membership (`issues.sprint`) and the history
 //! (`history`). Appends and the rebuild from the log share this code.
 
-use app::domain::*;
 use futures::StreamExt;
+use kanri_domain::*;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{QueryBuilder, Sqlite};
 use std::collections::{BTreeSet, HashMap};

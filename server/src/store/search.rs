@@ -2,17 +2,17 @@
 //! statement with bound parameters over indexed columns, the label table and
 //! the trigram text index.
 //!
-//! Every clause is matched through `app::domain::query_values`, the same
+//! Every clause is matched through `kanri_domain::query_values`, the same
 //! functions the in-memory evaluator uses; a field with a small closed set of
 //! values (status, type, priority, sprint) is resolved to that set here, from
 //! the project's catalogue. Each clause yields 0 or 1, never NULL, so `NOT`
 //! keeps its two-valued meaning.
 
-use app::domain::query_values::{
+use kanri_domain::query_values::{
     key_number, numeric_holds, numeric_operand, priority_number, sprint_texts, text_equals,
     type_texts, value_text,
 };
-use app::domain::*;
+use kanri_domain::*;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::StoreError;

@@ -1,7 +1,7 @@
 //! Per-project activity: how many events each project logged per (UTC) day.
 
-use app::domain::Recorded;
 use futures::future::BoxFuture;
+use kanri_domain::Recorded;
 use sqlx::sqlite::SqliteConnection;
 use std::collections::BTreeMap;
 
@@ -49,7 +49,7 @@ impl Subscriber for ActivityCounts {
 
 /// The UTC calendar day of a Unix time in milliseconds, as `YYYY-MM-DD`.
 pub fn utc_day(at_ms: i64) -> String {
-    app::domain::Date::from_unix_ms(at_ms).to_string()
+    kanri_domain::Date::from_unix_ms(at_ms).to_string()
 }
 
 #[cfg(test)]

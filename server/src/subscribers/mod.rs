@@ -7,8 +7,8 @@
 mod activity;
 pub mod time;
 
-use app::domain::Recorded;
 use futures::future::BoxFuture;
+use kanri_domain::Recorded;
 use serde::Serialize;
 use sqlx::sqlite::SqliteConnection;
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! Time tracking: the `worklogs` table, one row per existing worklog, and the
 //! timesheet query over it (minutes per issue, author and day in a range).
 
-use app::domain::*;
 use futures::future::BoxFuture;
+use kanri_domain::*;
 use sqlx::sqlite::SqliteConnection;
 
 use super::Subscriber;

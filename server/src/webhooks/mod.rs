@@ -13,7 +13,7 @@ pub use targets::{Blocked, Targets};
 pub use worker::{Backoff, run};
 
 use app::api::{DeliveryView, NewWebhookView, WebhookView};
-use app::domain::{ProjectKey, UserName};
+use kanri_domain::{ProjectKey, UserName};
 use sqlx::{Row, SqlitePool};
 
 use crate::secret::Secret;
@@ -55,7 +55,7 @@ pub fn parse_url(raw: &str, targets: Targets) -> Result<String, String> {
 pub fn parse_events(raw: &[String]) -> Result<Vec<String>, String> {
     let mut events = Vec::new();
     for e in raw.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
-        if !app::domain::EVENT_TYPES.contains(&e) {
+        if !kanri_domain::EVENT_TYPES.contains(&e) {
             return Err(format!("{e:?} is no event type"));
         }
         if !events.iter().any(|x| x == e) {

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
-use app::domain::ProjectKey;
+use kanri_domain::ProjectKey;
 
 use super::delivery::{Courier, Request};
 use super::targets::Targets;

@@ -76,9 +76,9 @@ async fn sign_up_starts_a_session_that_acts_for_the_user_until_sign_out() {
     assert_eq!(log[0].actor.as_str(), "ada");
     assert_eq!(
         log[1].event,
-        app::domain::Event::MemberAdded {
+        kanri_domain::Event::MemberAdded {
             user: user("ada"),
-            role: app::domain::Role::Admin
+            role: kanri_domain::Role::Admin
         }
     );
 

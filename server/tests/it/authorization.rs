@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use app::domain::Role;
+use kanri_domain::Role;
 use serde_json::json;
 
 use crate::common::*;
@@ -354,7 +354,7 @@ async fn prepare(app: &TestApp, p: &str, endpoint: &str) -> Versions {
         .expect("created");
     Versions {
         project: state.project.expect("created").version,
-        issue: state.issues[&app::domain::IssueNumber(1)].version,
+        issue: state.issues[&kanri_domain::IssueNumber(1)].version,
         head,
         token,
         link,

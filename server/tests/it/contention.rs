@@ -2,7 +2,7 @@
 //! real SQLite file, each from its own (often stale) view of the versions.
 
 use crate::common::*;
-use app::domain::*;
+use kanri_domain::*;
 use server::replay;
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -1,6 +1,6 @@
 //! The first-run demo workspace.
 
-use app::domain::{IssueType, Role, SprintState, StatusCategory};
+use kanri_domain::{IssueType, Role, SprintState, StatusCategory};
 use server::config::Config;
 use server::startup::Application;
 
@@ -49,7 +49,7 @@ async fn an_empty_database_gets_a_demo_workspace_once_and_its_passwords_work() {
     assert_eq!(sprint.state, SprintState::Active);
     let in_sprint = state.sprint_issues(sprint.number);
     assert!(in_sprint.len() >= 10);
-    let category = |i: &app::domain::Issue| project.status(i.status).map(|s| s.category);
+    let category = |i: &kanri_domain::Issue| project.status(i.status).map(|s| s.category);
     assert!(
         in_sprint
             .iter()

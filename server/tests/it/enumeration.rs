@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use crate::rest::{Answer, get, send, token};
-use app::domain::Role;
+use kanri_domain::Role;
 use serde_json::{Value, json};
 
 /// A token of `scope` (`read` or `read-write`) for `user`, made in a browser
@@ -331,7 +331,7 @@ async fn a_replayed_idempotency_key_answers_only_while_the_caller_may_see_the_pr
     app.execute_at_head(
         "alice",
         "ABC",
-        app::domain::Command::RemoveMember { user: user("bob") },
+        kanri_domain::Command::RemoveMember { user: user("bob") },
     )
     .await;
     let after = create().await;
@@ -394,7 +394,7 @@ async fn a_webhook_secret_is_shown_once_and_never_kept_for_a_replay() {
     app.execute_at_head(
         "bob",
         "ABC",
-        app::domain::Command::ChangeRole {
+        kanri_domain::Command::ChangeRole {
             user: user("alice"),
             role: Role::Member,
         },
@@ -414,7 +414,7 @@ async fn a_webhook_secret_is_shown_once_and_never_kept_for_a_replay() {
 /// Dragging of `card`, and returns once the server has handled it (its
 /// answer to a ping sent right after comes back), as the hub's presence
 /// then shows it.
-async fn drag_with_token(app: &TestApp, bearer: &str, card: app::domain::IssueNumber) -> bool {
+async fn drag_with_token(app: &TestApp, bearer: &str, card: kanri_domain::IssueNumber) -> bool {
     use futures::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;

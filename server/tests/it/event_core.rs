@@ -3,7 +3,7 @@
 //! catch-up after a restart, and time travel.
 
 use crate::common::*;
-use app::domain::*;
+use kanri_domain::*;
 use server::replay;
 use server::store::Until;
 use server::subscribers;

@@ -4,7 +4,7 @@
 //! issues, and the page's HTML.
 
 use crate::common::*;
-use app::domain::*;
+use kanri_domain::*;
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs

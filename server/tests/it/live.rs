@@ -3,8 +3,8 @@
 
 use crate::common::*;
 use app::api::live::{ClientMessage, ServerMessage, close};
-use app::domain::*;
 use futures::{SinkExt, StreamExt};
+use kanri_domain::*;
 use server::config::Config;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

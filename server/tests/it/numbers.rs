@@ -2,7 +2,7 @@
 //! functions and a raw JSON command (an offline replay). Each is a 4xx that
 //! names the field, nothing is stored, and never a 5xx.
 
-use app::domain::*;
+use kanri_domain::*;
 use serde_json::{Value, json};
 
 use crate::common::*;

@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use crate::rest::{Answer, get, send, token};
-use app::domain::{Command, Role};
+use kanri_domain::{Command, Role};
 use serde_json::{Value, json};
 use server::config::Config;
 use std::sync::{Arc, Mutex};
@@ -78,7 +78,7 @@ async fn a_comment_is_edited_or_deleted_by_its_author_or_an_admin_only() {
     let delete_fn = |who: &'static str| {
         let app = &app;
         async move {
-            let version = app.state("ABC").await.issues[&app::domain::IssueNumber(1)].version;
+            let version = app.state("ABC").await.issues[&kanri_domain::IssueNumber(1)].version;
             let version = version.to_string();
             app.call_fn(
                 who,
@@ -288,7 +288,7 @@ async fn an_issue_is_assigned_only_to_a_member_and_keeps_one_who_leaves() {
     assert_eq!(reassigned.body["errors"][0]["field"], "assignee");
 
     // The issue page's server function says the same, on its field.
-    let version = app.state("ABC").await.issues[&app::domain::IssueNumber(1)]
+    let version = app.state("ABC").await.issues[&kanri_domain::IssueNumber(1)]
         .version
         .to_string();
     let (status, body) = app

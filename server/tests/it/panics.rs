@@ -2,8 +2,8 @@
 //! the open board sockets and every other request go on.
 
 use app::api::live::ServerMessage;
-use app::domain::Event;
 use futures::StreamExt;
+use kanri_domain::Event;
 use server::config::Config;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;

@@ -5,8 +5,8 @@
 //! password change itself. (Share links: see `share_links.rs`.)
 
 use app::api::live::{ClientMessage, ServerMessage, close};
-use app::domain::{Command, Role};
 use futures::{SinkExt, StreamExt};
+use kanri_domain::{Command, Role};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;

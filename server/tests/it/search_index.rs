@@ -2,7 +2,7 @@
 //! in-memory evaluator returns — the same issues in the same order — for
 //! generated projects and generated queries; and it uses the indexes.
 
-use app::domain::*;
+use kanri_domain::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use server::db::Db;

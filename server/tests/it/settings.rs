@@ -2,7 +2,7 @@
 //! limits, the working calendar; bad input and stale versions.
 
 use crate::common::*;
-use app::domain::*;
+use kanri_domain::*;
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs

@@ -2,7 +2,7 @@
 //! bulk moves and their limits, and the field errors of starting a sprint.
 
 use crate::common::*;
-use app::domain::*;
+use kanri_domain::*;
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs

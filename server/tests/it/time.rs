@@ -3,7 +3,7 @@
 //! from the `worklogs` subscriber projection, and its replay.
 
 use crate::common::*;
-use app::domain::*;
+use kanri_domain::*;
 use server::replay;
 
 async fn issue(app: &TestApp) -> Issue {

@@ -4,7 +4,7 @@
 use futures::StreamExt;
 use std::time::{Duration, Instant};
 
-use app::domain::*;
+use kanri_domain::*;
 
 use crate::common::*;
 

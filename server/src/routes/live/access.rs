@@ -4,7 +4,7 @@
 //! project's own events, checked before each batch is relayed).
 
 use app::api::live::close;
-use app::domain::{Event, Recorded, Role, UserName};
+use kanri_domain::{Event, Recorded, Role, UserName};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError};

@@ -2,7 +2,7 @@
 
 pub mod process;
 
-use app::domain::*;
+use kanri_domain::*;
 use server::config::Config;
 use server::service::Kanri;
 use server::startup::Application;

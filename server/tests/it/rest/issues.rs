@@ -412,7 +412,7 @@ async fn the_role_table_applies_to_every_route() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
     app.create_issue("ABC", "First").await;
-    app.set_role("ABC", "carol", app::domain::Role::Viewer)
+    app.set_role("ABC", "carol", kanri_domain::Role::Viewer)
         .await;
     let viewer = token(&app, "carol").await;
     let outsider = token(&app, "eve").await;

@@ -161,8 +161,8 @@ async fn matching_events_arrive_signed_in_order_with_retries_until_the_webhook_i
         .filter(|r| {
             matches!(
                 r.event,
-                app::domain::Event::IssueCreated { .. }
-                    | app::domain::Event::IssueTitleChanged { .. }
+                kanri_domain::Event::IssueCreated { .. }
+                    | kanri_domain::Event::IssueTitleChanged { .. }
             )
         })
         .map(|r| r.seq)

@@ -255,7 +255,7 @@ async fn comments_and_worklogs_are_added_edited_and_deleted() {
 async fn members_are_listed_with_their_roles() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
-    app.set_role("ABC", "carol", app::domain::Role::Viewer)
+    app.set_role("ABC", "carol", kanri_domain::Role::Viewer)
         .await;
     let t = token(&app, "carol").await;
     let members = get(&app, "/api/v1/projects/ABC/members", &t).await;

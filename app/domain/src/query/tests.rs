@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::{Expr, MAX_NESTING, MAX_QUERY_CHARS, Query};
-use crate::domain::tests::{project_with_issues, user};
+use crate::tests::{project_with_issues, user};
 
 /// Runs `f` on a thread with a 256 KiB stack, where a recursion that input
 /// deepens overflows long before it would on a worker's 2 MiB.

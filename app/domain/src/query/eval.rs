@@ -7,8 +7,8 @@ use super::values::{
     text_equals, type_texts, value_text,
 };
 use super::{Expr, Op, QField};
-use crate::domain::ids::UserName;
-use crate::domain::model::{Issue, ProjectState};
+use crate::ids::UserName;
+use crate::model::{Issue, ProjectState};
 
 pub(super) fn compare(f: QField, a: &Issue, b: &Issue, state: &ProjectState) -> Ordering {
     let status_index = |i: &Issue| {

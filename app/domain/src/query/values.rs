@@ -3,8 +3,8 @@
 //! through these functions, so the two cannot disagree on what `=` means.
 
 use super::{QField, QValue};
-use crate::domain::ids::{IssueKey, IssueNumber, ProjectKey, SprintNumber, UserName};
-use crate::domain::model::{Issue, IssueType, Priority, ProjectState};
+use crate::ids::{IssueKey, IssueNumber, ProjectKey, SprintNumber, UserName};
+use crate::model::{Issue, IssueType, Priority, ProjectState};
 
 /// The text a clause's value stands for.
 pub fn value_text(v: &QValue, me: &UserName) -> String {
