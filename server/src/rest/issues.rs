@@ -32,13 +32,17 @@ pub struct ListIssues {
     /// Only issues assigned to this user; `none` for unassigned ones.
     assignee: Option<String>,
     /// Only issues in this sprint.
+    #[param(minimum = 0, maximum = 4_294_967_295_u32)]
     sprint: Option<u32>,
     /// Only issues matching this query (e.g. `type = bug AND points >= 3`).
     /// Lists are in rank order whatever the query's ORDER BY; see `/search`.
+    #[param(example = "type = bug AND points >= 3")]
     q: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (only a cursor this API gave out).
+    #[param(min_length = 1, pattern = "^[A-Za-z0-9_-]+$")]
     cursor: Option<String>,
 }
 
@@ -84,7 +88,6 @@ fn parse_cursor(raw: &str) -> Result<(String, u32), Problem> {
     params(("key" = String, Path, description = "Project key"), ListIssues),
     responses(
         (status = 200, description = "A page of issues in rank order", body = Page<IssueResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, raw))]
 pub async fn list(
@@ -152,8 +155,10 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct SearchIssues {
     /// The query, e.g. `status IN ("To Do", "In Progress") ORDER BY points DESC`.
+    #[param(example = "status IN (\"To Do\", \"In Progress\") ORDER BY points DESC")]
     q: String,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
 }
 
@@ -169,7 +174,6 @@ pub struct SearchResult {
     params(("key" = String, Path, description = "Project key"), SearchIssues),
     responses(
         (status = 200, description = "The first `limit` matches in the query's order", body = SearchResult),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, raw))]
 pub async fn search(
@@ -206,7 +210,6 @@ pub async fn search(
         (status = 200, description = "The issue; its ETag is its version", body = IssueResource,
             headers(("ETag" = String, description = "The version, e.g. \"7\""))),
         (status = 304, description = "Unchanged since the If-None-Match ETag"),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, headers))]
 pub async fn get(
@@ -258,7 +261,6 @@ async fn read_issue(
     responses(
         (status = 201, description = "Created", body = IssueResource,
             headers(("ETag" = String, description = "The new issue's version"))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn create(
@@ -317,6 +319,8 @@ async fn change(
             )
             .await?
             .ok_or_else(|| Problem::not_found(format!("project {}", key.project)))?;
+        // The body is read before the version is checked (in `run`): one
+        // that can never be valid is refused whatever its If-Match.
         let command = make(&body, &project, key.number)?;
         Ok((key, base, command))
     }
@@ -353,7 +357,6 @@ const CHANGE_RESPONSES: &str = "200: changed (merged_over lists others' changes 
     request_body = IssuePatchBody,
     responses(
         (status = 200, description = "Changed", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem (412 carries `conflict`: the current resource and the changes by others)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn patch(
@@ -377,7 +380,6 @@ pub async fn patch(
     request_body = TransitionBody,
     responses(
         (status = 200, description = "Changed", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn transition(
@@ -401,7 +403,6 @@ pub async fn transition(
     request_body = MoveBody,
     responses(
         (status = 200, description = "Moved", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn move_issue(
@@ -435,7 +436,6 @@ pub async fn move_issue(
     request_body = RankBody,
     responses(
         (status = 200, description = "Re-ranked", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn rank(
@@ -464,7 +464,6 @@ pub async fn rank(
     request_body = LinkBody,
     responses(
         (status = 200, description = "Linked", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn link(
