@@ -78,6 +78,8 @@ use crate::routes::AppState;
         webhooks::deliveries,
         tokens::list,
     ),
+    // Every error answer is a Problem (see `contract`), named here so it is a component.
+    components(schemas(Problem)),
     modifiers(&BearerAuth, &Contract),
     security(("bearer" = [])),
     tags(
