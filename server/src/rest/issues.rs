@@ -32,7 +32,7 @@ pub struct ListIssues {
     /// Only issues assigned to this user; `none` for unassigned ones.
     assignee: Option<String>,
     /// Only issues in this sprint.
-    #[param(minimum = 0, maximum = 4_294_967_295_u32)]
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_u32)]
     sprint: Option<u32>,
     /// Only issues matching this query (e.g. `type = bug AND points >= 3`).
     /// Lists are in rank order whatever the query's ORDER BY; see `/search`.

@@ -163,7 +163,7 @@ pub async fn members(
 #[serde(deny_unknown_fields)]
 pub struct ReportRange {
     /// The burndown's sprint (default: the active one, else the last started).
-    #[param(minimum = 0, maximum = 4_294_967_295_u32)]
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_u32)]
     sprint: Option<u32>,
     /// The cumulative flow's first day, `YYYY-MM-DD` (default: 13 days before `to`).
     #[param(format = Date, pattern = r"^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$", example = "2026-11-01")]
