@@ -5,6 +5,7 @@ pub mod guard;
 mod health;
 mod live;
 mod offline;
+pub mod request_id;
 
 use app::api::Backend;
 use app::ui::{App, shell};
@@ -116,7 +117,8 @@ pub fn router(
     .layer(CatchPanicLayer::custom(panic_answer))
     .layer(axum::middleware::from_fn(guard::security_headers))
     .layer(CompressionLayer::new())
-    .layer(TraceLayer::new_for_http())
+    .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+    .layer(axum::middleware::from_fn(request_id::tag))
     .with_state(state)
 }
 

@@ -83,6 +83,7 @@ impl Store {
     /// them and the recorded events into the outcome stored for the command
     /// id. On error `state` may hold events that were rolled back: the caller
     /// must discard it.
+    #[tracing::instrument(skip_all, fields(project = %meta.project, command = %meta.command_id, events = events.len()))]
     pub async fn append(
         &self,
         state: &mut ProjectState,

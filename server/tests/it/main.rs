@@ -19,6 +19,7 @@ mod live;
 mod numbers;
 mod ownership;
 mod panics;
+mod request_ids;
 mod rest;
 mod revocation;
 mod search;
