@@ -48,12 +48,17 @@ pub trait Backend: Send + Sync + 'static {
         key: ProjectKey,
         seq: u64,
     ) -> BoxFuture<'_, Result<super::PastProject, ApiError>>;
-    /// The project's log in sequence order (for the reports).
-    fn log(
+    /// The project's reports: the burndown of `sprint` (default: the
+    /// active sprint, else the last started one), velocity, and the
+    /// cumulative flow of the days `from..=to`.
+    fn reports(
         &self,
         who: Caller,
         key: ProjectKey,
-    ) -> BoxFuture<'_, Result<Vec<crate::domain::Recorded>, ApiError>>;
+        sprint: Option<crate::domain::SprintNumber>,
+        from: Date,
+        to: Date,
+    ) -> BoxFuture<'_, Result<super::ReportsPage, ApiError>>;
     fn execute(
         &self,
         actor: UserName,
