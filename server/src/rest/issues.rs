@@ -2,6 +2,7 @@
 //! rank and link. Each handler parses, runs one command through the service
 //! (which applies the role table) and shapes the answer.
 
+use app::api::Caller;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -17,7 +18,7 @@ use super::request::{Authed, IdempotencyKey, IfMatch, Write, json, query};
 use super::resources::{IssueChanged, IssueResource, Page};
 use super::write::{Answer, Change, or_problem, run};
 use crate::routes::AppState;
-use crate::usecases::{IssueFilter, PageAfter};
+use crate::usecases::{IssueFilter, PageAfter, UseCases};
 
 /// Most items one page may hold.
 pub const MAX_PAGE: usize = 200;
@@ -106,7 +107,7 @@ pub async fn list(
         .map(|q| Query::parse(q).map_err(|e| Problem::invalid("q", e.to_string())))
         .transpose()?;
     let use_cases = state.use_cases();
-    let who = app::api::Caller::User(user.clone());
+    let who = Caller::User(user.clone());
     let status = match params.status.as_deref() {
         Some(raw) => {
             let project = use_cases.project_settings(&who, &key).await?;
@@ -130,15 +131,24 @@ pub async fn list(
         .list_issues(&who, &key, &filter, &user, after, limit)
         .await?;
     let next = page.next.as_ref().map(cursor_of);
-    let items = use_cases
-        .read_as(&who, &key, Role::Viewer, |s, _| {
-            page.issues
-                .iter()
-                .map(|i| IssueResource::new(s, i))
-                .collect::<Vec<_>>()
+    let items = resources(&use_cases, &who, &key, &page.issues).await?;
+    Ok(Reply::ok(None, &Page { next, items }))
+}
+
+/// The resources of `issues`, with their status and links from the
+/// project's current state.
+async fn resources(
+    use_cases: &UseCases,
+    who: &Caller,
+    key: &ProjectKey,
+    issues: &[Issue],
+) -> Result<Vec<IssueResource>, Problem> {
+    let shaped = use_cases
+        .read_as(who, key, Role::Viewer, |s, _| {
+            issues.iter().map(|i| IssueResource::new(s, i)).collect()
         })
         .await?;
-    Ok(Reply::ok(None, &Page { next, items }))
+    Ok(shaped)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -177,19 +187,11 @@ pub async fn search(
     let limit = page_size(params.limit, DEFAULT_PAGE)?;
     let q = Query::parse(&params.q).map_err(|e| Problem::invalid("q", e.to_string()))?;
     let use_cases = state.use_cases();
-    let who = app::api::Caller::User(user.clone());
+    let who = Caller::User(user.clone());
     let hits = use_cases.search(&who, &key, &q, &user, limit).await?;
-    let issues = use_cases
-        .read_as(&who, &key, Role::Viewer, |s, _| {
-            hits.issues
-                .iter()
-                .map(|i| IssueResource::new(s, i))
-                .collect::<Vec<_>>()
-        })
-        .await?;
     let result = SearchResult {
         total: hits.total,
-        issues,
+        issues: resources(&use_cases, &who, &key, &hits.issues).await?,
     };
     Ok(Reply::ok(None, &result))
 }
@@ -236,7 +238,7 @@ async fn read_issue(
     state
         .use_cases()
         .read_as(
-            &app::api::Caller::User(user.clone()),
+            &Caller::User(user.clone()),
             &key.project,
             Role::Viewer,
             |s, _| s.issue(key.number).map(|i| IssueResource::new(s, i)),
@@ -266,12 +268,9 @@ pub async fn create(
         let input: NewIssueBody = json(&body)?;
         let project = state
             .use_cases()
-            .read_as(
-                &app::api::Caller::User(w.user.clone()),
-                &key,
-                Role::Viewer,
-                |s, _| s.project.clone(),
-            )
+            .read_as(&Caller::User(w.user.clone()), &key, Role::Viewer, |s, _| {
+                s.project.clone()
+            })
             .await?
             .ok_or_else(|| Problem::not_found(format!("project {key}")))?;
         let new = input.into_new_issue(&project, &w.user)?;
@@ -304,7 +303,7 @@ async fn change(
         let project = state
             .use_cases()
             .read_as(
-                &app::api::Caller::User(w.user.clone()),
+                &Caller::User(w.user.clone()),
                 &key.project,
                 Role::Viewer,
                 |s, _| s.project.clone(),

@@ -13,6 +13,15 @@ use super::{UseCases, unavailable};
 use crate::service::now_ms;
 use crate::webhooks::parse_events;
 
+/// A removal's answer: not found, naming `what`, when it found no live row.
+fn found(removed: bool, what: impl FnOnce() -> String) -> Result<(), ApiError> {
+    if removed {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(what()))
+    }
+}
+
 impl UseCases {
     /// The project's share links: for its admins; `None` for other readers.
     #[tracing::instrument(skip(self))]
@@ -57,12 +66,10 @@ impl UseCases {
         id: i64,
     ) -> Result<(), ApiError> {
         let admin = self.acting_admin(who, key).await?;
-        if self.shares.revoke(key, id, &admin, now_ms()).await? {
-            tracing::info!(project = %key, link = id, %admin, "share link revoked");
-            Ok(())
-        } else {
-            Err(ApiError::NotFound(format!("share link {id}")))
-        }
+        let revoked = self.shares.revoke(key, id, &admin, now_ms()).await?;
+        found(revoked, || format!("share link {id}"))?;
+        tracing::info!(project = %key, link = id, %admin, "share link revoked");
+        Ok(())
     }
 
     /// The project a share link's token opens: not found when there is no
@@ -119,12 +126,10 @@ impl UseCases {
         id: i64,
     ) -> Result<(), ApiError> {
         let admin = self.acting_admin(who, key).await?;
-        if self.webhooks.delete(key, id, &admin, now_ms()).await? {
-            tracing::info!(project = %key, webhook = id, %admin, "webhook deleted");
-            Ok(())
-        } else {
-            Err(ApiError::NotFound(format!("webhook {id}")))
-        }
+        let deleted = self.webhooks.delete(key, id, &admin, now_ms()).await?;
+        found(deleted, || format!("webhook {id}"))?;
+        tracing::info!(project = %key, webhook = id, %admin, "webhook deleted");
+        Ok(())
     }
 
     /// The newest `limit` deliveries of a webhook (admins only).
@@ -170,11 +175,9 @@ impl UseCases {
     /// Revokes one of the user's tokens at once.
     #[tracing::instrument(skip(self))]
     pub async fn revoke_api_token(&self, user: &UserName, id: i64) -> Result<(), ApiError> {
-        if self.tokens.revoke(user, id, now_ms()).await? {
-            tracing::info!(token = id, %user, "API token revoked");
-            Ok(())
-        } else {
-            Err(ApiError::NotFound(format!("API token {id}")))
-        }
+        let revoked = self.tokens.revoke(user, id, now_ms()).await?;
+        found(revoked, || format!("API token {id}"))?;
+        tracing::info!(token = id, %user, "API token revoked");
+        Ok(())
     }
 }
