@@ -4,8 +4,8 @@
 
 use app::api::{
     ApiError, ApiTokenView, Backend, Caller, DeliveryView, IssueDetail, NewApiToken, NewShareLink,
-    NewWebhookView, PastProject, ProjectSnapshot, ProjectSummary, ReportsPage, SearchHits,
-    ShareLinkView, TokenScope, WebhookView,
+    NewWebhookView, PastIssue, PastProject, ProjectSnapshot, ProjectSummary, ReportsPage,
+    SearchHits, ShareLinkView, TokenScope, WebhookView,
 };
 use futures::future::BoxFuture;
 use kanri_domain::*;
@@ -54,6 +54,10 @@ impl Backend for ServerBackend {
 
     fn project_as_of(&self, who: Caller, key: ProjectKey, seq: u64) -> Answer<'_, PastProject> {
         Box::pin(async move { self.0.project_as_of(&who, &key, seq).await })
+    }
+
+    fn issue_as_of(&self, who: Caller, key: IssueKey, seq: u64) -> Answer<'_, PastIssue> {
+        Box::pin(async move { self.0.issue_as_of(&who, &key, seq).await })
     }
 
     fn reports(

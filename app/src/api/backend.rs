@@ -48,6 +48,14 @@ pub trait Backend: Send + Sync + 'static {
         key: ProjectKey,
         seq: u64,
     ) -> BoxFuture<'_, Result<super::PastProject, ApiError>>;
+    /// Time travel for one issue: its page after global sequence `seq`,
+    /// with its history up to then and the sequences of all its changes.
+    fn issue_as_of(
+        &self,
+        who: Caller,
+        key: IssueKey,
+        seq: u64,
+    ) -> BoxFuture<'_, Result<super::PastIssue, ApiError>>;
     /// The project's reports: the burndown of `sprint` (default: the
     /// active sprint, else the last started one), velocity, and the
     /// cumulative flow of the days `from..=to`.

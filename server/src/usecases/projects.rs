@@ -1,7 +1,9 @@
 //! Reading projects: the caller's list, one project's state, its log (in
 //! pages or whole), its timesheet, and time travel.
 
-use app::api::{ApiError, Caller, PastProject, ProjectSnapshot, ProjectSummary};
+use app::api::{
+    ApiError, Caller, IssueDetail, PastIssue, PastProject, ProjectSnapshot, ProjectSummary,
+};
 use kanri_domain::*;
 
 use super::{UseCases, unavailable};
@@ -155,6 +157,32 @@ impl UseCases {
             state: past.state,
             first,
             head,
+        })
+    }
+
+    /// Time travel for one issue: its page after global sequence `seq`,
+    /// its history up to then, and the sequences of all its changes now
+    /// (the slider's stops).
+    #[tracing::instrument(skip(self))]
+    pub async fn issue_as_of(
+        &self,
+        who: &Caller,
+        key: &IssueKey,
+        seq: u64,
+    ) -> Result<PastIssue, ApiError> {
+        let now = self.issue(who, key).await?;
+        let past = self.project_as_of(who, &key.project, seq).await?;
+        let not_yet = || ApiError::NotFound(format!("issue {key} at that moment"));
+        let mut detail = IssueDetail::from_state(&past.state, key.number).ok_or_else(not_yet)?;
+        // One stop per event (an event may change several fields).
+        let mut stops: Vec<u64> = now.history.iter().map(|r| r.seq).collect();
+        stops.dedup();
+        detail.history = now.history.into_iter().filter(|r| r.seq <= seq).collect();
+        Ok(PastIssue {
+            detail,
+            seq: past.seq,
+            at_ms: past.at_ms,
+            stops,
         })
     }
 }
