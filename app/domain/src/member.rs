@@ -37,6 +37,13 @@ impl Role {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.label() == s)
     }
+
+    /// Whether this role may change the project's issues, sprints, work and
+    /// comments: the one rule behind every "can edit" (the server's issue
+    /// page, the board, the backlog). A share link reads as a viewer.
+    pub fn can_edit(self) -> bool {
+        self >= Role::Member
+    }
 }
 
 impl std::fmt::Display for Role {

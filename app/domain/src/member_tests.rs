@@ -154,3 +154,23 @@ fn an_issue_is_assigned_only_to_a_member_and_keeps_one_who_leaves() {
         Err(DomainError::AssigneeNotMember(user("zed")))
     );
 }
+
+#[test]
+fn members_and_admins_can_edit_and_viewers_cannot() {
+    assert!(!Role::Viewer.can_edit());
+    assert!(Role::Member.can_edit());
+    assert!(Role::Admin.can_edit());
+    // The rule agrees with the role table: a viewer is refused a change.
+    let state = with_members();
+    let change = Command::RankIssue {
+        issue: IssueNumber(1),
+        after: None,
+    };
+    for (name, role) in [("vera", Role::Viewer), ("max", Role::Member)] {
+        assert_eq!(
+            authorize(&state, &user(name), &change).is_ok(),
+            role.can_edit(),
+            "{name}"
+        );
+    }
+}

@@ -120,7 +120,7 @@ struct Editable(bool);
 
 #[component]
 fn Backlog(snapshot: ProjectSnapshot, actions: Actions) -> impl IntoView {
-    let editable = snapshot.role >= Role::Member;
+    let editable = snapshot.role.can_edit();
     provide_context(Editable(editable));
     let state = snapshot.state;
     let Some(project) = state.project.clone() else {

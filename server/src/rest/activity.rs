@@ -124,7 +124,7 @@ async fn read_issue<T>(
     read: impl FnOnce(&Issue) -> T,
 ) -> Result<T, Problem> {
     state
-        .backend()
+        .use_cases()
         .read_as(&Caller::User(user), &key.project, Role::Viewer, |s, _| {
             s.issue(key.number).map(read)
         })

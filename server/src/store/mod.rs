@@ -12,7 +12,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::db::{Db, DbError};
 pub use projection::{InlineProjection, rebuild_inline};
-pub use search::SearchSql;
+pub use search::{Narrowing, SearchSql};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -6,6 +6,7 @@ mod account_limits;
 mod accounts;
 mod api;
 mod authorization;
+mod capped;
 mod common;
 mod contention;
 mod demo;

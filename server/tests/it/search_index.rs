@@ -344,7 +344,7 @@ async fn plan(store: &Store, state: &ProjectState, q: &str, page: bool) -> Strin
     let sql = if page {
         compiled.sql()
     } else {
-        compiled.count_sql()
+        compiled.count_sql().expect("a search counts its matches")
     };
     let explain = format!("EXPLAIN QUERY PLAN {sql}");
     // The plan does not depend on the values, so bind neutral ones.

@@ -125,7 +125,7 @@ impl BoardCtx {
             .as_ref()
             .map(|p| p.key.clone())
             .expect("a loaded project");
-        let can_edit = snapshot.role >= Role::Member && share.is_none();
+        let can_edit = snapshot.role.can_edit() && share.is_none();
         let model = RwSignal::new(BoardModel::new(snapshot.state, snapshot.last_seq));
         Self {
             key: StoredValue::new(key),
