@@ -5,8 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use super::command::{Command, Field};
-use super::error::DomainError;
+use super::command::Command;
+use super::field::Field;
+use super::refusal::DomainError;
 use super::event::Event;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::change::ChangeRecord;
-use super::command::Field;
+use super::field::Field;
 use super::event::Event;
 use super::ids::{CommandId, ProjectKey, UserName};
 use super::model::{Issue, Project, Sprint, StreamRef};

@@ -3,6 +3,8 @@
 
 use super::tests::{new_issue, project_with_issues, run, user};
 use super::*;
+use super::quantity::{Minutes, Points};
+use super::time::{Date, UtcTime};
 
 struct Log {
     state: ProjectState,

@@ -1,4 +1,6 @@
 use super::*;
+use super::quantity::{Minutes, Points};
+use super::time::{Date, UtcTime};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -14,13 +16,31 @@ pub(super) fn new_issue(title: &str) -> Command {
     Command::CreateIssue(NewIssue::new(
         Title::parse(title).unwrap(),
         IssueType::Story,
-        user("alice"),
     ))
 }
 
-/// Runs `command` against `state`, applies its events and returns them.
+/// `name` running a command at Unix millisecond `ms`.
+pub(super) fn as_user_at(name: &str, ms: i64) -> Context {
+    Context::new(user(name), UtcTime::from_unix_ms(ms))
+}
+
+/// alice, the admin of the projects these tests make, at time 0.
+pub(super) fn alice() -> Context {
+    as_user_at("alice", 0)
+}
+
+/// Runs `command` as alice against `state`, applies its events and returns them.
 pub(super) fn run(state: &mut ProjectState, command: Command) -> Result<Vec<Event>, DomainError> {
-    let events = decide(state, &command)?;
+    run_as(state, &alice(), command)
+}
+
+/// Runs `command` in `context` against `state`, applies its events and returns them.
+pub(super) fn run_as(
+    state: &mut ProjectState,
+    context: &Context,
+    command: Command,
+) -> Result<Vec<Event>, DomainError> {
+    let events = decide(state, context, &command)?;
     for e in &events {
         apply_mut(state, e);
     }
@@ -33,7 +53,6 @@ pub(super) fn project_with_issues(n: usize) -> ProjectState {
         key: key("ABC"),
         name: ProjectName::parse("Alpha").unwrap(),
         kind: ProjectKind::Scrum,
-        admin: UserName::parse("alice").unwrap(),
     };
     run(&mut state, create).unwrap();
     for i in 0..n {
@@ -186,14 +205,13 @@ fn a_duplicate_project_and_commands_on_no_project_are_refused() {
         key: key("ABC"),
         name: ProjectName::parse("B").unwrap(),
         kind: ProjectKind::Kanban,
-        admin: UserName::parse("alice").unwrap(),
     };
     assert_eq!(
-        decide(&state, &again),
+        decide(&state, &alice(), &again),
         Err(DomainError::ProjectExists(key("ABC")))
     );
     assert_eq!(
-        decide(&ProjectState::default(), &new_issue("x")),
+        decide(&ProjectState::default(), &alice(), &new_issue("x")),
         Err(DomainError::NoProject)
     );
 }
@@ -225,7 +243,7 @@ fn a_move_writes_only_the_moved_issues_rank() {
         to: StatusId(1),
         after: Some(IssueNumber(1)),
     };
-    assert_eq!(decide(&state, &same), Ok(vec![]));
+    assert_eq!(decide(&state, &alice(), &same), Ok(vec![]));
 }
 
 #[test]
@@ -371,22 +389,22 @@ fn the_hierarchy_rules_hold() {
         }
         c
     };
-    assert!(decide(&state, &parent_of(IssueType::Story, 2)).is_ok());
+    assert!(decide(&state, &alice(), &parent_of(IssueType::Story, 2)).is_ok());
     assert_eq!(
-        decide(&state, &parent_of(IssueType::Story, 1)),
+        decide(&state, &alice(), &parent_of(IssueType::Story, 1)),
         Err(DomainError::ParentNotEpic)
     );
     assert_eq!(
-        decide(&state, &parent_of(IssueType::Epic, 2)),
+        decide(&state, &alice(), &parent_of(IssueType::Epic, 2)),
         Err(DomainError::EpicWithParent)
     );
-    assert!(decide(&state, &parent_of(IssueType::SubTask, 1)).is_ok());
+    assert!(decide(&state, &alice(), &parent_of(IssueType::SubTask, 1)).is_ok());
     assert_eq!(
-        decide(&state, &parent_of(IssueType::SubTask, 2)),
+        decide(&state, &alice(), &parent_of(IssueType::SubTask, 2)),
         Err(DomainError::SubTaskParent)
     );
     assert!(matches!(
-        decide(&state, &parent_of(IssueType::Story, 9)),
+        decide(&state, &alice(), &parent_of(IssueType::Story, 9)),
         Err(DomainError::IssueNotFound(_))
     ));
 }
@@ -441,7 +459,7 @@ fn completing_a_sprint_moves_only_unfinished_issues() {
         end: d("2026-11-13"),
     };
     assert_eq!(
-        decide(&state, &second),
+        decide(&state, &alice(), &second),
         Err(DomainError::SprintAlreadyActive(SprintNumber(1)))
     );
     let events = run(
@@ -596,7 +614,7 @@ proptest! {
                     };
                     let spent_before = state.issues[&issue].time_spent().0;
                     let entry = WorkEntry { started: UtcTime::from_unix_ms(0), spent: Minutes(minutes.into()), comment: LongText::default() };
-                    log.extend(run(&mut state, Command::LogWork { issue, author: user("bob"), entry, remaining }).unwrap());
+                    log.extend(run(&mut state, Command::LogWork { issue, entry, remaining }).unwrap());
                     prop_assert_eq!(state.issues[&issue].time_spent().0, spent_before + u32::from(minutes));
                 }
                 Op::DeleteWorklog { issue, which } => {
