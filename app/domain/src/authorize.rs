@@ -85,4 +85,3 @@ pub fn require(project: &Project, user: &UserName, need: Role) -> Result<(), Dom
         Some(_) => Ok(()),
     }
 }
-

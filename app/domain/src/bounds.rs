@@ -2,8 +2,8 @@
 
 use super::command::Command;
 use super::error::ParseError;
-use super::worklog::{RemainingAdjustment, WorkEntry};
 use super::quantity::Minutes;
+use super::worklog::{RemainingAdjustment, WorkEntry};
 
 /// A number of a command that is out of its range: the field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,4 +57,3 @@ impl Command {
         }
     }
 }
-

@@ -2,10 +2,10 @@
 //! enters them, and never a panic or an overflow where they are shown or
 //! summed.
 
-use super::tests::{project_with_issues, user};
-use super::*;
 use super::quantity::{Minutes, Points};
+use super::tests::{project_with_issues, user};
 use super::time::{Date, UtcTime, utc_minute};
+use super::*;
 
 const EXTREME_MS: [i64; 6] = [
     i64::MIN,

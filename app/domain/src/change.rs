@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use super::comment::CommentNumber;
-use super::field::{AttemptedChange, Field};
 use super::duration::WorkCalendar;
 use super::event::Event;
+use super::field::{AttemptedChange, Field};
 use super::ids::*;
-use super::quantity::Minutes;
 use super::model::{ProjectState, StreamRef};
+use super::quantity::Minutes;
 use super::worklog::WorkEntry;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -369,11 +369,17 @@ pub fn describe_attempt(before: &ProjectState, attempted: &[AttemptedChange]) ->
     if let Some(a) = has(|f| *f == Field::Filters) {
         return match (&a.wanted, &a.found) {
             (Some(name), _) => format!("save the filter “{name}”"),
-            (None, name) => format!("delete the filter “{}”", name.as_deref().unwrap_or_default()),
+            (None, name) => format!(
+                "delete the filter “{}”",
+                name.as_deref().unwrap_or_default()
+            ),
         };
     }
     if let Some(a) = has(|f| *f == Field::Status) {
-        return format!("move to {}", status_name(a.wanted.as_deref().unwrap_or_default()));
+        return format!(
+            "move to {}",
+            status_name(a.wanted.as_deref().unwrap_or_default())
+        );
     }
     if let Some(a) = has(|f| *f == Field::SprintState) {
         return match a.wanted.as_deref() {
@@ -406,12 +412,14 @@ pub fn describe_attempt(before: &ProjectState, attempted: &[AttemptedChange]) ->
     }
     let said: Vec<String> = attempted
         .iter()
-        .map(|a| match (a.field, shown_value(before, a.field, a.wanted.as_deref())) {
-            (Field::Title, Some(title)) => format!("rename to “{title}”"),
-            (Field::Description, Some(_)) => "edit the description".into(),
-            (field, Some(value)) => format!("set the {} to {value}", field.label()),
-            (field, None) => format!("clear the {}", field.label()),
-        })
+        .map(
+            |a| match (a.field, shown_value(before, a.field, a.wanted.as_deref())) {
+                (Field::Title, Some(title)) => format!("rename to “{title}”"),
+                (Field::Description, Some(_)) => "edit the description".into(),
+                (field, Some(value)) => format!("set the {} to {value}", field.label()),
+                (field, None) => format!("clear the {}", field.label()),
+            },
+        )
         .collect();
     if said.is_empty() {
         "change nothing".into()

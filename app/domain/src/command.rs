@@ -11,9 +11,9 @@ use super::ids::*;
 use super::link::{IssueLink, LinkKind};
 use super::member::Role;
 use super::model::{IssueType, Priority, ProjectKind, StatusCategory, StreamRef};
-use super::worklog::{RemainingAdjustment, WorkEntry};
 use super::quantity::{Minutes, Points};
 use super::time::Date;
+use super::worklog::{RemainingAdjustment, WorkEntry};
 
 /// A command as it travels from a client: with its id (for idempotency) and
 /// the version of the target stream its author saw (for merge/conflict).
@@ -374,7 +374,6 @@ impl IssuePatch {
         .filter_map(|(set, field)| set.then_some(field))
         .collect()
     }
-
 }
 
 /// Serde for `Option<Option<T>>`: an absent key is `None`, `null` is `Some(None)`.

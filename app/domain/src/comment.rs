@@ -104,4 +104,3 @@ pub fn mention_spans(text: &str) -> Vec<(std::ops::Range<usize>, UserName)> {
 pub fn mentions(text: &str) -> BTreeSet<UserName> {
     mention_spans(text).into_iter().map(|(_, u)| u).collect()
 }
-

@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 
 use super::command::Command;
+use super::event::Event;
 use super::field::Field;
 use super::refusal::DomainError;
-use super::event::Event;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rebase {

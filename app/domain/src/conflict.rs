@@ -50,11 +50,17 @@ pub fn attempted(state: &ProjectState, command: &Command) -> Vec<AttemptedChange
             Some(name.to_string()),
             project.map(|p| p.name.to_string()),
         )],
-        Command::AddStatus { name, .. } => vec![change(Field::Workflow, Some(name.to_string()), None)],
+        Command::AddStatus { name, .. } => {
+            vec![change(Field::Workflow, Some(name.to_string()), None)]
+        }
         Command::RenameStatus { status, name } => vec![change(
             Field::Workflow,
             Some(name.to_string()),
-            known(project.and_then(|p| p.status(*status)).map(|s| s.name.to_string())),
+            known(
+                project
+                    .and_then(|p| p.status(*status))
+                    .map(|s| s.name.to_string()),
+            ),
         )],
         Command::SetWipLimit { status, limit } => vec![change(
             Field::Workflow,
@@ -72,35 +78,81 @@ pub fn attempted(state: &ProjectState, command: &Command) -> Vec<AttemptedChange
             let text = |t: &str| Some(t.to_owned()).filter(|t| !t.is_empty());
             [
                 patch.title.as_ref().map(|t| {
-                    change(Field::Title, Some(t.to_string()), current.and_then(|i: &Issue| Some(i.title.to_string())))
+                    change(
+                        Field::Title,
+                        Some(t.to_string()),
+                        current.and_then(|i: &Issue| Some(i.title.to_string())),
+                    )
                 }),
                 patch.description.as_ref().map(|d| {
-                    change(Field::Description, text(d.as_str()), current.and_then(|i: &Issue| text(i.description.as_str())))
+                    change(
+                        Field::Description,
+                        text(d.as_str()),
+                        current.and_then(|i: &Issue| text(i.description.as_str())),
+                    )
                 }),
                 patch.issue_type.map(|t| {
-                    change(Field::Type, Some(t.label().into()), current.and_then(|i: &Issue| Some(i.issue_type.label().into())))
+                    change(
+                        Field::Type,
+                        Some(t.label().into()),
+                        current.and_then(|i: &Issue| Some(i.issue_type.label().into())),
+                    )
                 }),
                 patch.priority.map(|p| {
-                    change(Field::Priority, Some(p.label().into()), current.and_then(|i: &Issue| Some(i.priority.label().into())))
+                    change(
+                        Field::Priority,
+                        Some(p.label().into()),
+                        current.and_then(|i: &Issue| Some(i.priority.label().into())),
+                    )
                 }),
                 patch.assignee.as_ref().map(|a| {
-                    change(Field::Assignee, a.as_ref().map(|u| u.to_string()), current.and_then(|i: &Issue| i.assignee.as_ref().map(|u| u.to_string())))
+                    change(
+                        Field::Assignee,
+                        a.as_ref().map(|u| u.to_string()),
+                        current.and_then(|i: &Issue| i.assignee.as_ref().map(|u| u.to_string())),
+                    )
                 }),
-                patch.labels.as_ref().map(|l| change(Field::Labels, labels(l), current.and_then(|i: &Issue| labels(&i.labels)))),
+                patch.labels.as_ref().map(|l| {
+                    change(
+                        Field::Labels,
+                        labels(l),
+                        current.and_then(|i: &Issue| labels(&i.labels)),
+                    )
+                }),
                 patch.points.map(|p| {
-                    change(Field::Points, p.map(|p| p.to_string()), current.and_then(|i: &Issue| i.points.map(|p| p.to_string())))
+                    change(
+                        Field::Points,
+                        p.map(|p| p.to_string()),
+                        current.and_then(|i: &Issue| i.points.map(|p| p.to_string())),
+                    )
                 }),
                 patch.parent.map(|p| {
-                    change(Field::Parent, p.map(|p| p.0.to_string()), current.and_then(|i: &Issue| i.parent.map(|p| p.0.to_string())))
+                    change(
+                        Field::Parent,
+                        p.map(|p| p.0.to_string()),
+                        current.and_then(|i: &Issue| i.parent.map(|p| p.0.to_string())),
+                    )
                 }),
                 patch.sprint.map(|s| {
-                    change(Field::Sprint, s.map(|s| s.0.to_string()), current.and_then(|i: &Issue| i.sprint.map(|s| s.0.to_string())))
+                    change(
+                        Field::Sprint,
+                        s.map(|s| s.0.to_string()),
+                        current.and_then(|i: &Issue| i.sprint.map(|s| s.0.to_string())),
+                    )
                 }),
                 patch.original_estimate.map(|m| {
-                    change(Field::OriginalEstimate, minutes(m), current.and_then(|i: &Issue| minutes(i.original_estimate)))
+                    change(
+                        Field::OriginalEstimate,
+                        minutes(m),
+                        current.and_then(|i: &Issue| minutes(i.original_estimate)),
+                    )
                 }),
                 patch.remaining_estimate.map(|m| {
-                    change(Field::RemainingEstimate, minutes(m), current.and_then(|i: &Issue| minutes(i.remaining_estimate)))
+                    change(
+                        Field::RemainingEstimate,
+                        minutes(m),
+                        current.and_then(|i: &Issue| minutes(i.remaining_estimate)),
+                    )
                 }),
             ]
             .into_iter()
@@ -108,7 +160,11 @@ pub fn attempted(state: &ProjectState, command: &Command) -> Vec<AttemptedChange
             .collect()
         }
         Command::TransitionIssue { issue: n, to } | Command::MoveIssue { issue: n, to, .. } => {
-            let status = change(Field::Status, num(to.0), issue(n).and_then(|i| num(i.status.0)));
+            let status = change(
+                Field::Status,
+                num(to.0),
+                issue(n).and_then(|i| num(i.status.0)),
+            );
             match command {
                 Command::MoveIssue { after, .. } => vec![status, rank(*after, issue(n))],
                 _ => vec![status],
@@ -131,11 +187,25 @@ pub fn attempted(state: &ProjectState, command: &Command) -> Vec<AttemptedChange
         }
         Command::ConfigureTimeTracking { calendar } => vec![change(
             Field::TimeTracking,
-            Some(format!("{}h {}d", calendar.hours_per_day(), calendar.days_per_week())),
-            project.map(|p| format!("{}h {}d", p.calendar.hours_per_day(), p.calendar.days_per_week())),
+            Some(format!(
+                "{}h {}d",
+                calendar.hours_per_day(),
+                calendar.days_per_week()
+            )),
+            project.map(|p| {
+                format!(
+                    "{}h {}d",
+                    p.calendar.hours_per_day(),
+                    p.calendar.days_per_week()
+                )
+            }),
         )],
         Command::AddMember { user, role } => {
-            vec![change(Field::Members, Some(format!("{user} ({role})")), None)]
+            vec![change(
+                Field::Members,
+                Some(format!("{user} ({role})")),
+                None,
+            )]
         }
         Command::ChangeRole { user, role } => vec![change(
             Field::Members,
@@ -187,15 +257,27 @@ pub fn attempted(state: &ProjectState, command: &Command) -> Vec<AttemptedChange
         } => vec![change(
             Field::Comment(*comment),
             Some(body.as_str().to_owned()),
-            known(issue(n).and_then(|i| i.comments.get(comment)).map(|c| c.body.as_str().to_owned())),
+            known(
+                issue(n)
+                    .and_then(|i| i.comments.get(comment))
+                    .map(|c| c.body.as_str().to_owned()),
+            ),
         )],
         Command::DeleteComment { issue: n, comment } => vec![change(
             Field::Comment(*comment),
             None,
-            known(issue(n).and_then(|i| i.comments.get(comment)).map(|c| c.body.as_str().to_owned())),
+            known(
+                issue(n)
+                    .and_then(|i| i.comments.get(comment))
+                    .map(|c| c.body.as_str().to_owned()),
+            ),
         )],
         Command::AddComment { body, .. } => {
-            vec![change(Field::Comment(CommentNumber(0)), Some(body.as_str().to_owned()), None)]
+            vec![change(
+                Field::Comment(CommentNumber(0)),
+                Some(body.as_str().to_owned()),
+                None,
+            )]
         }
         Command::WatchIssue { watch, .. } => vec![change(
             Field::Watchers,

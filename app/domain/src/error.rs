@@ -8,7 +8,6 @@ use std::borrow::Cow;
 /// Static text in errors that must also deserialize (owned on the way in).
 pub type Text = Cow<'static, str>;
 
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ParseError {
     #[error("the key must be 2–10 uppercase letters A–Z, like ABC (got \"{0}\")")]

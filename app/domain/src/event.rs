@@ -6,17 +6,17 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-use super::field::{AttemptedChange, Field};
 use super::comment::{CommentBody, CommentNumber};
 use super::duration::WorkCalendar;
+use super::field::{AttemptedChange, Field};
 use super::ids::*;
 use super::link::IssueLink;
 use super::member::Role;
 use super::model::{IssueType, Priority, ProjectKind, Status, StreamRef};
-use super::rank::Rank;
-use super::worklog::WorkEntry;
 use super::quantity::{Minutes, Points};
+use super::rank::Rank;
 use super::time::{Date, UtcTime};
+use super::worklog::WorkEntry;
 
 /// The shape of events this code writes, stored beside each event. 1: the
 /// first; 2: `ConflictRecorded` keeps attempted field changes, not a command.

@@ -1,9 +1,9 @@
 //! Board scope, comments, mentions, watchers and issue links.
 
-use super::tests::{alice, as_user_at, key, new_issue, project_with_issues, run, run_as, user};
-use super::*;
 use super::quantity::{Minutes, Points};
+use super::tests::{alice, as_user_at, key, new_issue, project_with_issues, run, run_as, user};
 use super::time::{Date, UtcTime};
+use super::*;
 
 fn body(text: &str) -> CommentBody {
     CommentBody::parse(text).unwrap()
@@ -128,7 +128,12 @@ fn a_comment_makes_its_author_and_mentioned_members_watch() {
         },
     )
     .unwrap();
-    let events = run_as(&mut state, &by("carol", 0), comment(1, "@bob @zed have a look")).unwrap();
+    let events = run_as(
+        &mut state,
+        &by("carol", 0),
+        comment(1, "@bob @zed have a look"),
+    )
+    .unwrap();
     assert_eq!(events.len(), 3, "{events:?}");
     let issue = state.issue(IssueNumber(1)).unwrap();
     assert_eq!(names(&issue.watchers), ["bob", "carol"]);
@@ -165,7 +170,10 @@ fn only_the_author_or_an_admin_edits_or_deletes_a_comment_and_numbers_are_not_re
         authorize(&state, &user("alice"), &edit("moderated")),
         Ok(())
     );
-    assert_eq!(run_as(&mut state, &by("bob", 5), edit("first")).unwrap(), vec![]);
+    assert_eq!(
+        run_as(&mut state, &by("bob", 5), edit("first")).unwrap(),
+        vec![]
+    );
     run_as(&mut state, &by("bob", 5), edit("first, edited")).unwrap();
     let c = &state.issue(IssueNumber(1)).unwrap().comments[&CommentNumber(1)];
     assert_eq!((c.body.as_str(), c.edited), ("first, edited", Some(at(5))));
@@ -425,7 +433,10 @@ fn a_conflict_is_described_from_what_it_attempted_as_before() {
     let attempted = attempted(&state, &moved);
     assert_eq!(attempted[0].field, Field::Status);
     assert_eq!(
-        (attempted[0].wanted.as_deref(), attempted[0].found.as_deref()),
+        (
+            attempted[0].wanted.as_deref(),
+            attempted[0].found.as_deref()
+        ),
         (Some("4"), Some("1"))
     );
     let patch = IssuePatch {

@@ -56,11 +56,17 @@ mod bounds_tests;
 #[cfg(test)]
 mod issue_tests;
 #[cfg(test)]
+mod layering_tests;
+#[cfg(test)]
 mod member_tests;
+#[cfg(test)]
+mod parse_tests;
 #[cfg(test)]
 mod query_tests;
 #[cfg(test)]
 mod report_tests;
+#[cfg(test)]
+mod session_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

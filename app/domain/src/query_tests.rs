@@ -1,9 +1,9 @@
 //! The query language: what each clause matches, sorting, and errors that
 //! point at the right column.
 
+use super::quantity::Points;
 use super::tests::{alice, project_with_issues, run, user};
 use super::*;
-use super::quantity::Points;
 
 /// ABC-1 "Login page" (story, 3 points, alice, label auth, under epic ABC-4),
 /// ABC-2 "Logout bug" (bug, 5 points, bob, High, In Progress),
@@ -155,7 +155,11 @@ fn saved_filters_must_parse_and_can_be_replaced_and_deleted() {
         "assignee = currentUser() AND status != Done"
     );
     assert_eq!(
-        decide(&s, &alice(), &save("assignee = currentUser() AND status != Done")),
+        decide(
+            &s,
+            &alice(),
+            &save("assignee = currentUser() AND status != Done")
+        ),
         Ok(vec![])
     );
     assert!(matches!(

@@ -280,14 +280,8 @@ mod tests {
     #[test]
     fn reversed_bounds_are_an_error() {
         let (a, b) = (key(&[1]), key(&[2]));
-        assert_eq!(
-            Rank::between(Some(&b), Some(&a)),
-            Err(RankExhausted)
-        );
-        assert_eq!(
-            Rank::between(Some(&a), Some(&a)),
-            Err(RankExhausted)
-        );
+        assert_eq!(Rank::between(Some(&b), Some(&a)), Err(RankExhausted));
+        assert_eq!(Rank::between(Some(&a), Some(&a)), Err(RankExhausted));
     }
 
     #[test]

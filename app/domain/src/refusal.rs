@@ -93,10 +93,7 @@ pub enum DomainError {
     #[error("there is no such link")]
     LinkNotFound,
     #[error("this needs the {need} role; you are a {role} of this project")]
-    Forbidden {
-        role: Role,
-        need: Role,
-    },
+    Forbidden { role: Role, need: Role },
     #[error("{0} is already a member of this project")]
     AlreadyMember(UserName),
     #[error("{0} is not a member of this project")]

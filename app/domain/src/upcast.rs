@@ -59,7 +59,12 @@ mod tests {
     use crate::ids::{IssueNumber, Title};
 
     fn read(schema: u32, event_type: &str, json: &str) -> Event {
-        upcast(schema, event_type, &mut serde_json::Deserializer::from_str(json)).unwrap()
+        upcast(
+            schema,
+            event_type,
+            &mut serde_json::Deserializer::from_str(json),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -108,7 +113,8 @@ mod tests {
 
     #[test]
     fn other_schema_1_events_and_current_ones_read_as_they_are() {
-        let renamed = r#"{"type":"issue_title_changed","data":{"issue":3,"title":"Receipt by mail"}}"#;
+        let renamed =
+            r#"{"type":"issue_title_changed","data":{"issue":3,"title":"Receipt by mail"}}"#;
         assert_eq!(
             read(1, "issue_title_changed", renamed),
             Event::IssueTitleChanged {

@@ -1,9 +1,9 @@
 //! Time tracking: worklogs and the remaining estimate, by hand-computed cases.
 
-use super::tests::{alice, as_user_at, project_with_issues, run, run_as, user};
-use super::*;
 use super::quantity::Minutes;
+use super::tests::{alice, as_user_at, project_with_issues, run, run_as, user};
 use super::time::{Date, UtcTime};
+use super::*;
 
 const N: IssueNumber = IssueNumber(1);
 

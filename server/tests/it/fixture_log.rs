@@ -1,321 +1,164 @@
-//! Writes `server/tests/fixtures/v1-log.db`: a log written by the code of
-//! 49dd6eb (event schema 1) that holds every event type, with the
-//! projections that code built from it. Run once, by hand:
-//! `cargo test -p kanri-server --test it write_v1_fixture -- --ignored`.
+//! A log written by earlier code still replays to what that code built.
+//!
+//! `server/tests/fixtures/v1-log.db` was written by the code of 49dd6eb
+//! (event schema 1; its generator, `write_v1_fixture`, is in commit 93b2689):
+//! every event type, two `ConflictRecorded` with a serialized command, and
+//! the projections that code built from them.
 
+use crate::common::tempfile_dir::TempDir;
 use crate::common::*;
 use kanri_domain::*;
+use server::replay;
 
-fn t(s: &str) -> Title {
-    Title::parse(s).unwrap()
+/// A copy of the fixture opened by today's server (its migrations run).
+async fn fixture_app() -> (TestApp, TempDir) {
+    let dir = TempDir::new();
+    let db = dir.0.join("v1.db");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1-log.db");
+    std::fs::copy(fixture, &db).expect("the fixture is there");
+    (spawn_app_on(db, true).await, dir)
 }
 
 #[tokio::test]
-#[ignore = "writes the committed fixture; run by hand only"]
-async fn write_v1_fixture() {
-    let app = spawn_app().await;
-    app.create_project("FIX", "Fixture").await; // project_created, member_added
-    let head = |c| app.execute_at_head("alice", "FIX", c);
-    head(Command::RenameProject {
-        name: ProjectName::parse("Fixture log").unwrap(),
-    })
-    .await;
-    head(Command::AddStatus {
-        name: StatusName::parse("Review").unwrap(),
-        category: StatusCategory::InProgress,
-    })
-    .await;
-    let state = app.state("FIX").await;
-    let review = state.project.as_ref().unwrap().statuses.last().unwrap().id;
-    head(Command::RenameStatus {
-        status: review,
-        name: StatusName::parse("Code review").unwrap(),
-    })
-    .await;
-    head(Command::SetWipLimit {
-        status: review,
-        limit: Some(3),
-    })
-    .await;
-    head(Command::ChangeRole {
-        user: user("carol"),
-        role: Role::Admin,
-    })
-    .await;
-    head(Command::RemoveMember { user: user("dave") }).await;
-    head(Command::ConfigureTimeTracking {
-        calendar: WorkCalendar::new(6, 4).unwrap(),
-    })
-    .await;
-    head(Command::SaveFilter {
-        name: FilterName::parse("mine").unwrap(),
-        query: "assignee = bob".into(),
-    })
-    .await;
-    head(Command::SaveFilter {
-        name: FilterName::parse("gone").unwrap(),
-        query: "type = bug".into(),
-    })
-    .await;
-    head(Command::DeleteFilter {
-        name: FilterName::parse("gone").unwrap(),
-    })
-    .await;
-
-    let epic = {
-        let mut new = NewIssue::new(t("Checkout epic"), IssueType::Epic, user("x"));
-        new.description = LongText::parse("All of checkout").unwrap();
-        app.execute("bob", "FIX", 0, Command::CreateIssue(new))
-            .await
-            .unwrap();
-        IssueNumber(1)
-    };
-    let a = app.create_issue("FIX", "Pay by card").await;
-    let b = app.create_issue("FIX", "Receipt mail").await;
-    let patch = IssuePatch {
-        title: Some(t("Pay by card or wallet")),
-        description: Some(LongText::parse("Cards and wallets").unwrap()),
-        issue_type: Some(IssueType::Story),
-        priority: Some(Priority::High),
-        assignee: Some(Some(user("bob"))),
-        labels: Some([Label::parse("payments").unwrap()].into()),
-        points: Some(Some(Points::parse("2.5").unwrap())),
-        parent: Some(Some(epic)),
-        original_estimate: Some(Some(Minutes(480))),
-        remaining_estimate: Some(Some(Minutes(300))),
-        ..Default::default()
-    };
-    app.execute_at_head("bob", "FIX", Command::UpdateIssue { issue: a, patch })
-        .await;
-    app.execute_at_head("bob", "FIX", move_to(b, review.0)).await;
-    app.execute_at_head("alice", "FIX", Command::RankIssue { issue: a, after: Some(b) })
-        .await;
-    app.execute_at_head(
-        "bob",
-        "FIX",
-        Command::LogWork {
-            issue: a,
-            author: user("x"),
-            entry: WorkEntry {
-                started: UtcTime::from_unix_ms(1_764_000_000_000),
-                spent: Minutes(90),
-                comment: LongText::parse("first pass").unwrap(),
-            },
-            remaining: RemainingAdjustment::Auto,
-        },
-    )
-    .await;
-    app.execute_at_head(
-        "bob",
-        "FIX",
-        Command::LogWork {
-            issue: a,
-            author: user("x"),
-            entry: WorkEntry {
-                started: UtcTime::from_unix_ms(1_764_100_000_000),
-                spent: Minutes(45),
-                comment: LongText::default(),
-            },
-            remaining: RemainingAdjustment::Leave,
-        },
-    )
-    .await;
-    app.execute_at_head(
-        "bob",
-        "FIX",
-        Command::UpdateWorklog {
-            issue: a,
-            worklog: WorklogNumber(1),
-            entry: WorkEntry {
-                started: UtcTime::from_unix_ms(1_764_000_000_000),
-                spent: Minutes(120),
-                comment: LongText::parse("first pass, longer").unwrap(),
-            },
-            remaining: RemainingAdjustment::Auto,
-        },
-    )
-    .await;
-    app.execute_at_head(
-        "bob",
-        "FIX",
-        Command::DeleteWorklog {
-            issue: a,
-            worklog: WorklogNumber(2),
-            remaining: RemainingAdjustment::Leave,
-        },
-    )
-    .await;
-    let posted = UtcTime::from_unix_ms(0);
-    app.execute_at_head(
-        "carol",
-        "FIX",
-        Command::AddComment {
-            issue: a,
-            author: user("guest"),
-            posted,
-            body: CommentBody::parse("Looks good, @bob").unwrap(),
-        },
-    )
-    .await;
-    app.execute_at_head(
-        "bob",
-        "FIX",
-        Command::AddComment {
-            issue: a,
-            author: user("guest"),
-            posted,
-            body: CommentBody::parse("Typo here").unwrap(),
-        },
-    )
-    .await;
-    app.execute_at_head(
-        "carol",
-        "FIX",
-        Command::EditComment {
-            issue: a,
-            comment: CommentNumber(1),
-            editor: user("guest"),
-            edited: posted,
-            body: CommentBody::parse("Looks good to me, @bob").unwrap(),
-        },
-    )
-    .await;
-    app.execute_at_head(
-        "bob",
-        "FIX",
-        Command::DeleteComment {
-            issue: a,
-            comment: CommentNumber(2),
-            editor: user("guest"),
-        },
-    )
-    .await;
-    for watch in [true, false, true] {
-        app.execute_at_head(
-            "dan",
-            "FIX",
-            Command::WatchIssue {
-                issue: b,
-                user: user("guest"),
-                watch,
-            },
-        )
-        .await;
-    }
-    app.execute_at_head(
-        "bob",
-        "FIX",
-        Command::LinkIssue {
-            issue: a,
-            kind: LinkKind::Blocks,
-            target: b,
-        },
-    )
-    .await;
-    app.execute_at_head(
-        "bob",
-        "FIX",
-        Command::LinkIssue {
-            issue: b,
-            kind: LinkKind::RelatesTo,
-            target: epic,
-        },
-    )
-    .await;
-    app.execute_at_head(
-        "bob",
-        "FIX",
-        Command::UnlinkIssue {
-            issue: b,
-            link: IssueLink {
-                kind: LinkKind::RelatesTo,
-                target: epic,
-            },
-        },
-    )
-    .await;
-
-    // Sprints: created, issues moved in, started (committed), completed (outcome).
-    app.execute("alice", "FIX", 0, Command::CreateSprint {
-        name: None,
-        goal: LongText::parse("Ship checkout").unwrap(),
-        start: None,
-        end: None,
-    })
-    .await
-    .unwrap();
-    let s1 = SprintNumber(1);
-    for issue in [a, b] {
-        app.execute_at_head(
-            "alice",
-            "FIX",
-            Command::UpdateIssue {
-                issue,
-                patch: IssuePatch {
-                    sprint: Some(Some(s1)),
-                    ..Default::default()
-                },
-            },
-        )
-        .await;
-    }
-    app.execute_at_head(
-        "alice",
-        "FIX",
-        Command::StartSprint {
-            sprint: s1,
-            start: Date::parse("2026-11-23").unwrap(),
-            end: Date::parse("2026-12-04").unwrap(),
-        },
-    )
-    .await;
-    app.execute_at_head("bob", "FIX", move_to(b, 4)).await;
-    app.execute_at_head(
-        "alice",
-        "FIX",
-        Command::CompleteSprint {
-            sprint: s1,
-            open_issues_to: None,
-        },
-    )
-    .await;
-
-    // Two conflicts, each on a version its author had not seen: a board
-    // move and a title edit.
-    let seen = app.state("FIX").await.issues[&a].version;
-    app.execute("alice", "FIX", seen, move_to(a, 3)).await.unwrap();
-    let moved = app.execute("bob", "FIX", seen, move_to(a, review.0)).await.unwrap();
-    assert!(matches!(moved, Outcome::Conflict { .. }), "{moved:?}");
-    let seen = app.state("FIX").await.issues[&b].version;
-    app.execute("alice", "FIX", seen, rename(b, "Receipt by mail"))
-        .await
-        .unwrap();
-    let renamed = app
-        .execute("carol", "FIX", seen, rename(b, "Receipt e-mail"))
-        .await
-        .unwrap();
-    assert!(matches!(renamed, Outcome::Conflict { .. }), "{renamed:?}");
-
-    wait_for_subscribers(&app).await;
-    let types: std::collections::BTreeSet<String> =
-        sqlx::query_scalar("SELECT DISTINCT event_type FROM events")
+async fn a_schema_1_log_replays_to_the_projections_its_own_code_built() {
+    let (app, dir) = fixture_app().await;
+    let schemas: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT schema_version, COUNT(*) FROM events GROUP BY schema_version")
             .fetch_all(&app.kanri.store().db().read)
             .await
-            .unwrap()
-            .into_iter()
-            .collect();
-    let missing: Vec<&str> = EVENT_TYPES
-        .iter()
-        .copied()
-        .filter(|t| !types.contains(*t))
-        .collect();
-    assert!(missing.is_empty(), "event types missing: {missing:?}");
+            .unwrap();
+    assert_eq!(schemas, [(1, 62)], "the migration marks old rows schema 1");
 
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1-log.db");
-    let _ = std::fs::remove_file(&out);
-    sqlx::query(&format!("VACUUM INTO '{}'", out.display()))
-        .execute(&app.kanri.store().db().read)
+    // Every projection rebuilt by today's code from the old log equals the
+    // one the old code built: the board, issue fields, history, activity.
+    let report = replay::verify(app.kanri.store(), dir.0.join("replay.db"))
         .await
         .unwrap();
-    app.stop().await;
+    assert_eq!(report.first_difference, None, "{report:?}");
+    assert_eq!(report.events, 62);
+    let rows = |table: &str| {
+        report
+            .tables
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(0, |(_, n)| *n)
+    };
+    assert_eq!(
+        (rows("projects"), rows("issues"), rows("sprints")),
+        (1, 3, 1)
+    );
+
+    // Read through today's code: the board and the fields as they were left.
+    let state = app.state("FIX").await;
+    let project = state.project.as_ref().unwrap();
+    assert_eq!(project.name.as_str(), "Fixture log");
+    assert_eq!(project.status_name(StatusId(5)), "Code review");
+    let pay = &state.issues[&IssueNumber(2)];
+    assert_eq!(pay.title.as_str(), "Pay by card or wallet");
+    assert_eq!(
+        pay.status,
+        StatusId(3),
+        "alice's move stood, bob's conflicted"
+    );
+    assert_eq!(pay.assignee.as_ref().map(UserName::as_str), Some("bob"));
+    assert_eq!(pay.parent, Some(IssueNumber(1)));
+    let receipt = &state.issues[&IssueNumber(3)];
+    assert_eq!(receipt.title.as_str(), "Receipt by mail");
+
+    // The conflicts show in the history as the old code described them.
+    let fix = key("FIX");
+    let history = |n| {
+        app.kanri
+            .store()
+            .history(&fix, StreamRef::Issue(IssueNumber(n)), 0)
+    };
+    let conflicts = |records: Vec<ChangeRecord>| {
+        records
+            .into_iter()
+            .filter_map(|r| match r.change {
+                Change::Conflict { fields, attempted } => {
+                    Some((r.actor.to_string(), fields, attempted))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        conflicts(history(2).await.unwrap()),
+        [(
+            "bob".to_string(),
+            vec![Field::Status, Field::Rank],
+            "move to Code review".to_string()
+        )]
+    );
+    assert_eq!(
+        conflicts(history(3).await.unwrap()),
+        [(
+            "carol".to_string(),
+            vec![Field::Title],
+            "rename to “Receipt e-mail”".to_string()
+        )]
+    );
+    // And the old conflict event reads upcast, what it attempted kept.
+    let log = app.kanri.store().events_after(None, 0, 100).await.unwrap();
+    let attempted: Vec<&Vec<AttemptedChange>> = log
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::ConflictRecorded { attempted, .. } => Some(attempted),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attempted.len(), 2);
+    assert_eq!(attempted[0][0].field, Field::Status);
+    assert_eq!(attempted[0][0].wanted.as_deref(), Some("5"));
+    assert_eq!(attempted[1][0].wanted.as_deref(), Some("Receipt e-mail"));
+}
+
+#[tokio::test]
+async fn new_events_on_an_old_log_are_schema_2_and_a_new_conflict_keeps_what_it_found() {
+    let (app, dir) = fixture_app().await;
+    let receipt = IssueNumber(3);
+    let seen = app.state("FIX").await.issues[&receipt].version;
+    app.execute("alice", "FIX", seen, move_to(receipt, 1))
+        .await
+        .unwrap();
+    let late = app
+        .execute("bob", "FIX", seen, move_to(receipt, 5))
+        .await
+        .unwrap();
+    let Outcome::Conflict { recorded, .. } = late else {
+        panic!("expected a conflict, got {late:?}")
+    };
+    let Event::ConflictRecorded { attempted, .. } = &recorded.event else {
+        panic!("not a conflict: {recorded:?}")
+    };
+    // Wanted Code review (5), found To Do (1): alice's move it had not seen.
+    assert_eq!(
+        (
+            attempted[0].wanted.as_deref(),
+            attempted[0].found.as_deref()
+        ),
+        (Some("5"), Some("1"))
+    );
+    let schemas: Vec<i64> =
+        sqlx::query_scalar("SELECT schema_version FROM events WHERE seq > 62 ORDER BY seq")
+            .fetch_all(&app.kanri.store().db().read)
+            .await
+            .unwrap();
+    assert_eq!(schemas, [2, 2]);
+    let history = app
+        .kanri
+        .store()
+        .history(&key("FIX"), StreamRef::Issue(receipt), seen)
+        .await
+        .unwrap();
+    assert!(history.iter().any(|r| matches!(
+        &r.change,
+        Change::Conflict { attempted, .. } if attempted == "move to Code review"
+    )));
+    // Old and new shapes side by side still replay to the same projections.
+    let report = replay::verify(app.kanri.store(), dir.0.join("replay.db"))
+        .await
+        .unwrap();
+    assert_eq!(report.first_difference, None, "{report:?}");
 }

@@ -6,9 +6,9 @@ use crate::command::{IssuePatch, NewIssue};
 use crate::event::Event;
 use crate::ids::*;
 use crate::model::*;
+use crate::quantity::Points;
 use crate::rank::Rank;
 use crate::refusal::DomainError;
-use crate::quantity::Points;
 
 impl Scope<'_> {
     /// Someone an issue may be assigned to: a member of the project (in any role).
@@ -107,7 +107,11 @@ impl Scope<'_> {
         }])
     }
 
-    pub(super) fn update_issue(&self, n: IssueNumber, patch: &IssuePatch) -> Result<Vec<Event>, DomainError> {
+    pub(super) fn update_issue(
+        &self,
+        n: IssueNumber,
+        patch: &IssuePatch,
+    ) -> Result<Vec<Event>, DomainError> {
         let issue = self.issue(n)?;
         let new_type = patch.issue_type.unwrap_or(issue.issue_type);
         let new_parent = patch.parent.unwrap_or(issue.parent);
@@ -296,31 +300,42 @@ fn leaves_as_is(issue: &Issue, event: &Event) -> bool {
 /// has that value (`decide` drops those).
 pub fn patch_events(patch: &IssuePatch, issue: IssueNumber) -> Vec<Event> {
     [
-        patch.title
+        patch
+            .title
             .clone()
             .map(|title| Event::IssueTitleChanged { issue, title }),
-        patch.description
+        patch
+            .description
             .clone()
             .map(|description| Event::IssueDescriptionChanged { issue, description }),
-        patch.issue_type
+        patch
+            .issue_type
             .map(|issue_type| Event::IssueTypeChanged { issue, issue_type }),
-        patch.priority
+        patch
+            .priority
             .map(|priority| Event::IssuePriorityChanged { issue, priority }),
-        patch.assignee
+        patch
+            .assignee
             .clone()
             .map(|assignee| Event::IssueAssigneeChanged { issue, assignee }),
-        patch.labels
+        patch
+            .labels
             .clone()
             .map(|labels| Event::IssueLabelsChanged { issue, labels }),
-        patch.points
+        patch
+            .points
             .map(|points| Event::IssuePointsChanged { issue, points }),
-        patch.parent
+        patch
+            .parent
             .map(|parent| Event::IssueParentChanged { issue, parent }),
-        patch.sprint
+        patch
+            .sprint
             .map(|sprint| Event::IssueSprintChanged { issue, sprint }),
-        patch.original_estimate
+        patch
+            .original_estimate
             .map(|estimate| Event::IssueOriginalEstimateChanged { issue, estimate }),
-        patch.remaining_estimate
+        patch
+            .remaining_estimate
             .map(|estimate| Event::IssueRemainingEstimateChanged { issue, estimate }),
     ]
     .into_iter()

@@ -52,4 +52,3 @@ pub(super) fn remove_member(project: &Project, user: &UserName) -> Result<Vec<Ev
     }
     Ok(vec![Event::MemberRemoved { user: user.clone() }])
 }
-

@@ -16,9 +16,9 @@ use crate::event::Event;
 use crate::ids::*;
 use crate::member::Role;
 use crate::model::*;
+use crate::quantity::Points;
 use crate::query::Query;
 use crate::refusal::DomainError;
-use crate::quantity::Points;
 
 /// Issues per project; far beyond Jira's 5,000-item board cap.
 pub const MAX_ISSUES: u32 = 1_000_000;
