@@ -81,7 +81,7 @@ pub fn attempted(state: &ProjectState, command: &Command) -> Vec<AttemptedChange
                     change(
                         Field::Title,
                         Some(t.to_string()),
-                        current.and_then(|i: &Issue| Some(i.title.to_string())),
+                        current.map(|i: &Issue| i.title.to_string()),
                     )
                 }),
                 patch.description.as_ref().map(|d| {
@@ -95,14 +95,14 @@ pub fn attempted(state: &ProjectState, command: &Command) -> Vec<AttemptedChange
                     change(
                         Field::Type,
                         Some(t.label().into()),
-                        current.and_then(|i: &Issue| Some(i.issue_type.label().into())),
+                        current.map(|i: &Issue| i.issue_type.label().into()),
                     )
                 }),
                 patch.priority.map(|p| {
                     change(
                         Field::Priority,
                         Some(p.label().into()),
-                        current.and_then(|i: &Issue| Some(i.priority.label().into())),
+                        current.map(|i: &Issue| i.priority.label().into()),
                     )
                 }),
                 patch.assignee.as_ref().map(|a| {

@@ -482,13 +482,13 @@ mod tests {
     #[test]
     fn commands_kept_over_a_reload_show_again_keep_their_bases_and_go_out_in_order() {
         let mut before = model();
-        before.enqueue(id(1), move_cmd(1, 3)).unwrap();
-        before.enqueue(id(2), move_cmd(1, 2)).unwrap();
+        before.enqueue(id(1), bob(), move_cmd(1, 3)).unwrap();
+        before.enqueue(id(2), bob(), move_cmd(1, 2)).unwrap();
         let kept = before.unanswered();
         // The reloaded page starts from the server's state, then takes them back.
         let mut after = model();
-        after.restore(kept.clone());
-        after.restore(kept.clone());
+        after.restore(&bob(), kept.clone());
+        after.restore(&bob(), kept.clone());
         assert_eq!(after.unanswered(), kept, "once each, bases untouched");
         assert_eq!(status_of(&after.displayed(), 1), StatusId(2));
         assert_eq!(after.next_to_send().unwrap().id, id(1));
