@@ -397,8 +397,8 @@ pub fn describe_attempt(before: &ProjectState, attempted: &[AttemptedChange]) ->
     if has(|f| *f == Field::TimeTracking).is_some() {
         return "change time tracking".into();
     }
-    if has(|f| *f == Field::Watchers).is_some() {
-        return match attempted[0].wanted {
+    if let Some(a) = has(|f| *f == Field::Watchers) {
+        return match a.wanted {
             Some(_) => "watch",
             None => "stop watching",
         }
