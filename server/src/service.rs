@@ -324,33 +324,24 @@ impl Kanri {
         envelope: &CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
         let project = &envelope.project;
-        envelope.command.check_bounds()?;
-        let mut command = envelope.command.clone();
-        match &mut command {
+        let command = &envelope.command;
+        command.check_bounds()?;
+        match command {
             Command::CreateProject { key, .. } if key != project => {
                 return Err(ExecError::KeyMismatch {
                     key: key.clone(),
                     addressed: project.clone(),
                 });
             }
-            Command::CreateProject { admin, .. } => *admin = actor.clone(),
+            Command::CreateProject { .. } => {}
             _ if state.project.is_none() => {
                 return Err(DomainError::ProjectNotFound(project.clone()).into());
             }
-            Command::CreateIssue(new) => new.reporter = actor.clone(),
-            Command::LogWork { author, .. } => *author = actor.clone(),
-            Command::AddComment { author, posted, .. } => {
-                *author = actor.clone();
-                *posted = UtcTime::from_unix_ms(now_ms());
-            }
-            Command::EditComment { editor, edited, .. } => {
-                *editor = actor.clone();
-                *edited = UtcTime::from_unix_ms(now_ms());
-            }
-            Command::DeleteComment { editor, .. } => *editor = actor.clone(),
-            Command::WatchIssue { user, .. } => *user = actor.clone(),
             _ => {}
         }
+        // Who and when, beside the command: the events record them from here.
+        let at_ms = now_ms();
+        let context = Context::new(actor.clone(), UtcTime::from_unix_ms(at_ms));
         let target = command.target();
         let base = envelope.base_version;
         let current = target.map_or(0, |t| state.version_of(&t));
@@ -368,9 +359,9 @@ impl Kanri {
             project,
             actor,
             command_id: envelope.id,
-            at_ms: now_ms(),
+            at_ms,
         };
-        let outcome = match rebase(&command, base, current, &intervening)? {
+        let outcome = match rebase(command, base, current, &intervening)? {
             Rebase::Conflict(fields) => {
                 let stream = target.expect("only commands on existing streams conflict");
                 let changes = self.store.history(project, stream, base).await?;
@@ -379,7 +370,7 @@ impl Kanri {
                     stream,
                     base_version: base,
                     fields: fields.clone(),
-                    command: Box::new(command),
+                    attempted: attempted(state, command),
                 };
                 tracing::info!(?fields, base, current, "conflict recorded");
                 self.store
@@ -394,7 +385,7 @@ impl Kanri {
                     .await?
             }
             Rebase::UpToDate => {
-                let events = decide(state, &command)?;
+                let events = decide(state, &context, command)?;
                 self.store
                     .append(state, &meta, events, |_, events| Outcome::Accepted {
                         events,
@@ -402,7 +393,7 @@ impl Kanri {
                     .await?
             }
             Rebase::Merge => {
-                let events = decide(state, &command)?;
+                let events = decide(state, &context, command)?;
                 let over = self
                     .store
                     .history(project, target.expect("merges have a target"), base)

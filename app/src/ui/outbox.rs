@@ -101,7 +101,7 @@ pub fn load(user: &UserName) -> Vec<CommandEnvelope> {
     let Some(text) = storage().and_then(|s| s.get_item(&storage_key(user)).ok().flatten()) else {
         return Vec::new();
     };
-    match serde_json::from_str(&text) {
+    match read_queue(&text) {
         Ok(entries) => entries,
         Err(e) => {
             // Written by another version of the app, or damaged: set it
@@ -115,6 +115,14 @@ pub fn load(user: &UserName) -> Vec<CommandEnvelope> {
             Vec::new()
         }
     }
+}
+
+/// The stored queue's text as commands. A command queued by an older
+/// version of the app still reads: fields it carried that commands no longer
+/// have (the `author`, `posted`, `editor`, … the server used to overwrite)
+/// are ignored, so it replays, now run as the signed-in user.
+fn read_queue(text: &str) -> Result<Vec<CommandEnvelope>, serde_json::Error> {
+    serde_json::from_str(text)
 }
 
 /// The waiting changes of one project, oldest first.
@@ -298,5 +306,25 @@ mod tests {
         let stored = [entry("ABC", 1), entry("XYZ", 2)];
         let known = [entry("ABC", 1).id].into();
         assert_eq!(ids(&merged(&stored, &abc, &[], &known)), [2]);
+    }
+
+    #[test]
+    fn a_command_queued_by_an_older_app_still_replays() {
+        // As the app stored it before the author and time left the
+        // commands: they ride along and are ignored.
+        let old = r#"[{"id":"0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b","project":"ABC","base_version":3,
+            "command":{"type":"add_comment","issue":2,"author":"guest","posted":0,"body":"On my way"}}]"#;
+        let queue = read_queue(old).unwrap();
+        assert_eq!(queue.len(), 1);
+        assert_eq!(queue[0].base_version, 3);
+        assert_eq!(
+            queue[0].command,
+            Command::AddComment {
+                issue: IssueNumber(2),
+                body: CommentBody::parse("On my way").unwrap(),
+            }
+        );
+        // What cannot be read at all is refused, and `load` sets it aside.
+        assert!(read_queue(r#"[{"command":{"type":"no_such_command"}}]"#).is_err());
     }
 }

@@ -186,7 +186,7 @@ async fn on_issue(
     key: String,
     body: Bytes,
     adds: bool,
-    make: impl FnOnce(&Bytes, &UserName, &ProjectKey, IssueNumber) -> Result<Command, Problem>,
+    make: impl FnOnce(&Bytes, &ProjectKey, IssueNumber) -> Result<Command, Problem>,
 ) -> Response {
     let parsed = (|| {
         let key = issue_key(&key)?;
@@ -195,7 +195,7 @@ async fn on_issue(
         } else {
             w.precondition.required()?
         };
-        let command = make(&body, &w.user, &key.project, key.number)?;
+        let command = make(&body, &key.project, key.number)?;
         Ok((key, base, command))
     })();
     or_problem(parsed, |(key, base, command)| async move {
@@ -229,14 +229,12 @@ pub async fn add_comment(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, true, |body, me, project, issue| {
+    on_issue(state, w, key, body, true, |body, project, issue| {
         let input: CommentBody = json(body)?;
         let mut f = Fields::new(project);
         let text = f.check("body", kanri_domain::CommentBody::parse(&input.body));
         f.finish(|| Command::AddComment {
             issue,
-            author: me.clone(),
-            posted: UtcTime::from_unix_ms(0),
             body: text.expect("checked"),
         })
     })
@@ -259,15 +257,13 @@ pub async fn edit_comment(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, false, |body, me, project, issue| {
+    on_issue(state, w, key, body, false, |body, project, issue| {
         let input: CommentBody = json(body)?;
         let mut f = Fields::new(project);
         let text = f.check("body", kanri_domain::CommentBody::parse(&input.body));
         f.finish(|| Command::EditComment {
             issue,
             comment: CommentNumber(number),
-            editor: me.clone(),
-            edited: UtcTime::from_unix_ms(0),
             body: text.expect("checked"),
         })
     })
@@ -289,11 +285,10 @@ pub async fn delete_comment(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, false, |_, me, _, issue| {
+    on_issue(state, w, key, body, false, |_, _, issue| {
         Ok(Command::DeleteComment {
             issue,
             comment: CommentNumber(number),
-            editor: me.clone(),
         })
     })
     .await
@@ -314,11 +309,10 @@ pub async fn log_work(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, true, |body, me, project, issue| {
+    on_issue(state, w, key, body, true, |body, project, issue| {
         let (entry, remaining) = json::<WorklogBody>(body)?.parse(project)?;
         Ok(Command::LogWork {
             issue,
-            author: me.clone(),
             entry,
             remaining,
         })
@@ -342,7 +336,7 @@ pub async fn edit_worklog(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, false, |body, _, project, issue| {
+    on_issue(state, w, key, body, false, |body, project, issue| {
         let (entry, remaining) = json::<WorklogBody>(body)?.parse(project)?;
         Ok(Command::UpdateWorklog {
             issue,
@@ -371,26 +365,19 @@ pub async fn delete_worklog(
     w: Write,
 ) -> Response {
     let raw_for_hash = Bytes::from(raw.clone().unwrap_or_default());
-    on_issue(
-        state,
-        w,
-        key,
-        raw_for_hash,
-        false,
-        |_, _, project, issue| {
-            let params: DeleteWorklog = query(raw)?;
-            let mut f = Fields::new(project);
-            let adjust = remaining(
-                &mut f,
-                params.remaining.as_deref().unwrap_or("auto"),
-                params.by,
-            );
-            f.finish(|| Command::DeleteWorklog {
-                issue,
-                worklog: WorklogNumber(number),
-                remaining: adjust.expect("checked"),
-            })
-        },
-    )
+    on_issue(state, w, key, raw_for_hash, false, |_, project, issue| {
+        let params: DeleteWorklog = query(raw)?;
+        let mut f = Fields::new(project);
+        let adjust = remaining(
+            &mut f,
+            params.remaining.as_deref().unwrap_or("auto"),
+            params.by,
+        );
+        f.finish(|| Command::DeleteWorklog {
+            issue,
+            worklog: WorklogNumber(number),
+            remaining: adjust.expect("checked"),
+        })
+    })
     .await
 }

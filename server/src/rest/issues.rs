@@ -273,7 +273,7 @@ pub async fn create(
             })
             .await?
             .ok_or_else(|| Problem::not_found(format!("project {key}")))?;
-        let new = input.into_new_issue(&project, &w.user)?;
+        let new = input.into_new_issue(&project)?;
         Ok::<_, Problem>((key, new))
     }
     .await;

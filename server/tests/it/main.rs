@@ -12,6 +12,7 @@ mod contention;
 mod demo;
 mod enumeration;
 mod event_core;
+mod fixture_log;
 mod fn_fuzz;
 mod hardening;
 mod hostile_input;

@@ -57,7 +57,8 @@ fn keep_queue_in_browser(ctx: BoardCtx) {
     let kept = outbox::for_project(&me, &key);
     let known = StoredValue::new(kept.iter().map(|e| e.id).collect::<HashSet<_>>());
     if !kept.is_empty() {
-        ctx.model.update(|m| m.restore(kept));
+        let context = Context::new(me.clone(), UtcTime::from_unix_ms(now_ms()));
+        ctx.model.update(|m| m.restore(&context, kept));
         send_pending(ctx);
     }
     // The model changes with every event from the server; the stored queue
@@ -79,7 +80,12 @@ fn keep_queue_in_browser(ctx: BoardCtx) {
 pub fn dispatch(ctx: BoardCtx, command: Command) {
     let id = random_command_id();
     let said = describe(&ctx.displayed.get_untracked(), &command);
-    match ctx.model.try_update(|m| m.enqueue(id, command.clone())) {
+    // The signed-in user and the browser's clock: the server uses its own.
+    let context = Context::new(ctx.me.0.get_value(), UtcTime::from_unix_ms(now_ms()));
+    match ctx
+        .model
+        .try_update(|m| m.enqueue(id, context, command.clone()))
+    {
         Some(Ok(events)) => {
             ctx.announce.set(announcement(ctx, &events).unwrap_or(said));
             send_pending(ctx);
@@ -537,7 +543,7 @@ pub fn QuickCreate(status: StatusId) -> impl IntoView {
                     sprint: ctx
                         .displayed
                         .with_untracked(|s| s.active_sprint().map(|s| s.number)),
-                    ..NewIssue::new(title, IssueType::Task, ctx.me.0.get_value())
+                    ..NewIssue::new(title, IssueType::Task)
                 }),
             );
             input.set_value("");

@@ -15,6 +15,9 @@ use crate::domain::*;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub envelope: CommandEnvelope,
+    /// Who made it and when, as the browser saw it: the signed-in user and
+    /// its clock, so an optimistic card or comment shows its real author.
+    pub context: Context,
     /// How many events the command was expected to add to its target
     /// stream when it was made (to correct later bases if that differs).
     pub predicted: u64,
@@ -56,7 +59,7 @@ impl BoardModel {
     pub fn displayed(&self) -> ProjectState {
         let mut state = self.confirmed.clone();
         for p in &self.pending {
-            if let Ok(events) = decide(&state, &p.envelope.command) {
+            if let Ok(events) = decide(&state, &p.context, &p.envelope.command) {
                 for e in &events {
                     apply_mut(&mut state, e);
                 }
@@ -105,11 +108,17 @@ impl BoardModel {
         Ok(())
     }
 
-    /// Queues a command made against what the board shows now. Returns the
-    /// events it is expected to produce, or why it cannot be done.
-    pub fn enqueue(&mut self, id: CommandId, command: Command) -> Result<Vec<Event>, DomainError> {
+    /// Queues a command made in `context` against what the board shows
+    /// now. Returns the events it is expected to produce, or why it cannot
+    /// be done.
+    pub fn enqueue(
+        &mut self,
+        id: CommandId,
+        context: Context,
+        command: Command,
+    ) -> Result<Vec<Event>, DomainError> {
         let shown = self.displayed();
-        let events = decide(&shown, &command)?;
+        let events = decide(&shown, &context, &command)?;
         let target = command.target();
         let base_version = target.map_or(0, |t| shown.version_of(&t));
         let predicted = target.map_or(0, |t| {
@@ -123,6 +132,7 @@ impl BoardModel {
                 base_version,
                 command,
             },
+            context,
             predicted,
             acknowledged: None,
         });
@@ -132,19 +142,24 @@ impl BoardModel {
     /// Takes back commands queued before a reload (the browser kept them),
     /// in order, behind those already queued. Their bases stay as they were
     /// made: what someone changed meanwhile merges or conflicts as it would
-    /// have then.
-    pub fn restore(&mut self, envelopes: Vec<CommandEnvelope>) {
+    /// have then. They are shown as made in `context` (the signed-in user,
+    /// now): the browser kept only the commands.
+    pub fn restore(&mut self, context: &Context, envelopes: Vec<CommandEnvelope>) {
         for envelope in envelopes {
             if self.pending.iter().any(|p| p.envelope.id == envelope.id) {
                 continue;
             }
             let target = envelope.command.target();
-            let predicted = match (target, decide(&self.displayed(), &envelope.command)) {
+            let predicted = match (
+                target,
+                decide(&self.displayed(), context, &envelope.command),
+            ) {
                 (Some(t), Ok(events)) => events.iter().filter(|e| e.stream() == t).count() as u64,
                 _ => 0,
             };
             self.pending.push(Pending {
                 envelope,
+                context: context.clone(),
                 predicted,
                 acknowledged: None,
             });
@@ -226,6 +241,11 @@ impl BoardModel {
 mod tests {
     use super::*;
 
+    /// bob, signed in to the board, at time 0.
+    fn bob() -> Context {
+        Context::new(UserName::parse("bob").unwrap(), UtcTime::from_unix_ms(0))
+    }
+
     fn id(n: u8) -> CommandId {
         CommandId::from_random_bytes([n; 16])
     }
@@ -250,18 +270,13 @@ mod tests {
             key: ProjectKey::parse("ABC").unwrap(),
             name: ProjectName::parse("Alpha").unwrap(),
             kind: ProjectKind::Kanban,
-            admin: UserName::parse("alice").unwrap(),
         };
         let new = |t: &str| {
-            Command::CreateIssue(NewIssue::new(
-                Title::parse(t).unwrap(),
-                IssueType::Task,
-                UserName::parse("bob").unwrap(),
-            ))
+            Command::CreateIssue(NewIssue::new(Title::parse(t).unwrap(), IssueType::Task))
         };
         let mut log = Vec::new();
         for c in [create, new("one"), new("two")] {
-            for e in decide(&state, &c).unwrap() {
+            for e in decide(&state, &bob(), &c).unwrap() {
                 apply_mut(&mut state, &e);
                 let stream = e.stream();
                 log.push(rec(
@@ -297,14 +312,14 @@ mod tests {
     #[test]
     fn a_move_shows_at_once_and_leaves_the_queue_when_its_event_arrives() {
         let mut m = model();
-        m.enqueue(id(1), move_cmd(1, 3)).unwrap();
+        m.enqueue(id(1), bob(), move_cmd(1, 3)).unwrap();
         assert_eq!(status_of(&m.displayed(), 1), StatusId(3));
         assert_eq!(status_of(&m.confirmed, 1), StatusId(1));
         assert_eq!(m.next_to_send().unwrap().base_version, 1);
 
         // The server accepts it as seq 5; the socket has not delivered it yet.
         let mut after = m.displayed();
-        let events = decide(&m.confirmed, &move_cmd(1, 3)).unwrap();
+        let events = decide(&m.confirmed, &bob(), &move_cmd(1, 3)).unwrap();
         apply_mut(&mut after, &events[0]);
         let accepted = Outcome::Accepted {
             events: vec![rec(
@@ -339,11 +354,16 @@ mod tests {
         let create = Command::CreateIssue(NewIssue::new(
             Title::parse("three").unwrap(),
             IssueType::Task,
-            UserName::parse("bob").unwrap(),
         ));
-        m.enqueue(id(7), create.clone()).unwrap();
+        // Shown at once with its real reporter: the signed-in user.
+        let carol = Context::new(UserName::parse("carol").unwrap(), UtcTime::from_unix_ms(9));
+        m.enqueue(id(7), carol, create.clone()).unwrap();
         assert_eq!(m.displayed().issues.len(), 3);
-        let event = decide(&m.confirmed, &create).unwrap().remove(0);
+        assert_eq!(
+            m.displayed().issues[&IssueNumber(3)].reporter.as_str(),
+            "carol"
+        );
+        let event = decide(&m.confirmed, &bob(), &create).unwrap().remove(0);
         let mut r = rec(5, StreamRef::Issue(IssueNumber(3)), 1, event);
         r.command_id = id(7);
         m.apply_server(4, &[r]).unwrap();
@@ -385,9 +405,11 @@ mod tests {
     #[test]
     fn a_conflict_drops_the_speculation_and_shows_the_servers_state() {
         let mut m = model();
-        m.enqueue(id(1), move_cmd(1, 3)).unwrap();
+        m.enqueue(id(1), bob(), move_cmd(1, 3)).unwrap();
         // Meanwhile someone else moved it to Done (seq 5).
-        let theirs = decide(&m.confirmed, &move_cmd(1, 4)).unwrap().remove(0);
+        let theirs = decide(&m.confirmed, &bob(), &move_cmd(1, 4))
+            .unwrap()
+            .remove(0);
         m.apply_server(4, &[rec(5, StreamRef::Issue(IssueNumber(1)), 2, theirs)])
             .unwrap();
         // Our move, based on version 1, conflicts; the audit event is seq 6.
@@ -395,7 +417,7 @@ mod tests {
             stream: StreamRef::Issue(IssueNumber(1)),
             base_version: 1,
             fields: vec![Field::Status, Field::Rank],
-            command: Box::new(move_cmd(1, 3)),
+            attempted: vec![],
         };
         let conflict = Outcome::Conflict {
             fields: vec![Field::Status],
@@ -415,8 +437,8 @@ mod tests {
     #[test]
     fn later_commands_on_the_same_card_are_rebased_when_an_earlier_one_is_refused() {
         let mut m = model();
-        m.enqueue(id(1), move_cmd(1, 2)).unwrap();
-        m.enqueue(id(2), move_cmd(1, 3)).unwrap();
+        m.enqueue(id(1), bob(), move_cmd(1, 2)).unwrap();
+        m.enqueue(id(2), bob(), move_cmd(1, 3)).unwrap();
         assert_eq!(
             m.pending[1].envelope.base_version, 2,
             "made against the first move's result"
@@ -426,7 +448,7 @@ mod tests {
             stream: StreamRef::Issue(IssueNumber(1)),
             base_version: 1,
             fields: vec![Field::Status],
-            command: Box::new(move_cmd(1, 2)),
+            attempted: vec![],
         };
         let mut conflict_rec = rec(6, StreamRef::Issue(IssueNumber(1)), 3, audit);
         conflict_rec.version = 3;
@@ -441,8 +463,8 @@ mod tests {
         // claims only what the server had, so it conflicts in turn if the
         // other change touched the same fields.
         assert_eq!(m.next_to_send().unwrap().base_version, 1);
-        m.enqueue(id(3), move_cmd(2, 2)).unwrap();
-        m.enqueue(id(4), move_cmd(2, 3)).unwrap();
+        m.enqueue(id(3), bob(), move_cmd(2, 2)).unwrap();
+        m.enqueue(id(4), bob(), move_cmd(2, 3)).unwrap();
         // A no-op answer (no events where one was predicted) shifts it down too.
         m.answered(id(3), &Outcome::Accepted { events: vec![] });
         let fourth = m.pending.iter().find(|p| p.envelope.id == id(4)).unwrap();
@@ -452,7 +474,7 @@ mod tests {
     #[test]
     fn a_command_that_cannot_be_done_is_refused_before_it_is_sent() {
         let mut m = model();
-        let err = m.enqueue(id(1), move_cmd(42, 2)).unwrap_err();
+        let err = m.enqueue(id(1), bob(), move_cmd(42, 2)).unwrap_err();
         assert!(matches!(err, DomainError::IssueNotFound(_)));
         assert!(m.pending.is_empty());
     }
@@ -460,13 +482,13 @@ mod tests {
     #[test]
     fn commands_kept_over_a_reload_show_again_keep_their_bases_and_go_out_in_order() {
         let mut before = model();
-        before.enqueue(id(1), move_cmd(1, 3)).unwrap();
-        before.enqueue(id(2), move_cmd(1, 2)).unwrap();
+        before.enqueue(id(1), bob(), move_cmd(1, 3)).unwrap();
+        before.enqueue(id(2), bob(), move_cmd(1, 2)).unwrap();
         let kept = before.unanswered();
         // The reloaded page starts from the server's state, then takes them back.
         let mut after = model();
-        after.restore(kept.clone());
-        after.restore(kept.clone());
+        after.restore(&bob(), kept.clone());
+        after.restore(&bob(), kept.clone());
         assert_eq!(after.unanswered(), kept, "once each, bases untouched");
         assert_eq!(status_of(&after.displayed(), 1), StatusId(2));
         assert_eq!(after.next_to_send().unwrap().id, id(1));
