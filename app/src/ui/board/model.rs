@@ -11,6 +11,13 @@
 
 use crate::domain::*;
 
+/// The one place the browser decides a command optimistically: with the
+/// same domain function the server runs, so the board shows now what the
+/// server will record.
+fn predict(state: &ProjectState, command: &Command) -> Result<Vec<Event>, DomainError> {
+    decide(state, command)
+}
+
 /// One of this user's commands on its way to the server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
@@ -56,7 +63,7 @@ impl BoardModel {
     pub fn displayed(&self) -> ProjectState {
         let mut state = self.confirmed.clone();
         for p in &self.pending {
-            if let Ok(events) = decide(&state, &p.envelope.command) {
+            if let Ok(events) = predict(&state, &p.envelope.command) {
                 for e in &events {
                     apply_mut(&mut state, e);
                 }
@@ -109,7 +116,7 @@ impl BoardModel {
     /// events it is expected to produce, or why it cannot be done.
     pub fn enqueue(&mut self, id: CommandId, command: Command) -> Result<Vec<Event>, DomainError> {
         let shown = self.displayed();
-        let events = decide(&shown, &command)?;
+        let events = predict(&shown, &command)?;
         let target = command.target();
         let base_version = target.map_or(0, |t| shown.version_of(&t));
         let predicted = target.map_or(0, |t| {
@@ -139,7 +146,7 @@ impl BoardModel {
                 continue;
             }
             let target = envelope.command.target();
-            let predicted = match (target, decide(&self.displayed(), &envelope.command)) {
+            let predicted = match (target, predict(&self.displayed(), &envelope.command)) {
                 (Some(t), Ok(events)) => events.iter().filter(|e| e.stream() == t).count() as u64,
                 _ => 0,
             };
