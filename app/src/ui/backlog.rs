@@ -14,8 +14,7 @@ use crate::api::{
     StartSprint, load_project,
 };
 use crate::domain::*;
-use crate::ui::board::TypeIcon;
-use crate::ui::layout::{Breadcrumb, NotFound, loaded, reload_after};
+use crate::ui::common::{Breadcrumb, NotFound, TypeIcon, loaded, reload_after};
 
 /// The page's actions; any that succeeds reloads the state.
 #[derive(Clone, Copy)]

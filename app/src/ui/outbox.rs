@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::domain::{CommandEnvelope, CommandId, ProjectKey, UserName};
+use crate::ui::platform::{navigator_online, now_ms, online_or_after, storage};
 
 /// What the top bar says about syncing; provided once, by the app.
 #[derive(Clone, Copy)]
@@ -193,25 +194,6 @@ pub async fn until_online() {
     }
 }
 
-/// Waits `delay`, or less if the network comes back meanwhile.
-pub async fn online_or_after(delay: Duration) {
-    #[cfg(feature = "hydrate")]
-    {
-        use futures::{FutureExt, StreamExt, select};
-        let (tx, mut rx) = futures::channel::mpsc::unbounded::<()>();
-        let handle = window_event_listener(leptos::ev::online, move |_| {
-            let _ = tx.unbounded_send(());
-        });
-        select! {
-            _ = crate::ui::board::sleep(delay).fuse() => {}
-            _ = rx.next() => {}
-        }
-        handle.remove();
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = delay;
-}
-
 /// Registers the service worker that keeps the pages seen last (and the
 /// app's code), so a reload while offline still shows them: see
 /// `server/src/routes/offline.js`.
@@ -226,13 +208,6 @@ pub fn keep_pages_for_offline() {
         let _ = container.register("/offline.js").catch(&ignore);
         ignore.forget();
     }
-}
-
-pub fn navigator_online() -> bool {
-    #[cfg(feature = "hydrate")]
-    return window().navigator().on_line();
-    #[cfg(not(feature = "hydrate"))]
-    true
 }
 
 fn storage_key(user: &UserName) -> String {
@@ -251,17 +226,6 @@ fn save(user: &UserName, entries: &[CommandEnvelope]) {
         };
     }
     SyncStatus::changed();
-}
-
-fn storage() -> Option<leptos::web_sys::Storage> {
-    #[cfg(feature = "hydrate")]
-    return window().local_storage().ok().flatten();
-    #[cfg(not(feature = "hydrate"))]
-    None
-}
-
-fn now_ms() -> i64 {
-    crate::ui::board::now_ms()
 }
 
 #[cfg(test)]

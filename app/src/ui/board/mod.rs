@@ -2,12 +2,15 @@
 //! JavaScript; once hydrated, cards move by drag and drop or keyboard,
 //! optimistically, and every viewer follows along over a WebSocket.
 
-pub(crate) mod card;
+mod card;
+mod drag;
 mod filters;
+mod follow;
 mod interact;
-mod live;
+mod keyboard;
 pub mod model;
 mod notices;
+mod shared;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,33 +19,15 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::live::Viewer;
 use crate::api::{ProjectSnapshot, load_project};
 use crate::domain::*;
-use crate::ui::layout::NotFound;
-pub use card::{Avatar, PriorityIcon, TypeIcon};
-pub use interact::{now_ms, random_command_id, sleep};
-#[cfg(feature = "hydrate")]
-pub use live::socket_url;
+use crate::ui::common::{Avatar, NotFound, TypeIcon};
+use crate::ui::live::Connection;
+pub use shared::SharedBoardPage;
 
 use card::Card;
 use filters::FilterBar;
 pub use filters::Filters;
 use model::BoardModel;
 use notices::{Notice, Notices};
-
-/// The state of the board's live connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Connection {
-    Connecting,
-    Live,
-    /// Lost; the next attempt comes after a back-off.
-    Reconnecting,
-    /// The browser says it has no network.
-    Offline,
-    /// The share link this board was opened through was revoked or expired.
-    LinkEnded,
-    /// The server closed with this code because the reader's access ended
-    /// (removed, signed out, token revoked, password changed).
-    AccessEnded(u16),
-}
 
 /// A card being dragged.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,23 +151,9 @@ impl BoardCtx {
     }
 }
 
-/// `?at={seq}` shows the board as it was (time travel); without, it is live.
+/// The live board (`?at=` is the past's: see `ui::past`).
 #[component]
 pub fn BoardPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let at = Memo::new(move |_| query.with(|q| q.get("at").and_then(|a| a.parse::<u64>().ok())));
-    move || match at.get() {
-        Some(at) => {
-            let key = params.with(|p| p.get("key").unwrap_or_default());
-            view! { <crate::ui::past::PastBoard key at /> }.into_any()
-        }
-        None => view! { <LiveBoard /> }.into_any(),
-    }
-}
-
-#[component]
-fn LiveBoard() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let key = move || params.with(|p| p.get("key").unwrap_or_default());

@@ -11,6 +11,17 @@
 
 use crate::domain::*;
 
+/// The one place the browser decides a command optimistically: with the
+/// same domain function the server runs, so the board shows now what the
+/// server will record.
+fn predict(
+    state: &ProjectState,
+    context: &Context,
+    command: &Command,
+) -> Result<Vec<Event>, DomainError> {
+    decide(state, context, command)
+}
+
 /// One of this user's commands on its way to the server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
@@ -59,7 +70,7 @@ impl BoardModel {
     pub fn displayed(&self) -> ProjectState {
         let mut state = self.confirmed.clone();
         for p in &self.pending {
-            if let Ok(events) = decide(&state, &p.context, &p.envelope.command) {
+            if let Ok(events) = predict(&state, &p.context, &p.envelope.command) {
                 for e in &events {
                     apply_mut(&mut state, e);
                 }
@@ -118,7 +129,7 @@ impl BoardModel {
         command: Command,
     ) -> Result<Vec<Event>, DomainError> {
         let shown = self.displayed();
-        let events = decide(&shown, &context, &command)?;
+        let events = predict(&shown, &context, &command)?;
         let target = command.target();
         let base_version = target.map_or(0, |t| shown.version_of(&t));
         let predicted = target.map_or(0, |t| {
@@ -152,7 +163,7 @@ impl BoardModel {
             let target = envelope.command.target();
             let predicted = match (
                 target,
-                decide(&self.displayed(), context, &envelope.command),
+                predict(&self.displayed(), context, &envelope.command),
             ) {
                 (Some(t), Ok(events)) => events.iter().filter(|e| e.stream() == t).count() as u64,
                 _ => 0,
