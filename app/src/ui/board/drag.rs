@@ -74,6 +74,9 @@ pub fn pointer_down(ctx: BoardCtx, n: IssueNumber, ev: PointerEvent) {
         over: None,
         touch: ev.pointer_type() == "touch",
         pressed_ms: now_ms() as f64,
+        base_version: ctx
+            .displayed
+            .with_untracked(|s| s.version_of(&StreamRef::Issue(n))),
     }));
 }
 
@@ -124,13 +127,14 @@ fn pointer_up(ctx: BoardCtx, ev: PointerEvent) {
     }
     if let Some((status, before)) = drag.over {
         let after = after_for(&ctx.displayed.get_untracked(), status, before, drag.issue);
-        interact::dispatch(
+        interact::dispatch_based(
             ctx,
             Command::MoveIssue {
                 issue: drag.issue,
                 to: status,
                 after,
             },
+            Some(drag.base_version),
         );
     }
 }

@@ -61,15 +61,22 @@ fn keep_queue_in_browser(ctx: BoardCtx) {
     });
 }
 
-/// Applies `command` at once and queues it for the server.
+/// Applies `command` at once and queues it for the server, based on what
+/// the board shows now.
 pub fn dispatch(ctx: BoardCtx, command: Command) {
+    dispatch_based(ctx, command, None);
+}
+
+/// [`dispatch`], based on `base_version` of the command's target when the
+/// user decided earlier than now (a drag: when the card was picked up).
+pub fn dispatch_based(ctx: BoardCtx, command: Command, base_version: Option<u64>) {
     let id = random_command_id();
     let said = describe(&ctx.displayed.get_untracked(), &command);
     // The signed-in user and the browser's clock: the server uses its own.
     let context = Context::new(ctx.me.0.get_value(), UtcTime::from_unix_ms(now_ms()));
     match ctx
         .model
-        .try_update(|m| m.enqueue(id, context, command.clone()))
+        .try_update(|m| m.enqueue_based(id, context, command.clone(), base_version))
     {
         Some(Ok(events)) => {
             ctx.announce.set(announcement(ctx, &events).unwrap_or(said));

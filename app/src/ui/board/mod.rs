@@ -9,6 +9,8 @@ mod follow;
 mod interact;
 mod keyboard;
 pub mod model;
+#[cfg(test)]
+mod model_tests;
 mod notices;
 mod shared;
 
@@ -47,6 +49,10 @@ pub struct Drag {
     /// A finger (which must rest before it drags, so that swipes scroll).
     pub touch: bool,
     pub pressed_ms: f64,
+    /// The card's version when it was picked up: the drop is based on what
+    /// the user saw then, so a move someone made during the drag is a
+    /// conflict to confirm, not silently overridden.
+    pub base_version: u64,
 }
 
 impl Drag {
