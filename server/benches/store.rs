@@ -64,7 +64,6 @@ async fn project(kanri: &Kanri, key: &ProjectKey, issues: u32) {
         key: key.clone(),
         name: ProjectName::parse("Bench").unwrap(),
         kind: ProjectKind::Kanban,
-        admin: actor(0),
     };
     run(kanri, 0, key, 0, create).await;
     for n in 1..WRITERS {
@@ -76,11 +75,7 @@ async fn project(kanri: &Kanri, key: &ProjectKey, issues: u32) {
         run(kanri, 0, key, n as u64 + 1, join).await;
     }
     for i in 0..issues {
-        let new = NewIssue::new(
-            Title::parse(&format!("Card {i}")).unwrap(),
-            IssueType::Task,
-            actor(0),
-        );
+        let new = NewIssue::new(Title::parse(&format!("Card {i}")).unwrap(), IssueType::Task);
         run(kanri, 0, key, 0, Command::CreateIssue(new)).await;
     }
 }
@@ -245,7 +240,8 @@ async fn write_log(path: &Path) -> PathBuf {
     let mut events = vec![];
     let push =
         |state: &mut ProjectState, command: Command, events: &mut Vec<(StreamRef, u64, Event)>| {
-            for e in decide(state, &command).expect("valid command") {
+            let context = Context::new(actor(0), UtcTime::from_unix_ms(0));
+            for e in decide(state, &context, &command).expect("valid command") {
                 let stream = e.stream();
                 apply_mut(state, &e);
                 events.push((stream, state.version_of(&stream), e));
@@ -257,7 +253,6 @@ async fn write_log(path: &Path) -> PathBuf {
             key: key.clone(),
             name: ProjectName::parse("Replay").unwrap(),
             kind: ProjectKind::Scrum,
-            admin: actor(0),
         },
         &mut events,
     );
@@ -300,13 +295,14 @@ async fn write_log(path: &Path) -> PathBuf {
     let mut tx = writer.begin().await.unwrap();
     for chunk in events.chunks(1_000) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO events (project, stream, version, event_type, payload, actor, at_ms, command_id) ",
+            "INSERT INTO events (project, stream, version, event_type, schema_version, payload, actor, at_ms, command_id) ",
         );
         q.push_values(chunk, |mut b, (stream, version, e)| {
             b.push_bind("RPL")
                 .push_bind(stream.id(&key))
                 .push_bind(*version as i64)
                 .push_bind(e.type_name())
+                .push_bind(SCHEMA_VERSION)
                 .push_bind(serde_json::to_string(e).unwrap())
                 .push_bind("writer0")
                 .push_bind(at)
@@ -324,7 +320,6 @@ fn new_issue_command(i: u32) -> Command {
     Command::CreateIssue(NewIssue::new(
         Title::parse(&format!("Issue {i}")).unwrap(),
         IssueType::Story,
-        actor(0),
     ))
 }
 

@@ -8,6 +8,7 @@ use kanri_domain::{UserName, UtcTime};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
 
+use crate::capped::{self, Cap, CapError};
 use crate::secret::Secret;
 
 /// Marks the text as a Kanri token, so secret scanners (and people) can tell.
@@ -18,13 +19,16 @@ pub const MAX_TOKENS_PER_USER: i64 = 50;
 /// otherwise write on every request.
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 
-#[derive(Debug, thiserror::Error)]
-pub enum TokenError {
-    #[error("an account may have at most {MAX_TOKENS_PER_USER} API tokens")]
-    TooMany,
-    #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
-}
+/// Live (not revoked) tokens per account.
+pub const TOKENS: Cap = Cap {
+    table: "api_tokens",
+    owner: "user",
+    live: "revoked_ms IS NULL",
+    max: MAX_TOKENS_PER_USER,
+    what: "API tokens",
+    holder: "an account",
+    field: "name",
+};
 
 pub struct ApiTokens {
     db: SqlitePool,
@@ -55,28 +59,23 @@ impl ApiTokens {
         scope: TokenScope,
         expires_ms: Option<i64>,
         now_ms: i64,
-    ) -> Result<(ApiTokenView, String), TokenError> {
-        let active: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM api_tokens WHERE user = ? AND revoked_ms IS NULL",
-        )
-        .bind(user.as_str())
-        .fetch_one(&self.db)
-        .await?;
-        if active >= MAX_TOKENS_PER_USER {
-            return Err(TokenError::TooMany);
-        }
+    ) -> Result<(ApiTokenView, String), CapError> {
         let secret = Secret::generate();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (user, name, scope, token_sha256, created_ms, expires_ms) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        let hash = secret.sha256().to_vec();
+        let id = capped::insert(
+            &self.db,
+            &TOKENS,
+            user.as_str(),
+            "user, name, scope, token_sha256, created_ms, expires_ms",
+            |v| {
+                v.push_bind(user.to_string())
+                    .push_bind(name.to_owned())
+                    .push_bind(scope.as_str())
+                    .push_bind(hash)
+                    .push_bind(now_ms)
+                    .push_bind(expires_ms);
+            },
         )
-        .bind(user.as_str())
-        .bind(name)
-        .bind(scope.as_str())
-        .bind(secret.sha256().as_slice())
-        .bind(now_ms)
-        .bind(expires_ms)
-        .fetch_one(&self.db)
         .await?;
         let view = ApiTokenView {
             id,
@@ -90,7 +89,7 @@ impl ApiTokens {
     }
 
     /// The user's tokens that are not revoked, newest first.
-    pub async fn list(&self, user: &UserName) -> Result<Vec<ApiTokenView>, TokenError> {
+    pub async fn list(&self, user: &UserName) -> Result<Vec<ApiTokenView>, CapError> {
         let rows = sqlx::query(
             "SELECT id, name, scope, created_ms, expires_ms, last_used_ms FROM api_tokens \
              WHERE user = ? AND revoked_ms IS NULL ORDER BY id DESC",
@@ -118,7 +117,7 @@ impl ApiTokens {
     /// Revokes the user's token `id` at once; `false` when the user has no
     /// such live token. The sockets opened with it hear of it at once.
     #[tracing::instrument(skip(self))]
-    pub async fn revoke(&self, user: &UserName, id: i64, now_ms: i64) -> Result<bool, TokenError> {
+    pub async fn revoke(&self, user: &UserName, id: i64, now_ms: i64) -> Result<bool, CapError> {
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_ms = ? WHERE id = ? AND user = ? AND revoked_ms IS NULL",
         )
@@ -142,7 +141,7 @@ impl ApiTokens {
         &self,
         token: &str,
         now_ms: i64,
-    ) -> Result<Option<(UserName, Credential)>, TokenError> {
+    ) -> Result<Option<(UserName, Credential)>, CapError> {
         let Some(secret) = token.strip_prefix(TOKEN_PREFIX).and_then(Secret::parse) else {
             return Ok(None);
         };

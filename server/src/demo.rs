@@ -165,8 +165,7 @@ impl<'a> Script<'a> {
         }
     }
 
-    async fn create(&self, mut new: NewIssue) -> Result<IssueNumber, DemoError> {
-        new.reporter = UserName::parse("alice").expect("a demo user");
+    async fn create(&self, new: NewIssue) -> Result<IssueNumber, DemoError> {
         let events = self
             .run("alice", "create an issue", Command::CreateIssue(new))
             .await?;
@@ -177,7 +176,6 @@ impl<'a> Script<'a> {
     }
 
     async fn play(&self) -> Result<(), DemoError> {
-        let alice = UserName::parse("alice").expect("a demo user");
         self.run(
             "alice",
             "create the project",
@@ -185,7 +183,6 @@ impl<'a> Script<'a> {
                 key: self.project.clone(),
                 name: ProjectName::parse("Demo: mobile wallet").expect("a valid name"),
                 kind: ProjectKind::Scrum,
-                admin: alice.clone(),
             },
         )
         .await?;
@@ -215,22 +212,14 @@ impl<'a> Script<'a> {
         let sprint = SprintNumber(1);
         let mut epics = Vec::new();
         for title in EPICS {
-            let epic = NewIssue::new(
-                Title::parse(title).expect("a valid title"),
-                IssueType::Epic,
-                alice.clone(),
-            );
+            let epic = NewIssue::new(Title::parse(title).expect("a valid title"), IssueType::Epic);
             epics.push(self.create(epic).await?);
         }
         let mut moves = Vec::new();
         for (issue_type, title, priority, points, assignee, label, epic, in_sprint, status) in
             ISSUES
         {
-            let mut new = NewIssue::new(
-                Title::parse(title).expect("a valid title"),
-                issue_type,
-                alice.clone(),
-            );
+            let mut new = NewIssue::new(Title::parse(title).expect("a valid title"), issue_type);
             new.priority = priority;
             new.points = Some(Points::from_tenths(points * 10).expect("valid points"));
             new.assignee =
@@ -280,13 +269,11 @@ impl<'a> Script<'a> {
                 spent: Minutes(90 * status),
                 comment: LongText::parse("Demo work").expect("a valid comment"),
             };
-            let author = UserName::parse(actor).expect("a demo user");
             self.run(
                 actor,
                 "log work",
                 Command::LogWork {
                     issue,
-                    author: author.clone(),
                     entry,
                     remaining: RemainingAdjustment::Auto,
                 },
@@ -300,8 +287,6 @@ impl<'a> Script<'a> {
             "comment",
             Command::AddComment {
                 issue: epics[0],
-                author: alice,
-                posted: UtcTime::from_unix_ms(now_ms()),
                 body,
             },
         )

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod backend;
+pub mod capped;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -20,4 +21,5 @@ pub mod startup;
 pub mod store;
 pub mod subscribers;
 pub mod telemetry;
+pub mod usecases;
 pub mod webhooks;

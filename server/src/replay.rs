@@ -86,7 +86,7 @@ pub async fn verify(live: &Store, scratch: PathBuf) -> Result<Report, ReplayErro
 /// Copies every event row, in sequence order.
 async fn copy_log(from: &Db, to: &Db) -> Result<(), ReplayError> {
     const CHUNK: usize = 500;
-    let mut rows = sqlx::query("SELECT seq, project, stream, version, event_type, payload, actor, at_ms, command_id FROM events ORDER BY seq")
+    let mut rows = sqlx::query("SELECT seq, project, stream, version, event_type, schema_version, payload, actor, at_ms, command_id FROM events ORDER BY seq")
         .fetch(&from.read)
         .chunks(CHUNK);
     let mut writer = to.writer().await?;
@@ -94,7 +94,7 @@ async fn copy_log(from: &Db, to: &Db) -> Result<(), ReplayError> {
     while let Some(chunk) = rows.next().await {
         let chunk: Vec<_> = chunk.into_iter().collect::<Result<_, _>>()?;
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO events (seq, project, stream, version, event_type, payload, actor, at_ms, command_id) ",
+            "INSERT INTO events (seq, project, stream, version, event_type, schema_version, payload, actor, at_ms, command_id) ",
         );
         q.push_values(&chunk, |mut b, r| {
             b.push_bind(r.get::<i64, _>(0))
@@ -102,10 +102,11 @@ async fn copy_log(from: &Db, to: &Db) -> Result<(), ReplayError> {
                 .push_bind(r.get::<String, _>(2))
                 .push_bind(r.get::<i64, _>(3))
                 .push_bind(r.get::<String, _>(4))
-                .push_bind(r.get::<String, _>(5))
+                .push_bind(r.get::<i64, _>(5))
                 .push_bind(r.get::<String, _>(6))
-                .push_bind(r.get::<i64, _>(7))
-                .push_bind(r.get::<String, _>(8));
+                .push_bind(r.get::<String, _>(7))
+                .push_bind(r.get::<i64, _>(8))
+                .push_bind(r.get::<String, _>(9));
         });
         q.build().execute(&mut *tx).await?;
     }

@@ -84,6 +84,18 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// A command's outcome and what the caller's view made of the state it
+/// left: for an accepted or merged command, its stream as of the command's
+/// own last event; for a conflict, the current state it was refused on.
+#[derive(Debug)]
+pub struct Executed<T> {
+    pub outcome: Outcome,
+    /// For a repeated command id, the view of the current state: what it
+    /// produced then is not kept (a whole issue per logged command would
+    /// grow the log's table without bound).
+    pub produced: T,
+}
+
 /// Whether the actor's role is checked: always, but for the service's own
 /// upkeep (`adopt_projects_without_members`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -93,8 +105,8 @@ enum Check {
 }
 
 /// What a command's base version is.
-#[derive(Clone, Copy)]
-enum Base {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
     /// The one its envelope gives: what its author saw.
     Given,
     /// The target's current version.
@@ -167,8 +179,9 @@ impl Kanri {
         actor: &UserName,
         envelope: CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
-        self.execute_based(actor, envelope, Base::Given, Check::Role)
+        self.execute_based(actor, envelope, Base::Given, Check::Role, |_, _| ())
             .await
+            .map(|done| done.outcome)
     }
 
     /// Executes a command based on its target's current version, read under
@@ -180,7 +193,24 @@ impl Kanri {
         actor: &UserName,
         envelope: CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
-        self.execute_based(actor, envelope, Base::Head, Check::Role)
+        self.execute_based(actor, envelope, Base::Head, Check::Role, |_, _| ())
+            .await
+            .map(|done| done.outcome)
+    }
+
+    /// Executes a command (based on its envelope's version, or on its
+    /// target's current one with `base` = [`Base::Head`]) and runs `view` on
+    /// the state it left, under the same lock: so what `view` sees holds
+    /// this command's changes and no later writer's.
+    #[tracing::instrument(skip_all, fields(project = %envelope.project, command_id = %envelope.id, actor = %actor))]
+    pub async fn execute_viewing<T>(
+        &self,
+        actor: &UserName,
+        envelope: CommandEnvelope,
+        base: Base,
+        view: impl FnOnce(&ProjectState, &Outcome) -> T,
+    ) -> Result<Executed<T>, ExecError> {
+        self.execute_based(actor, envelope, base, Check::Role, view)
             .await
     }
 
@@ -204,20 +234,21 @@ impl Kanri {
                     role: Role::Admin,
                 },
             };
-            self.execute_based(&creator, envelope, Base::Head, Check::Skip)
+            self.execute_based(&creator, envelope, Base::Head, Check::Skip, |_, _| ())
                 .await?;
             adopted += 1;
         }
         Ok(adopted)
     }
 
-    async fn execute_based(
+    async fn execute_based<T>(
         &self,
         actor: &UserName,
         mut envelope: CommandEnvelope,
         base: Base,
         check: Check,
-    ) -> Result<Outcome, ExecError> {
+        view: impl FnOnce(&ProjectState, &Outcome) -> T,
+    ) -> Result<Executed<T>, ExecError> {
         let mut held = self.lock(&envelope.project).await;
         let cached = &mut *held.cached;
         for attempt in 1..=RACE_RETRIES {
@@ -236,22 +267,24 @@ impl Kanri {
                     let prev = entry.last_seq;
                     entry.last_seq = entry.last_seq.max(outcome.last_seq());
                     self.hub.publish(prev, &outcome.recorded());
-                    return Ok(outcome);
+                    let produced = view(&entry.state, &outcome);
+                    return Ok(Executed { outcome, produced });
                 }
                 // The id is in the log: the command ran before (a retry, an offline replay).
                 Err(ExecError::Store(StoreError::DuplicateCommand)) => {
                     *cached = None;
-                    return self
-                        .first_answer(actor, envelope.id)
-                        .await?
-                        .unwrap_or(Err(StoreError::DuplicateCommand.into()));
+                    let first = self.first_answer(actor, envelope.id).await?;
+                    let outcome = first.unwrap_or(Err(StoreError::DuplicateCommand.into()))?;
+                    let entry = cached.insert(self.load(&envelope.project).await?);
+                    let produced = view(&entry.state, &outcome);
+                    return Ok(Executed { outcome, produced });
                 }
                 // A repeat may be refused now (e.g. "project exists") though it ran before.
                 Err(ExecError::Domain(e)) => {
-                    return self
-                        .first_answer(actor, envelope.id)
-                        .await?
-                        .unwrap_or(Err(ExecError::Domain(e)));
+                    let first = self.first_answer(actor, envelope.id).await?;
+                    let outcome = first.unwrap_or(Err(ExecError::Domain(e)))?;
+                    let produced = view(&entry.state, &outcome);
+                    return Ok(Executed { outcome, produced });
                 }
                 Err(ExecError::Store(StoreError::Race(what))) if attempt < RACE_RETRIES => {
                     tracing::warn!(%what, attempt, "another writer appended first; reloading");
@@ -291,33 +324,24 @@ impl Kanri {
         envelope: &CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
         let project = &envelope.project;
-        envelope.command.check_bounds()?;
-        let mut command = envelope.command.clone();
-        match &mut command {
+        let command = &envelope.command;
+        command.check_bounds()?;
+        match command {
             Command::CreateProject { key, .. } if key != project => {
                 return Err(ExecError::KeyMismatch {
                     key: key.clone(),
                     addressed: project.clone(),
                 });
             }
-            Command::CreateProject { admin, .. } => *admin = actor.clone(),
+            Command::CreateProject { .. } => {}
             _ if state.project.is_none() => {
                 return Err(DomainError::ProjectNotFound(project.clone()).into());
             }
-            Command::CreateIssue(new) => new.reporter = actor.clone(),
-            Command::LogWork { author, .. } => *author = actor.clone(),
-            Command::AddComment { author, posted, .. } => {
-                *author = actor.clone();
-                *posted = UtcTime::from_unix_ms(now_ms());
-            }
-            Command::EditComment { editor, edited, .. } => {
-                *editor = actor.clone();
-                *edited = UtcTime::from_unix_ms(now_ms());
-            }
-            Command::DeleteComment { editor, .. } => *editor = actor.clone(),
-            Command::WatchIssue { user, .. } => *user = actor.clone(),
             _ => {}
         }
+        // Who and when, beside the command: the events record them from here.
+        let at_ms = now_ms();
+        let context = Context::new(actor.clone(), UtcTime::from_unix_ms(at_ms));
         let target = command.target();
         let base = envelope.base_version;
         let current = target.map_or(0, |t| state.version_of(&t));
@@ -335,9 +359,9 @@ impl Kanri {
             project,
             actor,
             command_id: envelope.id,
-            at_ms: now_ms(),
+            at_ms,
         };
-        let outcome = match rebase(&command, base, current, &intervening)? {
+        let outcome = match rebase(command, base, current, &intervening)? {
             Rebase::Conflict(fields) => {
                 let stream = target.expect("only commands on existing streams conflict");
                 let changes = self.store.history(project, stream, base).await?;
@@ -346,7 +370,7 @@ impl Kanri {
                     stream,
                     base_version: base,
                     fields: fields.clone(),
-                    command: Box::new(command),
+                    attempted: attempted(state, command),
                 };
                 tracing::info!(?fields, base, current, "conflict recorded");
                 self.store
@@ -361,7 +385,7 @@ impl Kanri {
                     .await?
             }
             Rebase::UpToDate => {
-                let events = decide(state, &command)?;
+                let events = decide(state, &context, command)?;
                 self.store
                     .append(state, &meta, events, |_, events| Outcome::Accepted {
                         events,
@@ -369,7 +393,7 @@ impl Kanri {
                     .await?
             }
             Rebase::Merge => {
-                let events = decide(state, &command)?;
+                let events = decide(state, &context, command)?;
                 let over = self
                     .store
                     .history(project, target.expect("merges have a target"), base)
@@ -414,16 +438,35 @@ impl Kanri {
         self.read(key, |state, seq| (state.clone(), seq)).await
     }
 
-    /// Time travel: the project as it was after sequence `seq` or at time `at_ms`.
+    /// Time travel: the project as it was after sequence `seq` or at time
+    /// `at_ms`, with its last event then (0 and 0 for none).
+    pub async fn past(&self, key: &ProjectKey, until: Until) -> Result<Past, StoreError> {
+        let events = self.store.events_until(key, until).await?;
+        let last = events.last();
+        Ok(Past {
+            seq: last.map_or(0, |r| r.seq),
+            at_ms: last.map_or(0, |r| r.at_ms),
+            state: replay(events.iter().map(|r| &r.event)),
+        })
+    }
+
+    /// [`Self::past`]'s state and last sequence.
     pub async fn project_as_of(
         &self,
         key: &ProjectKey,
         until: Until,
     ) -> Result<(ProjectState, u64), StoreError> {
-        let events = self.store.events_until(key, until).await?;
-        let last = events.last().map_or(0, |r| r.seq);
-        Ok((replay(events.iter().map(|r| &r.event)), last))
+        self.past(key, until).await.map(|p| (p.state, p.seq))
     }
+}
+
+/// A project as it was at some moment.
+#[derive(Debug, Clone)]
+pub struct Past {
+    pub state: ProjectState,
+    /// Its last event then, and when that happened (Unix ms); 0 for none.
+    pub seq: u64,
+    pub at_ms: i64,
 }
 
 /// The current state of one stream, for a conflict answer.

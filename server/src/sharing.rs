@@ -8,6 +8,7 @@ use kanri_domain::{ProjectKey, UserName, UtcTime};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
 
+use crate::capped::{self, Cap, CapError};
 use crate::secret::Secret;
 
 /// How often a link's "last used" is written at most: a busy board would
@@ -24,13 +25,16 @@ pub struct OpenLink {
     pub expires_ms: Option<i64>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ShareError {
-    #[error("a project may have at most {MAX_LINKS_PER_PROJECT} share links")]
-    TooMany,
-    #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
-}
+/// Live (not revoked) links per project.
+pub const LINKS: Cap = Cap {
+    table: "share_links",
+    owner: "project",
+    live: "revoked_ms IS NULL",
+    max: MAX_LINKS_PER_PROJECT,
+    what: "share links",
+    holder: "a project",
+    field: "label",
+};
 
 pub struct ShareLinks {
     db: SqlitePool,
@@ -59,28 +63,23 @@ impl ShareLinks {
         label: &str,
         expires_ms: Option<i64>,
         now_ms: i64,
-    ) -> Result<(ShareLinkView, Secret), ShareError> {
-        let active: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM share_links WHERE project = ? AND revoked_ms IS NULL",
-        )
-        .bind(project.as_str())
-        .fetch_one(&self.db)
-        .await?;
-        if active >= MAX_LINKS_PER_PROJECT {
-            return Err(ShareError::TooMany);
-        }
+    ) -> Result<(ShareLinkView, Secret), CapError> {
         let token = Secret::generate();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO share_links (project, token_sha256, label, created_by, created_ms, expires_ms) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        let hash = token.sha256().to_vec();
+        let id = capped::insert(
+            &self.db,
+            &LINKS,
+            project.as_str(),
+            "project, token_sha256, label, created_by, created_ms, expires_ms",
+            |v| {
+                v.push_bind(project.to_string())
+                    .push_bind(hash)
+                    .push_bind(label.to_owned())
+                    .push_bind(by.to_string())
+                    .push_bind(now_ms)
+                    .push_bind(expires_ms);
+            },
         )
-        .bind(project.as_str())
-        .bind(token.sha256().as_slice())
-        .bind(label)
-        .bind(by.as_str())
-        .bind(now_ms)
-        .bind(expires_ms)
-        .fetch_one(&self.db)
         .await?;
         let view = ShareLinkView {
             id,
@@ -95,7 +94,7 @@ impl ShareLinks {
 
     /// The project's links that are not revoked, newest first (expired ones
     /// included, marked by their date, so an admin sees why one stopped).
-    pub async fn list(&self, project: &ProjectKey) -> Result<Vec<ShareLinkView>, ShareError> {
+    pub async fn list(&self, project: &ProjectKey) -> Result<Vec<ShareLinkView>, CapError> {
         let rows = sqlx::query(
             "SELECT id, label, created_by, created_ms, expires_ms, last_used_ms FROM share_links \
              WHERE project = ? AND revoked_ms IS NULL ORDER BY id DESC",
@@ -131,7 +130,7 @@ impl ShareLinks {
         id: i64,
         by: &UserName,
         now_ms: i64,
-    ) -> Result<bool, ShareError> {
+    ) -> Result<bool, CapError> {
         let done = sqlx::query(
             "UPDATE share_links SET revoked_by = ?, revoked_ms = ? \
              WHERE id = ? AND project = ? AND revoked_ms IS NULL",
@@ -152,7 +151,7 @@ impl ShareLinks {
 
     /// The live link a token opens, if any (not revoked, not expired), and
     /// notes its use.
-    pub async fn open(&self, token: &str, now_ms: i64) -> Result<Option<OpenLink>, ShareError> {
+    pub async fn open(&self, token: &str, now_ms: i64) -> Result<Option<OpenLink>, CapError> {
         let Some(token) = Secret::parse(token) else {
             return Ok(None);
         };

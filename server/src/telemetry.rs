@@ -1,5 +1,6 @@
 //! Structured logs via `tracing`; `RUST_LOG` filters (default: info).
 
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 pub fn init() {
@@ -9,5 +10,10 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        // Logs on stderr; stdout carries only what the server says it is
+        // (the address it listens on), for scripts that read it.
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in files and pipes.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

@@ -2,7 +2,9 @@
 //! enters them, and never a panic or an overflow where they are shown or
 //! summed.
 
+use super::quantity::{Minutes, Points};
 use super::tests::{project_with_issues, user};
+use super::time::{Date, UtcTime, utc_minute};
 use super::*;
 
 const EXTREME_MS: [i64; 6] = [
@@ -172,7 +174,6 @@ fn sums_of_many_maximal_values_saturate() {
 fn log_work(started: i64, spent: u32, remaining: RemainingAdjustment) -> Command {
     Command::LogWork {
         issue: IssueNumber(1),
-        author: user("alice"),
         entry: WorkEntry {
             started: serde_json::from_str(&started.to_string()).unwrap(),
             spent: Minutes(spent),
@@ -212,7 +213,7 @@ fn commands_from_raw_json_are_checked_against_the_forms_bounds() {
         Some("remaining_by")
     );
 
-    let mut new = NewIssue::new(Title::parse("Big").unwrap(), IssueType::Task, user("alice"));
+    let mut new = NewIssue::new(Title::parse("Big").unwrap(), IssueType::Task);
     new.original_estimate = Some(Minutes(MAX_MINUTES + 1));
     assert_eq!(
         field_out_of_range(&Command::CreateIssue(new)),

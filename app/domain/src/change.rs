@@ -4,12 +4,13 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-use super::command::{Command, Field};
 use super::comment::CommentNumber;
 use super::duration::WorkCalendar;
 use super::event::Event;
+use super::field::{AttemptedChange, Field};
 use super::ids::*;
 use super::model::{ProjectState, StreamRef};
+use super::quantity::Minutes;
 use super::worklog::WorkEntry;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -317,82 +318,136 @@ pub fn changes(before: &ProjectState, event: &Event) -> Vec<Change> {
             ),
         }],
         ConflictRecorded {
-            fields, command, ..
+            fields, attempted, ..
         } => {
             vec![Change::Conflict {
                 fields: fields.clone(),
-                attempted: describe(before, command),
+                attempted: describe_attempt(before, attempted),
             }]
         }
     }
 }
 
-/// A short description of what a command asked for, e.g. "move to Done".
-pub fn describe(state: &ProjectState, command: &Command) -> String {
-    let project = state.project.as_ref();
-    let status_name =
-        |id: StatusId| project.map_or_else(|| format!("status {}", id.0), |p| p.status_name(id));
-    match command {
-        Command::MoveIssue { to, .. } | Command::TransitionIssue { to, .. } => {
-            format!("move to {}", status_name(*to))
+/// What a refused command had attempted, in the words of the history:
+/// "move to Done", "rename to “…”", "set the priority to high".
+pub fn describe_attempt(before: &ProjectState, attempted: &[AttemptedChange]) -> String {
+    let has = |f: fn(&Field) -> bool| attempted.iter().find(|a| f(&a.field));
+    let project = before.project.as_ref();
+    let status_name = |raw: &str| {
+        let id = StatusId(raw.parse().unwrap_or_default());
+        project.map_or_else(|| format!("status {}", id.0), |p| p.status_name(id))
+    };
+    if let Some(a) = has(|f| matches!(f, Field::Worklog(_))) {
+        return match (&a.wanted, &a.found) {
+            (Some(_), None) => "log work",
+            (None, _) => "delete a worklog",
+            _ => "edit a worklog",
         }
-        Command::RankIssue { .. } => "re-rank".into(),
-        Command::UpdateIssue { issue, patch } => {
-            let said: Vec<String> = patch
-                .events(*issue)
-                .iter()
-                .flat_map(|e| changes(state, e))
-                .filter_map(|change| match change {
-                    Change::Field {
-                        field: Field::Title,
-                        new: Some(title),
-                        ..
-                    } => Some(format!("rename to “{title}”")),
-                    Change::Field {
-                        field: Field::Description,
-                        new: Some(_),
-                        ..
-                    } => Some("edit the description".into()),
-                    Change::Field {
-                        field,
-                        new: Some(value),
-                        ..
-                    } => Some(format!("set the {} to {value}", field.label())),
-                    Change::Field {
-                        field, new: None, ..
-                    } => Some(format!("clear the {}", field.label())),
-                    _ => None,
-                })
-                .collect();
-            if said.is_empty() {
-                "change nothing".into()
-            } else {
-                said.join(", ")
-            }
-        }
-        Command::StartSprint { .. } => "start the sprint".into(),
-        Command::CompleteSprint { .. } => "complete the sprint".into(),
-        Command::RenameProject { name } => format!("rename to “{name}”"),
-        Command::AddStatus { .. } | Command::RenameStatus { .. } | Command::SetWipLimit { .. } => {
-            "change the workflow".into()
-        }
-        Command::CreateProject { .. } | Command::CreateIssue(_) | Command::CreateSprint { .. } => {
-            "create".into()
-        }
-        Command::ConfigureTimeTracking { .. } => "change time tracking".into(),
-        Command::SaveFilter { name, .. } => format!("save the filter “{name}”"),
-        Command::DeleteFilter { name } => format!("delete the filter “{name}”"),
-        Command::LogWork { .. } => "log work".into(),
-        Command::UpdateWorklog { .. } => "edit a worklog".into(),
-        Command::DeleteWorklog { .. } => "delete a worklog".into(),
-        Command::AddComment { .. } => "comment".into(),
-        Command::EditComment { .. } => "edit a comment".into(),
-        Command::DeleteComment { .. } => "delete a comment".into(),
-        Command::WatchIssue { watch: true, .. } => "watch".into(),
-        Command::WatchIssue { watch: false, .. } => "stop watching".into(),
-        Command::LinkIssue { .. } | Command::UnlinkIssue { .. } => "change the links".into(),
-        Command::AddMember { user, role } => format!("add {user} as {role}"),
-        Command::ChangeRole { user, role } => format!("make {user} {role}"),
-        Command::RemoveMember { user } => format!("remove {user}"),
+        .into();
     }
+    if let Some(a) = has(|f| matches!(f, Field::Comment(_))) {
+        return match (&a.wanted, &a.found) {
+            (Some(_), None) => "comment",
+            (None, _) => "delete a comment",
+            _ => "edit a comment",
+        }
+        .into();
+    }
+    if let Some(a) = has(|f| *f == Field::Members) {
+        let user = |v: &str| v.split(" (").next().unwrap_or_default().to_owned();
+        let role = |v: &str| {
+            v.split_once(" (")
+                .map(|(_, r)| r.trim_end_matches(')').to_owned())
+                .unwrap_or_default()
+        };
+        return match (&a.wanted, &a.found) {
+            (Some(w), None) => format!("add {} as {}", user(w), role(w)),
+            (Some(w), Some(_)) => format!("make {} {}", user(w), role(w)),
+            (None, f) => format!("remove {}", user(f.as_deref().unwrap_or_default())),
+        };
+    }
+    if let Some(a) = has(|f| *f == Field::Filters) {
+        return match (&a.wanted, &a.found) {
+            (Some(name), _) => format!("save the filter “{name}”"),
+            (None, name) => format!(
+                "delete the filter “{}”",
+                name.as_deref().unwrap_or_default()
+            ),
+        };
+    }
+    if let Some(a) = has(|f| *f == Field::Status) {
+        return format!(
+            "move to {}",
+            status_name(a.wanted.as_deref().unwrap_or_default())
+        );
+    }
+    if let Some(a) = has(|f| *f == Field::SprintState) {
+        return match a.wanted.as_deref() {
+            Some("active") => "start the sprint",
+            _ => "complete the sprint",
+        }
+        .into();
+    }
+    if let Some(a) = has(|f| *f == Field::Name) {
+        return format!("rename to “{}”", a.wanted.as_deref().unwrap_or_default());
+    }
+    if has(|f| *f == Field::Workflow).is_some() {
+        return "change the workflow".into();
+    }
+    if has(|f| *f == Field::TimeTracking).is_some() {
+        return "change time tracking".into();
+    }
+    if let Some(a) = has(|f| *f == Field::Watchers) {
+        return match a.wanted {
+            Some(_) => "watch",
+            None => "stop watching",
+        }
+        .into();
+    }
+    if has(|f| *f == Field::Links).is_some() {
+        return "change the links".into();
+    }
+    if has(|f| *f == Field::Rank).is_some() {
+        return "re-rank".into();
+    }
+    let said: Vec<String> = attempted
+        .iter()
+        .map(
+            |a| match (a.field, shown_value(before, a.field, a.wanted.as_deref())) {
+                (Field::Title, Some(title)) => format!("rename to “{title}”"),
+                (Field::Description, Some(_)) => "edit the description".into(),
+                (field, Some(value)) => format!("set the {} to {value}", field.label()),
+                (field, None) => format!("clear the {}", field.label()),
+            },
+        )
+        .collect();
+    if said.is_empty() {
+        "change nothing".into()
+    } else {
+        said.join(", ")
+    }
+}
+
+/// An attempted issue field's value as the history shows it: ids named as
+/// they were named in `before`, durations in its working calendar.
+fn shown_value(before: &ProjectState, field: Field, raw: Option<&str>) -> Option<String> {
+    let raw = raw?;
+    let project = before.project.as_ref();
+    let number = || raw.parse::<u32>().unwrap_or_default();
+    Some(match field {
+        Field::Title | Field::Description => shown(raw),
+        Field::Parent => match project {
+            Some(p) => IssueKey::new(p.key.clone(), IssueNumber(number())).to_string(),
+            None => raw.to_owned(),
+        },
+        Field::Sprint => before
+            .sprints
+            .get(&SprintNumber(number()))
+            .map_or_else(|| format!("sprint {raw}"), |s| s.name.to_string()),
+        Field::OriginalEstimate | Field::RemainingEstimate => project
+            .map(|p| p.calendar)
+            .unwrap_or_default()
+            .format(Minutes(number())),
+        _ => raw.to_owned(),
+    })
 }

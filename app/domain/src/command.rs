@@ -1,16 +1,18 @@
-//! Commands: what a user asks for. `decide` turns one into events or refuses it.
+//! Commands: what a user asks for. `decide` turns one into events or refuses
+//! it; a command itself builds no events.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use super::comment::{CommentBody, CommentNumber};
 use super::duration::WorkCalendar;
-use super::error::ParseError;
-use super::event::Event;
+use super::field::Field;
 use super::ids::*;
 use super::link::{IssueLink, LinkKind};
 use super::member::Role;
 use super::model::{IssueType, Priority, ProjectKind, StatusCategory, StreamRef};
+use super::quantity::{Minutes, Points};
+use super::time::Date;
 use super::worklog::{RemainingAdjustment, WorkEntry};
 
 /// A command as it travels from a client: with its id (for idempotency) and
@@ -23,6 +25,13 @@ pub struct CommandEnvelope {
     pub command: Command,
 }
 
+/// Who runs a command and when is not part of it: that is the [`Context`]
+/// beside it. Fields a client sent before (`author`, `posted`, `editor`,
+/// `edited`, `reporter`, `admin`, `user` of a watch) are ignored on the way
+/// in, like any unknown field, so old clients and old queued commands still
+/// deserialize.
+///
+/// [`Context`]: crate::Context
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
@@ -30,9 +39,6 @@ pub enum Command {
         key: ProjectKey,
         name: ProjectName,
         kind: ProjectKind,
-        /// Set by the server to the signed-in actor, who becomes the
-        /// project's first admin; a client's value is ignored.
-        admin: UserName,
     },
     RenameProject {
         name: ProjectName,
@@ -104,8 +110,6 @@ pub enum Command {
     },
     LogWork {
         issue: IssueNumber,
-        /// Set by the server to the signed-in actor; a client's value is ignored.
-        author: UserName,
         #[serde(flatten)]
         entry: WorkEntry,
         #[serde(default)]
@@ -127,18 +131,12 @@ pub enum Command {
     },
     AddComment {
         issue: IssueNumber,
-        /// Set by the server to the signed-in actor and its clock.
-        author: UserName,
-        posted: UtcTime,
         body: CommentBody,
     },
     /// Only the comment's author may edit it.
     EditComment {
         issue: IssueNumber,
         comment: CommentNumber,
-        /// Set by the server to the signed-in actor and its clock.
-        editor: UserName,
-        edited: UtcTime,
         body: CommentBody,
     },
     /// Invite: `user` joins the project with `role`.
@@ -156,14 +154,10 @@ pub enum Command {
     DeleteComment {
         issue: IssueNumber,
         comment: CommentNumber,
-        /// Set by the server to the signed-in actor.
-        editor: UserName,
     },
     /// Start (`watch: true`) or stop watching an issue.
     WatchIssue {
         issue: IssueNumber,
-        /// Set by the server to the signed-in actor.
-        user: UserName,
         watch: bool,
     },
     /// "`issue` {kind} `target`", stored on `issue`.
@@ -189,8 +183,6 @@ pub struct NewIssue {
     /// The column to start in; the workflow's first status when `None`.
     #[serde(default)]
     pub status: Option<StatusId>,
-    /// Set by the server to the signed-in actor; a client's value is ignored.
-    pub reporter: UserName,
     #[serde(default)]
     pub assignee: Option<UserName>,
     #[serde(default)]
@@ -208,14 +200,13 @@ pub struct NewIssue {
 impl NewIssue {
     /// A new issue with Jira's defaults: medium priority, in the first
     /// column, unassigned, no labels, points, parent, sprint or estimate.
-    pub fn new(title: Title, issue_type: IssueType, reporter: UserName) -> Self {
+    pub fn new(title: Title, issue_type: IssueType) -> Self {
         Self {
             title,
             description: LongText::default(),
             issue_type,
             priority: Priority::Medium,
             status: None,
-            reporter,
             assignee: None,
             labels: BTreeSet::new(),
             points: None,
@@ -276,72 +267,6 @@ pub struct IssuePatch {
         with = "double_option"
     )]
     pub remaining_estimate: Option<Option<Minutes>>,
-}
-
-/// A field of a stream, the unit of merge and conflict: two concurrent
-/// changes conflict only when they touch the same field of the same stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Name,
-    Workflow,
-    Title,
-    Description,
-    Type,
-    Priority,
-    Status,
-    Rank,
-    Assignee,
-    Labels,
-    Points,
-    Parent,
-    Sprint,
-    OriginalEstimate,
-    RemainingEstimate,
-    Goal,
-    Dates,
-    SprintState,
-    TimeTracking,
-    Filters,
-    Members,
-    /// One worklog of an issue: edits of different worklogs merge.
-    Worklog(WorklogNumber),
-    /// One comment of an issue.
-    Comment(CommentNumber),
-    Watchers,
-    Links,
-}
-
-impl Field {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Name => "name",
-            Self::Workflow => "workflow",
-            Self::Title => "title",
-            Self::Description => "description",
-            Self::Type => "type",
-            Self::Priority => "priority",
-            Self::Status => "status",
-            Self::Rank => "rank",
-            Self::Assignee => "assignee",
-            Self::Labels => "labels",
-            Self::Points => "story points",
-            Self::Parent => "parent",
-            Self::Sprint => "sprint",
-            Self::OriginalEstimate => "original estimate",
-            Self::RemainingEstimate => "remaining estimate",
-            Self::Goal => "goal",
-            Self::Dates => "dates",
-            Self::SprintState => "sprint state",
-            Self::TimeTracking => "time tracking",
-            Self::Filters => "saved filters",
-            Self::Members => "members",
-            Self::Worklog(_) => "worklog",
-            Self::Comment(_) => "comment",
-            Self::Watchers => "watchers",
-            Self::Links => "links",
-        }
-    }
 }
 
 impl Command {
@@ -426,59 +351,6 @@ impl Command {
     }
 }
 
-/// A number of a command that is out of its range: the field, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {error}")]
-pub struct OutOfRange {
-    pub field: &'static str,
-    pub error: ParseError,
-}
-
-impl Command {
-    /// Checks the numbers a client chose against the bounds its forms have.
-    /// Stored events deserialize without these checks (so nothing already
-    /// stored fails to load); every command is checked here before it runs,
-    /// whichever way it came (form, REST, offline replay, raw JSON).
-    pub fn check_bounds(&self) -> Result<(), OutOfRange> {
-        let work = |field: &'static str, m: Option<Minutes>| match m {
-            Some(m) if !m.is_work() => Err(OutOfRange {
-                field,
-                error: ParseError::DurationTooLong(u64::from(m.0)),
-            }),
-            _ => Ok(()),
-        };
-        let entry = |e: &WorkEntry, adjust: &RemainingAdjustment| {
-            if !e.started.in_range() {
-                return Err(OutOfRange {
-                    field: "started",
-                    error: ParseError::TimeOutOfRange(e.started.unix_ms()),
-                });
-            }
-            work("spent", Some(e.spent))?;
-            work("remaining_by", adjust.amount())
-        };
-        match self {
-            Self::CreateIssue(new) => work("original_estimate", new.original_estimate),
-            Self::UpdateIssue { patch, .. } => {
-                work("original_estimate", patch.original_estimate.flatten())?;
-                work("remaining_estimate", patch.remaining_estimate.flatten())
-            }
-            Self::LogWork {
-                entry: e,
-                remaining,
-                ..
-            }
-            | Self::UpdateWorklog {
-                entry: e,
-                remaining,
-                ..
-            } => entry(e, remaining),
-            Self::DeleteWorklog { remaining, .. } => work("remaining_by", remaining.amount()),
-            _ => Ok(()),
-        }
-    }
-}
-
 fn remaining_field(adjust: RemainingAdjustment) -> Option<Field> {
     adjust.sets_value().then_some(Field::RemainingEstimate)
 }
@@ -500,43 +372,6 @@ impl IssuePatch {
         ]
         .into_iter()
         .filter_map(|(set, field)| set.then_some(field))
-        .collect()
-    }
-
-    /// One event per field the patch sets, whether or not the issue already
-    /// has that value (`decide` drops those; a description of the patch
-    /// keeps them).
-    pub fn events(&self, issue: IssueNumber) -> Vec<Event> {
-        [
-            self.title
-                .clone()
-                .map(|title| Event::IssueTitleChanged { issue, title }),
-            self.description
-                .clone()
-                .map(|description| Event::IssueDescriptionChanged { issue, description }),
-            self.issue_type
-                .map(|issue_type| Event::IssueTypeChanged { issue, issue_type }),
-            self.priority
-                .map(|priority| Event::IssuePriorityChanged { issue, priority }),
-            self.assignee
-                .clone()
-                .map(|assignee| Event::IssueAssigneeChanged { issue, assignee }),
-            self.labels
-                .clone()
-                .map(|labels| Event::IssueLabelsChanged { issue, labels }),
-            self.points
-                .map(|points| Event::IssuePointsChanged { issue, points }),
-            self.parent
-                .map(|parent| Event::IssueParentChanged { issue, parent }),
-            self.sprint
-                .map(|sprint| Event::IssueSprintChanged { issue, sprint }),
-            self.original_estimate
-                .map(|estimate| Event::IssueOriginalEstimateChanged { issue, estimate }),
-            self.remaining_estimate
-                .map(|estimate| Event::IssueRemainingEstimateChanged { issue, estimate }),
-        ]
-        .into_iter()
-        .flatten()
         .collect()
     }
 }

@@ -5,9 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use super::command::{Command, Field};
-use super::error::DomainError;
+use super::command::Command;
 use super::event::Event;
+use super::field::Field;
+use super::refusal::DomainError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rebase {

@@ -5,10 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::{ParseError, Text};
-use super::ids::Minutes;
-
-/// Longest duration accepted anywhere (an estimate, a worklog): 10,000 hours.
-pub const MAX_MINUTES: u32 = 10_000 * 60;
+pub use super::quantity::MAX_MINUTES;
+use super::quantity::Minutes;
 
 /// How long a working day and week are, for turning `2d` into minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,19 +1,26 @@
 //! Events: facts in the log. Each variant's serialized name and shape are a
-//! contract with every stored log and client: never change one once released;
-//! add a new variant instead.
+//! contract with every stored log and client. A shape that must change gets
+//! a new [`SCHEMA_VERSION`], and `upcast` maps the stored old shape to the
+//! current one on read; otherwise add a new variant instead.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-use super::command::{Command, Field};
 use super::comment::{CommentBody, CommentNumber};
 use super::duration::WorkCalendar;
+use super::field::{AttemptedChange, Field};
 use super::ids::*;
 use super::link::IssueLink;
 use super::member::Role;
 use super::model::{IssueType, Priority, ProjectKind, Status, StreamRef};
+use super::quantity::{Minutes, Points};
 use super::rank::Rank;
+use super::time::{Date, UtcTime};
 use super::worklog::WorkEntry;
+
+/// The shape of events this code writes, stored beside each event. 1: the
+/// first; 2: `ConflictRecorded` keeps attempted field changes, not a command.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Every event type's name in the log (webhook filters are checked against it).
 pub const EVENT_TYPES: [&str; 41] = [
@@ -260,14 +267,18 @@ pub enum Event {
     },
 
     /// Audit only, changes no state: a command was refused because a change
-    /// it did not see had touched the same fields. The actor is the author of
-    /// the refused command.
+    /// it did not see had touched the same fields (`fields`). The actor is
+    /// the author of the refused command; `attempted` is what it asked for,
+    /// field by field (schema 1 stored the whole command instead: `upcast`).
     #[serde(rename = "conflict_recorded")]
     ConflictRecorded {
         stream: StreamRef,
         base_version: u64,
         fields: Vec<Field>,
-        command: Box<Command>,
+        /// Empty in the stored answer of a schema-1 conflict (that JSON is
+        /// not upcast; its `command` is ignored).
+        #[serde(default)]
+        attempted: Vec<AttemptedChange>,
     },
 }
 

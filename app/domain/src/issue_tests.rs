@@ -1,6 +1,8 @@
 //! Board scope, comments, mentions, watchers and issue links.
 
-use super::tests::{key, new_issue, project_with_issues, run, user};
+use super::quantity::{Minutes, Points};
+use super::tests::{alice, as_user_at, key, new_issue, project_with_issues, run, run_as, user};
+use super::time::{Date, UtcTime};
 use super::*;
 
 fn body(text: &str) -> CommentBody {
@@ -11,11 +13,14 @@ fn at(minute: i64) -> UtcTime {
     UtcTime::from_unix_ms(1_790_000_000_000 + minute * 60_000)
 }
 
-fn comment(issue: u32, author: &str, text: &str) -> Command {
+/// `name` at minute `minute` of the tests' clock.
+fn by(name: &str, minute: i64) -> Context {
+    as_user_at(name, at(minute).unix_ms())
+}
+
+fn comment(issue: u32, text: &str) -> Command {
     Command::AddComment {
         issue: IssueNumber(issue),
-        author: user(author),
-        posted: at(0),
         body: body(text),
     }
 }
@@ -123,14 +128,19 @@ fn a_comment_makes_its_author_and_mentioned_members_watch() {
         },
     )
     .unwrap();
-    let events = run(&mut state, comment(1, "carol", "@bob @zed have a look")).unwrap();
+    let events = run_as(
+        &mut state,
+        &by("carol", 0),
+        comment(1, "@bob @zed have a look"),
+    )
+    .unwrap();
     assert_eq!(events.len(), 3, "{events:?}");
     let issue = state.issue(IssueNumber(1)).unwrap();
     assert_eq!(names(&issue.watchers), ["bob", "carol"]);
     assert_eq!(issue.comments.len(), 1);
 
     // A second comment by a watcher adds no watcher events.
-    let events = run(&mut state, comment(1, "carol", "again, @bob")).unwrap();
+    let events = run_as(&mut state, &by("carol", 0), comment(1, "again, @bob")).unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(state.issue(IssueNumber(1)).unwrap().last_comment, 2);
 }
@@ -145,41 +155,41 @@ fn only_the_author_or_an_admin_edits_or_deletes_a_comment_and_numbers_are_not_re
         };
         run(&mut state, add).unwrap();
     }
-    run(&mut state, comment(1, "bob", "first")).unwrap();
-    let edit = |editor: &str, text: &str| Command::EditComment {
+    run_as(&mut state, &by("bob", 0), comment(1, "first")).unwrap();
+    let edit = |text: &str| Command::EditComment {
         issue: IssueNumber(1),
         comment: CommentNumber(1),
-        editor: user(editor),
-        edited: at(5),
         body: body(text),
     };
     // Who may is `authorize`'s: the author or an admin, no other member.
     assert_eq!(
-        authorize(&state, &user("carol"), &edit("carol", "hijacked")),
+        authorize(&state, &user("carol"), &edit("hijacked")),
         Err(DomainError::NotTheAuthor(user("bob")))
     );
     assert_eq!(
-        authorize(&state, &user("alice"), &edit("alice", "moderated")),
+        authorize(&state, &user("alice"), &edit("moderated")),
         Ok(())
     );
-    assert_eq!(run(&mut state, edit("bob", "first")).unwrap(), vec![]);
-    run(&mut state, edit("bob", "first, edited")).unwrap();
+    assert_eq!(
+        run_as(&mut state, &by("bob", 5), edit("first")).unwrap(),
+        vec![]
+    );
+    run_as(&mut state, &by("bob", 5), edit("first, edited")).unwrap();
     let c = &state.issue(IssueNumber(1)).unwrap().comments[&CommentNumber(1)];
     assert_eq!((c.body.as_str(), c.edited), ("first, edited", Some(at(5))));
 
-    let delete = |editor: &str| Command::DeleteComment {
+    let delete = || Command::DeleteComment {
         issue: IssueNumber(1),
         comment: CommentNumber(1),
-        editor: user(editor),
     };
-    assert!(authorize(&state, &user("carol"), &delete("carol")).is_err());
-    assert_eq!(authorize(&state, &user("alice"), &delete("alice")), Ok(()));
-    run(&mut state, delete("alice")).unwrap();
+    assert!(authorize(&state, &user("carol"), &delete()).is_err());
+    assert_eq!(authorize(&state, &user("alice"), &delete()), Ok(()));
+    run(&mut state, delete()).unwrap();
     assert!(matches!(
-        decide(&state, &delete("alice")),
+        decide(&state, &alice(), &delete()),
         Err(DomainError::CommentNotFound(_, 1))
     ));
-    let events = run(&mut state, comment(1, "alice", "second")).unwrap();
+    let events = run_as(&mut state, &by("alice", 0), comment(1, "second")).unwrap();
     assert!(matches!(
         events[0],
         Event::CommentAdded {
@@ -194,13 +204,13 @@ fn watching_is_idempotent_and_merges_with_any_concurrent_change() {
     let mut state = project_with_issues(1);
     let watch = |on| Command::WatchIssue {
         issue: IssueNumber(1),
-        user: user("dan"),
         watch: on,
     };
-    assert_eq!(run(&mut state, watch(true)).unwrap().len(), 1);
-    assert_eq!(run(&mut state, watch(true)).unwrap(), vec![]);
+    let dan = by("dan", 0);
+    assert_eq!(run_as(&mut state, &dan, watch(true)).unwrap().len(), 1);
+    assert_eq!(run_as(&mut state, &dan, watch(true)).unwrap(), vec![]);
     assert!(watch(true).fields().is_empty());
-    assert_eq!(run(&mut state, watch(false)).unwrap().len(), 1);
+    assert_eq!(run_as(&mut state, &dan, watch(false)).unwrap().len(), 1);
     assert!(state.issue(IssueNumber(1)).unwrap().watchers.is_empty());
 }
 
@@ -233,11 +243,11 @@ fn links_show_from_both_sides_once_and_unlink_where_stored() {
     assert_eq!(seen(&state, 1), [(LinkKind::Blocks, 2)]);
 
     assert_eq!(
-        decide(&state, &link(1, LinkKind::RelatesTo, 1)),
+        decide(&state, &alice(), &link(1, LinkKind::RelatesTo, 1)),
         Err(DomainError::SelfLink)
     );
     assert!(matches!(
-        decide(&state, &link(1, LinkKind::RelatesTo, 9)),
+        decide(&state, &alice(), &link(1, LinkKind::RelatesTo, 9)),
         Err(DomainError::IssueNotFound(_))
     ));
 
@@ -287,22 +297,18 @@ fn the_new_events_round_trip_under_their_stable_names() {
     let mut state = project_with_issues(2);
     let mut events = vec![];
     let mut go = |c| events.extend(run(&mut state, c).unwrap());
-    go(comment(1, "alice", "hello"));
+    go(comment(1, "hello"));
     go(Command::EditComment {
         issue: IssueNumber(1),
         comment: CommentNumber(1),
-        editor: user("alice"),
-        edited: at(1),
         body: body("hello **there**"),
     });
     go(Command::DeleteComment {
         issue: IssueNumber(1),
         comment: CommentNumber(1),
-        editor: user("alice"),
     });
     go(Command::WatchIssue {
         issue: IssueNumber(1),
-        user: user("alice"),
         watch: false,
     });
     let link = IssueLink {
@@ -374,4 +380,84 @@ fn an_edit_is_described_by_the_values_it_sets_and_repeating_a_value_is_no_change
     // The assignee was already empty: that part is no change.
     assert_eq!(events.len(), 6, "{events:?}");
     assert!(run(&mut state, edit).unwrap().is_empty(), "all repeated");
+}
+
+#[test]
+fn commands_from_old_clients_with_the_fields_the_server_used_to_stamp_still_read() {
+    // What clients (and the browser's offline queue) sent before the actor
+    // and time moved to the `Context`: the extra fields are ignored.
+    let old = [
+        r#"{"type":"create_project","key":"ABC","name":"Alpha","kind":"scrum","admin":"guest"}"#,
+        r#"{"type":"create_issue","title":"T","issue_type":"task","priority":"medium","reporter":"guest"}"#,
+        r#"{"type":"add_comment","issue":1,"author":"guest","posted":0,"body":"hi"}"#,
+        r#"{"type":"edit_comment","issue":1,"comment":1,"editor":"guest","edited":0,"body":"hi!"}"#,
+        r#"{"type":"delete_comment","issue":1,"comment":1,"editor":"guest"}"#,
+        r#"{"type":"watch_issue","issue":1,"user":"guest","watch":true}"#,
+    ];
+    let read: Vec<Command> = old
+        .iter()
+        .map(|json| serde_json::from_str(json).unwrap())
+        .collect();
+    assert_eq!(
+        read[2],
+        Command::AddComment {
+            issue: IssueNumber(1),
+            body: body("hi")
+        }
+    );
+    assert_eq!(
+        read[5],
+        Command::WatchIssue {
+            issue: IssueNumber(1),
+            watch: true
+        }
+    );
+    // And the author is the context's, whatever the command said.
+    let mut state = project_with_issues(1);
+    let events = run_as(&mut state, &by("bob", 3), read[2].clone()).unwrap();
+    assert!(matches!(
+        &events[0],
+        Event::CommentAdded { author, posted, .. } if *author == user("bob") && *posted == at(3)
+    ));
+}
+
+#[test]
+fn a_conflict_is_described_from_what_it_attempted_as_before() {
+    let state = project_with_issues(2);
+    let moved = Command::MoveIssue {
+        issue: IssueNumber(1),
+        to: StatusId(4),
+        after: None,
+    };
+    assert_eq!(describe(&state, &moved), "move to Done");
+    let attempted = attempted(&state, &moved);
+    assert_eq!(attempted[0].field, Field::Status);
+    assert_eq!(
+        (
+            attempted[0].wanted.as_deref(),
+            attempted[0].found.as_deref()
+        ),
+        (Some("4"), Some("1"))
+    );
+    let patch = IssuePatch {
+        title: Some(Title::parse("New").unwrap()),
+        priority: Some(Priority::High),
+        assignee: Some(None),
+        ..IssuePatch::default()
+    };
+    let edit = Command::UpdateIssue {
+        issue: IssueNumber(2),
+        patch,
+    };
+    assert_eq!(
+        describe(&state, &edit),
+        "rename to “New”, set the priority to High, clear the assignee"
+    );
+    let remove = Command::RemoveMember { user: user("bob") };
+    assert_eq!(describe(&ProjectState::default(), &remove), "remove bob");
+    let role = Command::ChangeRole {
+        user: user("bob"),
+        role: Role::Admin,
+    };
+    assert_eq!(describe(&ProjectState::default(), &role), "make bob admin");
 }

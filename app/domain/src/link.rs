@@ -4,10 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::DomainError;
-use super::event::Event;
 use super::ids::*;
-use super::model::{Issue, ProjectState};
 
 /// Links per issue, both directions counted.
 pub const MAX_LINKS: usize = 200;
@@ -104,68 +101,4 @@ impl LinkView {
             )
         }
     }
-}
-
-impl ProjectState {
-    /// Every link of issue `n`, from its side, both directions, sorted.
-    pub fn links_of(&self, n: IssueNumber) -> Vec<LinkView> {
-        let own = self.issues.get(&n).into_iter().flat_map(|i| {
-            i.links.iter().map(move |l| LinkView {
-                kind: l.kind,
-                other: l.target,
-                stored_on: n,
-            })
-        });
-        let inverse = self.issues.values().flat_map(|i| {
-            i.links.iter().filter(|l| l.target == n).map(|l| LinkView {
-                kind: l.kind.inverse(),
-                other: i.key.number,
-                stored_on: i.key.number,
-            })
-        });
-        let mut all: Vec<LinkView> = own.chain(inverse).collect();
-        all.sort();
-        // The same relation stored on both sides shows once.
-        all.dedup_by_key(|v| (v.kind, v.other));
-        all
-    }
-}
-
-pub(super) fn link(
-    state: &ProjectState,
-    issue: &Issue,
-    kind: LinkKind,
-    target: IssueNumber,
-) -> Result<Vec<Event>, DomainError> {
-    let n = issue.key.number;
-    if target == n {
-        return Err(DomainError::SelfLink);
-    }
-    if !state.issues.contains_key(&target) {
-        return Err(DomainError::IssueNotFound(IssueKey::new(
-            issue.key.project.clone(),
-            target,
-        )));
-    }
-    let existing = state.links_of(n);
-    if existing.iter().any(|v| v.kind == kind && v.other == target) {
-        return Ok(vec![]);
-    }
-    if existing.len() >= MAX_LINKS || state.links_of(target).len() >= MAX_LINKS {
-        return Err(DomainError::TooManyLinks(MAX_LINKS));
-    }
-    Ok(vec![Event::IssueLinked {
-        issue: n,
-        link: IssueLink { kind, target },
-    }])
-}
-
-pub(super) fn unlink(issue: &Issue, link: IssueLink) -> Result<Vec<Event>, DomainError> {
-    if !issue.links.contains(&link) {
-        return Err(DomainError::LinkNotFound);
-    }
-    Ok(vec![Event::IssueUnlinked {
-        issue: issue.key.number,
-        link,
-    }])
 }

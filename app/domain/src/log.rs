@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::change::ChangeRecord;
-use super::command::Field;
 use super::event::Event;
+use super::field::Field;
 use super::ids::{CommandId, ProjectKey, UserName};
 use super::model::{Issue, Project, Sprint, StreamRef};
 

@@ -6,8 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::comment::{Comment, CommentNumber};
 use super::duration::WorkCalendar;
 use super::ids::*;
-use super::link::IssueLink;
+use super::link::{IssueLink, LinkView};
+use super::member::Role;
+use super::quantity::{Minutes, Points};
 use super::rank::Rank;
+use super::time::Date;
 use super::worklog::Worklog;
 
 /// Scrum boards show the active sprint; Kanban boards show all open issues.
@@ -342,5 +345,40 @@ impl StreamRef {
             Self::Issue(n) => format!("{project}-{n}"),
             Self::Sprint(n) => format!("{project}/sprint-{}", n.0),
         }
+    }
+}
+
+impl ProjectState {
+    /// Every link of issue `n`, from its side, both directions, sorted.
+    pub fn links_of(&self, n: IssueNumber) -> Vec<LinkView> {
+        let own = self.issues.get(&n).into_iter().flat_map(|i| {
+            i.links.iter().map(move |l| LinkView {
+                kind: l.kind,
+                other: l.target,
+                stored_on: n,
+            })
+        });
+        let inverse = self.issues.values().flat_map(|i| {
+            i.links.iter().filter(|l| l.target == n).map(|l| LinkView {
+                kind: l.kind.inverse(),
+                other: i.key.number,
+                stored_on: i.key.number,
+            })
+        });
+        let mut all: Vec<LinkView> = own.chain(inverse).collect();
+        all.sort();
+        // The same relation stored on both sides shows once.
+        all.dedup_by_key(|v| (v.kind, v.other));
+        all
+    }
+}
+
+impl Project {
+    pub fn role_of(&self, user: &UserName) -> Option<Role> {
+        self.members.get(user).copied()
+    }
+
+    pub(crate) fn admins(&self) -> usize {
+        self.members.values().filter(|r| **r == Role::Admin).count()
     }
 }

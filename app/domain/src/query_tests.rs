@@ -1,7 +1,8 @@
 //! The query language: what each clause matches, sorting, and errors that
 //! point at the right column.
 
-use super::tests::{project_with_issues, run, user};
+use super::quantity::Points;
+use super::tests::{alice, project_with_issues, run, user};
 use super::*;
 
 /// ABC-1 "Login page" (story, 3 points, alice, label auth, under epic ABC-4),
@@ -17,7 +18,7 @@ fn fixture() -> ProjectState {
     };
     run(&mut state, bob).unwrap();
     let mut create = |title: &str, t: IssueType, f: &dyn Fn(&mut NewIssue)| {
-        let mut new = NewIssue::new(Title::parse(title).unwrap(), t, user("carol"));
+        let mut new = NewIssue::new(Title::parse(title).unwrap(), t);
         f(&mut new);
         run(&mut state, Command::CreateIssue(new)).unwrap();
     };
@@ -154,17 +155,21 @@ fn saved_filters_must_parse_and_can_be_replaced_and_deleted() {
         "assignee = currentUser() AND status != Done"
     );
     assert_eq!(
-        decide(&s, &save("assignee = currentUser() AND status != Done")),
+        decide(
+            &s,
+            &alice(),
+            &save("assignee = currentUser() AND status != Done")
+        ),
         Ok(vec![])
     );
     assert!(matches!(
-        decide(&s, &save("status = ")),
+        decide(&s, &alice(), &save("status = ")),
         Err(DomainError::BadQuery(QueryError { column: 10, .. }))
     ));
     run(&mut s, Command::DeleteFilter { name: name.clone() }).unwrap();
     assert!(s.project.as_ref().unwrap().filters.is_empty());
     assert!(matches!(
-        decide(&s, &Command::DeleteFilter { name }),
+        decide(&s, &alice(), &Command::DeleteFilter { name }),
         Err(DomainError::FilterNotFound(_))
     ));
 }

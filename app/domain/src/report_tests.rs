@@ -1,7 +1,9 @@
 //! Reports against a hand-computed fixture: a five-day sprint with a scope
 //! change on day three.
 
+use super::quantity::{Minutes, Points};
 use super::tests::{new_issue, project_with_issues, run, user};
+use super::time::{Date, UtcTime};
 use super::*;
 
 struct Log {

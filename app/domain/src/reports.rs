@@ -11,6 +11,8 @@ use super::event::Event;
 use super::ids::*;
 use super::log::Recorded;
 use super::model::{ProjectState, SprintState};
+use super::quantity::Points;
+use super::time::Date;
 use super::timesheet::{RangeError, days_between};
 
 /// One day of a burndown: what was left at the end of it.

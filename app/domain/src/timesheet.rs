@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use super::ids::*;
 use super::model::{IssueType, ProjectState};
+use super::quantity::Minutes;
+use super::time::Date;
 
 /// Longest range a timesheet covers, in days.
 pub const MAX_TIMESHEET_DAYS: i64 = 92;

@@ -48,12 +48,25 @@ pub trait Backend: Send + Sync + 'static {
         key: ProjectKey,
         seq: u64,
     ) -> BoxFuture<'_, Result<super::PastProject, ApiError>>;
-    /// The project's log in sequence order (for the reports).
-    fn log(
+    /// Time travel for one issue: its page after global sequence `seq`,
+    /// with its history up to then and the sequences of all its changes.
+    fn issue_as_of(
+        &self,
+        who: Caller,
+        key: IssueKey,
+        seq: u64,
+    ) -> BoxFuture<'_, Result<super::PastIssue, ApiError>>;
+    /// The project's reports: the burndown of `sprint` (default: the
+    /// active sprint, else the last started one), velocity, and the
+    /// cumulative flow of the days `from..=to`.
+    fn reports(
         &self,
         who: Caller,
         key: ProjectKey,
-    ) -> BoxFuture<'_, Result<Vec<crate::domain::Recorded>, ApiError>>;
+        sprint: Option<crate::domain::SprintNumber>,
+        from: Date,
+        to: Date,
+    ) -> BoxFuture<'_, Result<super::ReportsPage, ApiError>>;
     fn execute(
         &self,
         actor: UserName,

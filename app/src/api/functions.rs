@@ -295,12 +295,10 @@ async fn create_project_inner(
         ("name", ProjectName::parse(&name)),
         ("key", ProjectKey::parse(key.trim())),
     )?;
-    let (_, admin) = acting_user().await?;
     let command = Command::CreateProject {
         key: key.clone(),
         name: name.clone(),
         kind,
-        admin,
     };
     match run_command(key.clone(), 0, command).await {
         Ok(_) => Ok(ProjectSummary {

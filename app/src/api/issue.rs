@@ -170,12 +170,6 @@ fn comment_body(raw: &str) -> Result<CommentBody, ApiError> {
     ApiError::field("body", CommentBody::parse(raw))
 }
 
-/// The author and time are the signed-in user and the server's clock.
-#[cfg(feature = "ssr")]
-fn placeholder_user() -> UserName {
-    UserName::parse("guest").expect("static user name")
-}
-
 #[server(prefix = "/api/fn", endpoint = "add_comment")]
 pub async fn add_comment(issue: String, version: u64, body: String) -> Result<Outcome, ApiError> {
     reply(
@@ -183,8 +177,6 @@ pub async fn add_comment(issue: String, version: u64, body: String) -> Result<Ou
             let key = issue_key(&issue)?;
             let command = Command::AddComment {
                 issue: key.number,
-                author: placeholder_user(),
-                posted: UtcTime::from_unix_ms(0),
                 body: comment_body(&body)?,
             };
             run_command(key.project, version, command).await
@@ -206,8 +198,6 @@ pub async fn edit_comment(
             let command = Command::EditComment {
                 issue: key.number,
                 comment: CommentNumber(comment),
-                editor: placeholder_user(),
-                edited: UtcTime::from_unix_ms(0),
                 body: comment_body(&body)?,
             };
             run_command(key.project, version, command).await
@@ -228,7 +218,6 @@ pub async fn delete_comment(
             let command = Command::DeleteComment {
                 issue: key.number,
                 comment: CommentNumber(comment),
-                editor: placeholder_user(),
             };
             run_command(key.project, version, command).await
         }
@@ -244,7 +233,6 @@ pub async fn watch_issue(issue: String, watch: bool) -> Result<Outcome, ApiError
             let key = issue_key(&issue)?;
             let command = Command::WatchIssue {
                 issue: key.number,
-                user: placeholder_user(),
                 watch,
             };
             run_at_head(key.project, command).await
@@ -331,10 +319,9 @@ pub async fn create_child(parent: String, epic: bool, title: String) -> Result<O
             } else {
                 IssueType::SubTask
             };
-            let (_, actor) = acting_user().await?;
             let new = NewIssue {
                 parent: Some(key.number),
-                ..NewIssue::new(title, issue_type, actor)
+                ..NewIssue::new(title, issue_type)
             };
             run_command(key.project, 0, Command::CreateIssue(new)).await
         }

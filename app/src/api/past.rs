@@ -29,21 +29,7 @@ pub async fn issue_as_of(key: String, at: u64) -> Result<PastIssue, ApiError> {
             let key = issue_key(&key)?;
             let at = ApiError::field("at", crate::domain::log_position(at))?;
             let (backend, who) = caller().await?;
-            let now = backend.issue(who.clone(), key.clone()).await?;
-            let past = backend.project_as_of(who, key.project.clone(), at).await?;
-            let not_yet = || ApiError::NotFound(format!("issue {key} at that moment"));
-            let mut detail =
-                super::IssueDetail::from_state(&past.state, key.number).ok_or_else(not_yet)?;
-            // One stop per event (an event may change several fields).
-            let mut stops: Vec<u64> = now.history.iter().map(|r| r.seq).collect();
-            stops.dedup();
-            detail.history = now.history.into_iter().filter(|r| r.seq <= at).collect();
-            Ok(PastIssue {
-                detail,
-                seq: past.seq,
-                at_ms: past.at_ms,
-                stops,
-            })
+            backend.issue_as_of(who, key, at).await
         }
         .await,
     )

@@ -8,7 +8,7 @@ use super::ApiError;
 #[cfg(feature = "ssr")]
 use super::FormErrors;
 #[cfg(feature = "ssr")]
-use super::functions::{acting_user, project_key, reply, run_at_head, run_command as run};
+use super::functions::{project_key, reply, run_at_head, run_command as run};
 use crate::domain::Outcome;
 #[cfg(feature = "ssr")]
 use crate::domain::*;
@@ -163,11 +163,10 @@ pub async fn create_backlog_issue(project: String, title: String) -> Result<Outc
         async {
             let key = project_key(&project)?;
             let title = ApiError::field("title", Title::parse(&title))?;
-            let (_, actor) = acting_user().await?;
             run(
                 key,
                 0,
-                Command::CreateIssue(NewIssue::new(title, IssueType::Story, actor)),
+                Command::CreateIssue(NewIssue::new(title, IssueType::Story)),
             )
             .await
         }

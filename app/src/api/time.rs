@@ -78,11 +78,8 @@ pub async fn log_work(issue: String, version: u64, work: WorkForm) -> Result<Out
             let (backend, who) = caller().await?;
             let calendar = backend.issue(who, key.clone()).await?.project.calendar;
             let (entry, remaining) = work.parse(calendar)?;
-            // The author is set by the service to the acting user.
-            let author = UserName::parse("guest").expect("static user name");
             let command = Command::LogWork {
                 issue: key.number,
-                author,
                 entry,
                 remaining,
             };

@@ -9,16 +9,14 @@ use leptos_meta::Title;
 use crate::api::{
     ApiTokenView, ChangePassword, CreateApiToken, RevokeApiToken, TokenScope, api_tokens,
 };
-use crate::ui::layout::loaded;
+use crate::ui::common::{
+    SecretForms, SecretKind, SecretPanel, SecretRow, lifetime, loaded, remove_form,
+};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let create = ServerAction::<CreateApiToken>::new();
-    let revoke = ServerAction::<RevokeApiToken>::new();
-    let tokens = Resource::new(
-        move || create.version().get() + revoke.version().get(),
-        |_| api_tokens(),
-    );
+    let forms = TokenForms::new();
+    let tokens = Resource::new(move || forms.answered(), |_| api_tokens());
     view! {
         <Title text="Account settings" />
         <main class="page account-page">
@@ -26,84 +24,70 @@ pub fn AccountPage() -> impl IntoView {
             <PasswordPanel />
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    loaded(tokens.await, |tokens| view! { <TokenPanel tokens create revoke /> }.into_any())
+                    loaded(tokens.await, |tokens| view! { <TokenPanel tokens forms /> }.into_any())
                 })}
             </Transition>
         </main>
     }
 }
 
+/// The API tokens' panel.
+const TOKENS: SecretKind = SecretKind {
+    panel: "api-tokens",
+    title: "API tokens",
+    prefix: "token",
+    secret_id: "token-secret",
+    shown_once: "Copy this token now; it is not shown again: ",
+    secret_label: "The new token",
+    secret_size: 34,
+};
+
+/// Create a token, revoke one.
+type TokenForms = SecretForms<CreateApiToken, RevokeApiToken>;
+
 #[component]
-fn TokenPanel(
-    tokens: Vec<ApiTokenView>,
-    create: ServerAction<CreateApiToken>,
-    revoke: ServerAction<RevokeApiToken>,
-) -> impl IntoView {
+fn TokenPanel(tokens: Vec<ApiTokenView>, forms: TokenForms) -> impl IntoView {
     let rows = tokens
         .into_iter()
         .map(|token| {
-            let expires = token
-                .expires
-                .map_or_else(|| "never expires".to_string(), |t| format!("works until {t}"));
-            let used = token
-                .last_used
-                .map_or_else(|| "never used".to_string(), |t| format!("last used {t}"));
             let scope = match token.scope {
                 TokenScope::Read => "read only",
                 TokenScope::ReadWrite => "read and write",
             };
-            view! {
-                <li class="share-link" data-testid="api-token" data-id=token.id>
-                    <strong>{token.name.clone()}</strong>
-                    <span class="muted" data-testid="token-scope" data-scope=token.scope.as_str()>{format!(" · {scope}")}</span>
-                    <span class="muted">{format!(" · created {} · {expires} · {used}", token.created)}</span>
-                    <ActionForm action=revoke attr:class="inline-create">
-                        <input type="hidden" name="id" value=token.id />
-                        <button type="submit" class="danger" aria-label=format!("Revoke {}", token.name)>"Revoke"</button>
-                    </ActionForm>
-                </li>
-            }
+            let details = view! {
+                <span class="muted" data-testid="token-scope" data-scope=token.scope.as_str()>{format!(" · {scope}")}</span>
+                <span class="muted">
+                    {format!(" · created {} · {}", token.created, lifetime(token.expires.as_ref(), token.last_used.as_ref()))}
+                </span>
+            };
+            let label = format!("Revoke {}", token.name);
+            let remove = remove_form(forms.remove, token.id, None, label, "Revoke");
+            view! { <SecretRow testid="api-token" id=token.id name=token.name details=details.into_any() remove=remove.into_any() /> }
+                .into_any()
         })
-        .collect_view();
-    let created = move || match create.value().get() {
-        Some(Ok(new)) => Some(view! {
-            <p class="share-created" data-testid="token-created">
-                "Copy this token now; it is not shown again: "
-                <input readonly value=new.secret data-testid="token-secret" aria-label="The new token" size="34" />
-            </p>
-        }),
-        _ => None,
+        .collect();
+    let form = view! {
+        <ActionForm action=forms.create attr:class="inline-create" attr:data-testid="token-create">
+            <input name="name" aria-label="Token name" placeholder="Name, e.g. CI sync" maxlength="80" />
+            <label>"Last day " <input type="date" name="expires" aria-label="Last day" /></label>
+            // Least privilege first: writing is a deliberate choice.
+            <select name="scope" aria-label="Token scope">
+                <option value="read" selected>"Read only"</option>
+                <option value="read-write">"Read and write"</option>
+            </select>
+            <button type="submit">"Create token"</button>
+        </ActionForm>
     };
-    let error = move || {
-        let failed = create.value().get().and_then(Result::err);
-        failed
-            .or_else(|| revoke.value().get().and_then(Result::err))
-            .map(|e| e.to_string())
-    };
+    let secret = forms.secret(|new| new.secret);
+    let error = forms.error();
     view! {
-        <section class="panel" aria-labelledby="tokens-heading" data-testid="api-tokens">
-            <h2 id="tokens-heading">"API tokens"</h2>
-            <p class="muted">
-                "A token lets a script or app use the "
-                <a href="/api/v1/docs">"REST API"</a>
-                " as you, with your roles: send it as " <code>"Authorization: Bearer …"</code>
-                ". A read-only token cannot change anything. Tokens cannot create or revoke tokens; "
-                "revoking a token stops it at once."
-            </p>
-            <ul class="share-links">{rows}</ul>
-            <ActionForm action=create attr:class="inline-create" attr:data-testid="token-create">
-                <input name="name" aria-label="Token name" placeholder="Name, e.g. CI sync" maxlength="80" />
-                <label>"Last day " <input type="date" name="expires" aria-label="Last day" /></label>
-                // Least privilege first: writing is a deliberate choice.
-                <select name="scope" aria-label="Token scope">
-                    <option value="read" selected>"Read only"</option>
-                    <option value="read-write">"Read and write"</option>
-                </select>
-                <button type="submit">"Create token"</button>
-            </ActionForm>
-            {created}
-            <p class="error" role="alert" data-testid="token-error">{error}</p>
-        </section>
+        <SecretPanel kind=TOKENS rows form=form.into_any() secret error>
+            "A token lets a script or app use the "
+            <a href="/api/v1/docs">"REST API"</a>
+            " as you, with your roles: send it as " <code>"Authorization: Bearer …"</code>
+            ". A read-only token cannot change anything. Tokens cannot create or revoke tokens; "
+            "revoking a token stops it at once."
+        </SecretPanel>
     }
 }
 

@@ -14,8 +14,7 @@ use crate::api::{
     StartSprint, load_project,
 };
 use crate::domain::*;
-use crate::ui::board::TypeIcon;
-use crate::ui::layout::{Breadcrumb, NotFound, loaded, reload_after};
+use crate::ui::common::{Breadcrumb, NotFound, TypeIcon, loaded, reload_after};
 
 /// The page's actions; any that succeeds reloads the state.
 #[derive(Clone, Copy)]
@@ -120,7 +119,7 @@ struct Editable(bool);
 
 #[component]
 fn Backlog(snapshot: ProjectSnapshot, actions: Actions) -> impl IntoView {
-    let editable = snapshot.role >= Role::Member;
+    let editable = snapshot.role.can_edit();
     provide_context(Editable(editable));
     let state = snapshot.state;
     let Some(project) = state.project.clone() else {

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::domain::{CommandEnvelope, CommandId, ProjectKey, UserName};
+use crate::ui::platform::{navigator_online, now_ms, online_or_after, storage};
 
 /// What the top bar says about syncing; provided once, by the app.
 #[derive(Clone, Copy)]
@@ -101,7 +102,7 @@ pub fn load(user: &UserName) -> Vec<CommandEnvelope> {
     let Some(text) = storage().and_then(|s| s.get_item(&storage_key(user)).ok().flatten()) else {
         return Vec::new();
     };
-    match serde_json::from_str(&text) {
+    match read_queue(&text) {
         Ok(entries) => entries,
         Err(e) => {
             // Written by another version of the app, or damaged: set it
@@ -115,6 +116,14 @@ pub fn load(user: &UserName) -> Vec<CommandEnvelope> {
             Vec::new()
         }
     }
+}
+
+/// The stored queue's text as commands. A command queued by an older
+/// version of the app still reads: fields it carried that commands no longer
+/// have (the `author`, `posted`, `editor`, … the server used to overwrite)
+/// are ignored, so it replays, now run as the signed-in user.
+fn read_queue(text: &str) -> Result<Vec<CommandEnvelope>, serde_json::Error> {
+    serde_json::from_str(text)
 }
 
 /// The waiting changes of one project, oldest first.
@@ -185,25 +194,6 @@ pub async fn until_online() {
     }
 }
 
-/// Waits `delay`, or less if the network comes back meanwhile.
-pub async fn online_or_after(delay: Duration) {
-    #[cfg(feature = "hydrate")]
-    {
-        use futures::{FutureExt, StreamExt, select};
-        let (tx, mut rx) = futures::channel::mpsc::unbounded::<()>();
-        let handle = window_event_listener(leptos::ev::online, move |_| {
-            let _ = tx.unbounded_send(());
-        });
-        select! {
-            _ = crate::ui::board::sleep(delay).fuse() => {}
-            _ = rx.next() => {}
-        }
-        handle.remove();
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = delay;
-}
-
 /// Registers the service worker that keeps the pages seen last (and the
 /// app's code), so a reload while offline still shows them: see
 /// `server/src/routes/offline.js`.
@@ -218,13 +208,6 @@ pub fn keep_pages_for_offline() {
         let _ = container.register("/offline.js").catch(&ignore);
         ignore.forget();
     }
-}
-
-pub fn navigator_online() -> bool {
-    #[cfg(feature = "hydrate")]
-    return window().navigator().on_line();
-    #[cfg(not(feature = "hydrate"))]
-    true
 }
 
 fn storage_key(user: &UserName) -> String {
@@ -243,17 +226,6 @@ fn save(user: &UserName, entries: &[CommandEnvelope]) {
         };
     }
     SyncStatus::changed();
-}
-
-fn storage() -> Option<leptos::web_sys::Storage> {
-    #[cfg(feature = "hydrate")]
-    return window().local_storage().ok().flatten();
-    #[cfg(not(feature = "hydrate"))]
-    None
-}
-
-fn now_ms() -> i64 {
-    crate::ui::board::now_ms()
 }
 
 #[cfg(test)]
@@ -298,5 +270,25 @@ mod tests {
         let stored = [entry("ABC", 1), entry("XYZ", 2)];
         let known = [entry("ABC", 1).id].into();
         assert_eq!(ids(&merged(&stored, &abc, &[], &known)), [2]);
+    }
+
+    #[test]
+    fn a_command_queued_by_an_older_app_still_replays() {
+        // As the app stored it before the author and time left the
+        // commands: they ride along and are ignored.
+        let old = r#"[{"id":"0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b","project":"ABC","base_version":3,
+            "command":{"type":"add_comment","issue":2,"author":"guest","posted":0,"body":"On my way"}}]"#;
+        let queue = read_queue(old).unwrap();
+        assert_eq!(queue.len(), 1);
+        assert_eq!(queue[0].base_version, 3);
+        assert_eq!(
+            queue[0].command,
+            Command::AddComment {
+                issue: IssueNumber(2),
+                body: CommentBody::parse("On my way").unwrap(),
+            }
+        );
+        // What cannot be read at all is refused, and `load` sets it aside.
+        assert!(read_queue(r#"[{"command":{"type":"no_such_command"}}]"#).is_err());
     }
 }

@@ -8,9 +8,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::{IssueDetail, PastIssue, PastProject, issue_as_of, project_as_of};
 use crate::domain::*;
-use crate::ui::board::{Avatar, PriorityIcon, TypeIcon};
-use crate::ui::layout::loaded;
-use crate::ui::markdown::Markdown;
+use crate::ui::common::{Avatar, FieldList, Markdown, PriorityIcon, TypeIcon, loaded};
 
 /// A range over `stops` (sequence numbers, ascending) that opens `base?at=`
 /// the chosen one, with links one stop earlier and later (which also work
@@ -203,57 +201,5 @@ fn PastIssueFields(past: PastIssue) -> impl IntoView {
                 </section>
             </div>
         </article>
-    }
-}
-
-/// An issue's fields as read-only text, for pages that only show it (the
-/// past, a share link).
-#[component]
-pub(crate) fn FieldList(project: Project, issue: Issue) -> impl IntoView {
-    let calendar = project.calendar;
-    let none = || "None".to_string();
-    let rows = [
-        ("Status", project.status_name(issue.status)),
-        ("Type", issue.issue_type.label().to_string()),
-        ("Priority", issue.priority.label().to_string()),
-        (
-            "Assignee",
-            issue
-                .assignee
-                .as_ref()
-                .map_or_else(none, ToString::to_string),
-        ),
-        ("Reporter", issue.reporter.to_string()),
-        (
-            "Story points",
-            issue.points.map_or_else(none, |p| p.to_string()),
-        ),
-        (
-            "Labels",
-            issue
-                .labels
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-        (
-            "Remaining estimate",
-            issue
-                .remaining_estimate
-                .map_or_else(none, |m| calendar.format(m)),
-        ),
-        ("Logged", calendar.format(issue.time_spent())),
-        ("Comments", issue.comments.len().to_string()),
-    ];
-    view! {
-        <dl>
-            {rows.into_iter().map(|(label, value)| view! {
-                <div class="issue-field" data-field=label>
-                    <dt>{label}</dt>
-                    <dd>{value}</dd>
-                </div>
-            }).collect_view()}
-        </dl>
     }
 }

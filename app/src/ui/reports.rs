@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{ReportsPage, load_reports};
 use crate::domain::*;
-use crate::ui::layout::{Breadcrumb, loaded};
+use crate::ui::common::{Breadcrumb, loaded};
 
 const W: f64 = 720.0;
 const H: f64 = 220.0;

@@ -6,8 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{DeleteFilter, SaveFilter, SearchPage, search};
-use crate::ui::board::{Avatar, TypeIcon};
-use crate::ui::layout::{Breadcrumb, loaded, reload_after};
+use crate::ui::common::{Avatar, Breadcrumb, TypeIcon, loaded, reload_after};
 
 /// Percent-encodes a query for a link (everything but unreserved characters).
 fn url_encode(s: &str) -> String {

@@ -131,7 +131,7 @@ async fn read_issue<T>(
     read: impl FnOnce(&Issue) -> T,
 ) -> Result<T, Problem> {
     state
-        .backend()
+        .use_cases()
         .read_as(&Caller::User(user), &key.project, Role::Viewer, |s, _| {
             s.issue(key.number).map(read)
         })
@@ -191,7 +191,7 @@ async fn on_issue(
     key: String,
     body: Bytes,
     adds: bool,
-    make: impl FnOnce(&Bytes, &UserName, &ProjectKey, IssueNumber) -> Result<Command, Problem>,
+    make: impl FnOnce(&Bytes, &ProjectKey, IssueNumber) -> Result<Command, Problem>,
 ) -> Response {
     let parsed = (|| {
         let key = issue_key(&key)?;
@@ -202,7 +202,7 @@ async fn on_issue(
         };
         // Read before the version is checked (in `run`): a body that can
         // never be valid is refused whatever its If-Match.
-        let command = make(&body, &w.user, &key.project, key.number)?;
+        let command = make(&body, &key.project, key.number)?;
         Ok((key, base, command))
     })();
     or_problem(parsed, |(key, base, command)| async move {
@@ -235,14 +235,12 @@ pub async fn add_comment(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, true, |body, me, project, issue| {
+    on_issue(state, w, key, body, true, |body, project, issue| {
         let input: CommentBody = json(body)?;
         let mut f = Fields::new(project);
         let text = f.check("body", kanri_domain::CommentBody::parse(&input.body));
         f.finish(|| Command::AddComment {
             issue,
-            author: me.clone(),
-            posted: UtcTime::from_unix_ms(0),
             body: text.expect("checked"),
         })
     })
@@ -264,15 +262,13 @@ pub async fn edit_comment(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, false, |body, me, project, issue| {
+    on_issue(state, w, key, body, false, |body, project, issue| {
         let input: CommentBody = json(body)?;
         let mut f = Fields::new(project);
         let text = f.check("body", kanri_domain::CommentBody::parse(&input.body));
         f.finish(|| Command::EditComment {
             issue,
             comment: CommentNumber(number),
-            editor: me.clone(),
-            edited: UtcTime::from_unix_ms(0),
             body: text.expect("checked"),
         })
     })
@@ -293,11 +289,10 @@ pub async fn delete_comment(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, false, |_, me, _, issue| {
+    on_issue(state, w, key, body, false, |_, _, issue| {
         Ok(Command::DeleteComment {
             issue,
             comment: CommentNumber(number),
-            editor: me.clone(),
         })
     })
     .await
@@ -317,11 +312,10 @@ pub async fn log_work(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, true, |body, me, project, issue| {
+    on_issue(state, w, key, body, true, |body, project, issue| {
         let (entry, remaining) = json::<WorklogBody>(body)?.parse(project)?;
         Ok(Command::LogWork {
             issue,
-            author: me.clone(),
             entry,
             remaining,
         })
@@ -344,7 +338,7 @@ pub async fn edit_worklog(
     w: Write,
     body: Bytes,
 ) -> Response {
-    on_issue(state, w, key, body, false, |body, _, project, issue| {
+    on_issue(state, w, key, body, false, |body, project, issue| {
         let (entry, remaining) = json::<WorklogBody>(body)?.parse(project)?;
         Ok(Command::UpdateWorklog {
             issue,
@@ -372,26 +366,19 @@ pub async fn delete_worklog(
     w: Write,
 ) -> Response {
     let raw_for_hash = Bytes::from(raw.clone().unwrap_or_default());
-    on_issue(
-        state,
-        w,
-        key,
-        raw_for_hash,
-        false,
-        |_, _, project, issue| {
-            let params: DeleteWorklog = query(raw)?;
-            let mut f = Fields::new(project);
-            let adjust = remaining(
-                &mut f,
-                params.remaining.as_deref().unwrap_or("auto"),
-                params.by,
-            );
-            f.finish(|| Command::DeleteWorklog {
-                issue,
-                worklog: WorklogNumber(number),
-                remaining: adjust.expect("checked"),
-            })
-        },
-    )
+    on_issue(state, w, key, raw_for_hash, false, |_, project, issue| {
+        let params: DeleteWorklog = query(raw)?;
+        let mut f = Fields::new(project);
+        let adjust = remaining(
+            &mut f,
+            params.remaining.as_deref().unwrap_or("auto"),
+            params.by,
+        );
+        f.finish(|| Command::DeleteWorklog {
+            issue,
+            worklog: WorklogNumber(number),
+            remaining: adjust.expect("checked"),
+        })
+    })
     .await
 }

@@ -274,7 +274,7 @@ impl<'a> Fields<'a> {
 }
 
 impl NewIssueBody {
-    pub fn into_new_issue(self, project: &Project, me: &UserName) -> Result<NewIssue, Problem> {
+    pub fn into_new_issue(self, project: &Project) -> Result<NewIssue, Problem> {
         let mut f = Fields::new(&project.key);
         let title = f.check("title", Title::parse(&self.title));
         let description = f.check("description", LongText::parse(&self.description));
@@ -303,7 +303,6 @@ impl NewIssueBody {
             issue_type: issue_type.expect("checked"),
             priority: priority.expect("checked"),
             status: status.flatten(),
-            reporter: me.clone(),
             assignee: assignee.flatten(),
             labels: labels.expect("checked"),
             points: points.flatten(),

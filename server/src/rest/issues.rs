@@ -2,7 +2,7 @@
 //! rank and link. Each handler parses, runs one command through the service
 //! (which applies the role table) and shapes the answer.
 
-use app::api::ApiError;
+use app::api::Caller;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -18,6 +18,7 @@ use super::request::{Authed, IdempotencyKey, IfMatch, Write, json, query};
 use super::resources::{IssueChanged, IssueResource, Page};
 use super::write::{Answer, Change, or_problem, run};
 use crate::routes::AppState;
+use crate::usecases::{IssueFilter, PageAfter, UseCases};
 
 /// Most items one page may hold.
 pub const MAX_PAGE: usize = 200;
@@ -66,13 +67,13 @@ pub(super) fn issue_key(raw: &str) -> Result<IssueKey, Problem> {
 }
 
 /// Where a page ends: the last issue's rank and number.
-fn cursor_of(issue: &Issue) -> String {
+fn cursor_of(after: &PageAfter) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("{}\n{}", issue.rank, issue.key.number))
+        .encode(format!("{}\n{}", after.rank, after.number))
 }
 
-fn parse_cursor(raw: &str) -> Result<(String, u32), Problem> {
+fn parse_cursor(raw: &str) -> Result<PageAfter, Problem> {
     use base64::Engine as _;
     let bad = || Problem::invalid("cursor", "not a cursor this API gave out");
     let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -81,7 +82,10 @@ fn parse_cursor(raw: &str) -> Result<(String, u32), Problem> {
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(bad)?;
     let (rank, number) = text.split_once('\n').ok_or_else(bad)?;
-    Ok((rank.to_owned(), number.parse().map_err(|_| bad())?))
+    Ok(PageAfter {
+        rank: rank.to_owned(),
+        number: IssueNumber(number.parse().map_err(|_| bad())?),
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{key}/issues", tag = "issues",
@@ -100,54 +104,54 @@ pub async fn list(
     let params: ListIssues = query(raw)?;
     let limit = page_size(params.limit, DEFAULT_PAGE)?;
     let after = params.cursor.as_deref().map(parse_cursor).transpose()?;
-    let filter = params
+    let query = params
         .q
         .as_deref()
         .map(|q| Query::parse(q).map_err(|e| Problem::invalid("q", e.to_string())))
         .transpose()?;
-    let me = user.clone();
-    let page = state
-        .backend()
-        .read_as(&app::api::Caller::User(user), &key, Role::Viewer, |s, _| {
-            let project = s.project.as_ref().expect("read only sees projects");
-            let status = match params.status.as_deref() {
-                Some(raw) => Some(
-                    match raw.parse::<u32>() {
-                        Ok(id) => StatusRef::Id(id),
-                        Err(_) => StatusRef::Name(raw.to_owned()),
-                    }
-                    .resolve(project)?,
-                ),
-                None => None,
-            };
-            let mut hits: Vec<&Issue> = match &filter {
-                Some(q) => q.run(s, &me),
-                None => s.issues.values().collect(),
-            };
-            hits.retain(|i| {
-                status.is_none_or(|st| i.status == st)
-                    && params
-                        .sprint
-                        .is_none_or(|sp| i.sprint == Some(SprintNumber(sp)))
-                    && params.assignee.as_deref().is_none_or(|a| match a {
-                        "none" => i.assignee.is_none(),
-                        a => i.assignee.as_ref().is_some_and(|u| u.as_str() == a),
-                    })
-            });
-            let place = |i: &Issue| (i.rank.to_string(), i.key.number.0);
-            hits.sort_by_key(|i| place(i));
-            if let Some(after) = &after {
-                hits.retain(|i| place(i) > *after);
-            }
-            let more = hits.len() > limit;
-            hits.truncate(limit);
-            Ok::<_, ApiError>(Page {
-                next: more.then(|| cursor_of(hits.last().expect("a full page"))),
-                items: hits.iter().map(|i| IssueResource::new(s, i)).collect(),
-            })
+    let use_cases = state.use_cases();
+    let who = Caller::User(user.clone());
+    let status = match params.status.as_deref() {
+        Some(raw) => {
+            let project = use_cases.project_settings(&who, &key).await?;
+            Some(
+                match raw.parse::<u32>() {
+                    Ok(id) => StatusRef::Id(id),
+                    Err(_) => StatusRef::Name(raw.to_owned()),
+                }
+                .resolve(&project)?,
+            )
+        }
+        None => None,
+    };
+    let filter = IssueFilter {
+        query,
+        status,
+        assignee: params.assignee.map(|a| (a != "none").then_some(a)),
+        sprint: params.sprint.map(SprintNumber),
+    };
+    let page = use_cases
+        .list_issues(&who, &key, &filter, &user, after, limit)
+        .await?;
+    let next = page.next.as_ref().map(cursor_of);
+    let items = resources(&use_cases, &who, &key, &page.issues).await?;
+    Ok(Reply::ok(None, &Page { next, items }))
+}
+
+/// The resources of `issues`, with their status and links from the
+/// project's current state.
+async fn resources(
+    use_cases: &UseCases,
+    who: &Caller,
+    key: &ProjectKey,
+    issues: &[Issue],
+) -> Result<Vec<IssueResource>, Problem> {
+    let shaped = use_cases
+        .read_as(who, key, Role::Viewer, |s, _| {
+            issues.iter().map(|i| IssueResource::new(s, i)).collect()
         })
-        .await??;
-    Ok(Reply::ok(None, &page))
+        .await?;
+    Ok(shaped)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -186,21 +190,13 @@ pub async fn search(
     let params: SearchIssues = query(raw)?;
     let limit = page_size(params.limit, DEFAULT_PAGE)?;
     let q = Query::parse(&params.q).map_err(|e| Problem::invalid("q", e.to_string()))?;
-    let me = user.clone();
-    let result = state
-        .backend()
-        .read_as(&app::api::Caller::User(user), &key, Role::Viewer, |s, _| {
-            let hits = q.run(s, &me);
-            SearchResult {
-                total: hits.len(),
-                issues: hits
-                    .iter()
-                    .take(limit)
-                    .map(|i| IssueResource::new(s, i))
-                    .collect(),
-            }
-        })
-        .await?;
+    let use_cases = state.use_cases();
+    let who = Caller::User(user.clone());
+    let hits = use_cases.search(&who, &key, &q, &user, limit).await?;
+    let result = SearchResult {
+        total: hits.total,
+        issues: resources(&use_cases, &who, &key, &hits.issues).await?,
+    };
     Ok(Reply::ok(None, &result))
 }
 
@@ -243,9 +239,9 @@ async fn read_issue(
     key: &IssueKey,
 ) -> Result<IssueResource, Problem> {
     state
-        .backend()
+        .use_cases()
         .read_as(
-            &app::api::Caller::User(user.clone()),
+            &Caller::User(user.clone()),
             &key.project,
             Role::Viewer,
             |s, _| s.issue(key.number).map(|i| IssueResource::new(s, i)),
@@ -273,16 +269,13 @@ pub async fn create(
         let key = project_key(&key)?;
         let input: NewIssueBody = json(&body)?;
         let project = state
-            .backend()
-            .read_as(
-                &app::api::Caller::User(w.user.clone()),
-                &key,
-                Role::Viewer,
-                |s, _| s.project.clone(),
-            )
+            .use_cases()
+            .read_as(&Caller::User(w.user.clone()), &key, Role::Viewer, |s, _| {
+                s.project.clone()
+            })
             .await?
             .ok_or_else(|| Problem::not_found(format!("project {key}")))?;
-        let new = input.into_new_issue(&project, &w.user)?;
+        let new = input.into_new_issue(&project)?;
         Ok::<_, Problem>((key, new))
     }
     .await;
@@ -298,7 +291,7 @@ pub async fn create(
 }
 
 /// Runs the command `make` builds for an existing issue, based on If-Match,
-/// and answers with the issue as it is now (or the conflict).
+/// and answers with the issue as the command left it (or the conflict).
 async fn change(
     state: AppState,
     w: Write,
@@ -310,9 +303,9 @@ async fn change(
         let key = issue_key(&key)?;
         let base = w.precondition.required()?;
         let project = state
-            .backend()
+            .use_cases()
             .read_as(
-                &app::api::Caller::User(w.user.clone()),
+                &Caller::User(w.user.clone()),
                 &key.project,
                 Role::Viewer,
                 |s, _| s.project.clone(),

@@ -28,8 +28,7 @@ pub struct ProjectSummaryResource {
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn list(State(state): State<AppState>, Authed(user): Authed) -> Result<Reply, Problem> {
-    use app::api::Backend as _;
-    let mut projects = state.backend().projects(Caller::User(user)).await?;
+    let mut projects = state.use_cases().projects(&Caller::User(user)).await?;
     projects.sort_by(|a, b| a.key.cmp(&b.key));
     let items: Vec<ProjectSummaryResource> = projects
         .into_iter()
@@ -58,7 +57,7 @@ pub async fn get(
     let key = project_key(&key)?;
     let who = Caller::User(user);
     let project = state
-        .backend()
+        .use_cases()
         .read_as(&who, &key, Role::Viewer, |s, seq| {
             let p = s.project.as_ref().expect("read only sees projects");
             ProjectResource::new(p, who.role_in(p).unwrap_or(Role::Viewer), seq)
@@ -106,12 +105,11 @@ pub async fn events(
     let limit = page_size(params.limit, 100)?;
     let after = log_position(params.after.unwrap_or(0))
         .map_err(|e| Problem::invalid("after", e.to_string()))?;
-    let backend = state.backend();
-    backend
-        .allowed(&Caller::User(user), &key, Role::Viewer)
-        .await?;
     // One more than asked, to know whether more follow.
-    let mut log = backend.events_after(&key, after, limit + 1).await?;
+    let mut log = state
+        .use_cases()
+        .events_after(&Caller::User(user), &key, after, limit + 1)
+        .await?;
     let more = log.len() > limit;
     log.truncate(limit);
     let page = EventPage {
@@ -143,7 +141,7 @@ pub async fn members(
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
     let members = state
-        .backend()
+        .use_cases()
         .read_as(&Caller::User(user), &key, Role::Viewer, |s, _| {
             let p = s.project.as_ref().expect("read only sees projects");
             p.members
@@ -202,7 +200,6 @@ pub async fn reports(
     Path(key): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Reply, Problem> {
-    use app::api::Backend as _;
     let key = project_key(&key)?;
     let range: ReportRange = query(raw)?;
     let today = Date::from_unix_ms(crate::service::now_ms());
@@ -219,31 +216,27 @@ pub async fn reports(
         let to = to.flatten().unwrap_or(today);
         (from.flatten().unwrap_or(to.days_before(13)), to)
     })?;
-    let log = state.backend().log(Caller::User(user), key.clone()).await?;
-    let project = replay(log.iter().map(|r| &r.event));
-    let sprint = range.sprint.map(SprintNumber).or_else(|| {
-        project.active_sprint().map(|s| s.number).or_else(|| {
-            project
-                .sprints
-                .values()
-                .rev()
-                .find(|s| s.state != SprintState::Planned)
-                .map(|s| s.number)
-        })
-    });
-    let flow =
-        cumulative_flow(&log, from, to).map_err(|e| Problem::invalid("to", e.to_string()))?;
+    let page = state
+        .use_cases()
+        .reports(
+            &Caller::User(user),
+            &key,
+            range.sprint.map(SprintNumber),
+            (from, to),
+            today,
+        )
+        .await?;
     let reports = ReportsResource {
-        burndown: sprint
-            .and_then(|n| burndown(&log, n, today))
+        burndown: page
+            .burndown
             .map(|b| serde_json::to_value(b).unwrap_or_default()),
-        velocity: serde_json::to_value(velocity(&project, app::api::VELOCITY_SPRINTS))
-            .unwrap_or_default(),
-        cumulative_flow: serde_json::to_value(flow).unwrap_or_default(),
-        statuses: project
+        velocity: serde_json::to_value(page.velocity).unwrap_or_default(),
+        cumulative_flow: serde_json::to_value(page.flow).unwrap_or_default(),
+        statuses: page
             .project
+            .statuses
             .iter()
-            .flat_map(|p| p.statuses.iter().map(|s| s.name.to_string()))
+            .map(|s| s.name.to_string())
             .collect(),
     };
     Ok(Reply::ok(None, &reports))

@@ -76,7 +76,7 @@ pub async fn list(
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
     let sprints = state
-        .backend()
+        .use_cases()
         .read_as(&Caller::User(user), &key, Role::Viewer, |s, _| {
             s.sprints
                 .values()
@@ -100,7 +100,7 @@ pub async fn get(
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
     let sprint = state
-        .backend()
+        .use_cases()
         .read_as(&Caller::User(user), &key, Role::Viewer, |s, _| {
             s.sprints
                 .get(&SprintNumber(number))

@@ -2,7 +2,7 @@
 //! scope. Read only: creating and revoking a token needs a browser session
 //! (account settings), so a leaked token cannot mint or keep others alive.
 
-use app::api::{ApiTokenView, Backend as _, TokenScope};
+use app::api::{ApiTokenView, TokenScope};
 use axum::extract::State;
 use kanri_domain::UtcTime;
 use serde::Serialize;
@@ -64,7 +64,7 @@ impl From<ApiTokenView> for TokenResource {
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn list(State(state): State<AppState>, Authed(user): Authed) -> Result<Reply, Problem> {
-    let tokens = state.backend().api_tokens(user).await?;
+    let tokens = state.use_cases().api_tokens(&user).await?;
     let items: Vec<TokenResource> = tokens.into_iter().map(Into::into).collect();
     Ok(Reply::ok(None, &items))
 }

@@ -16,7 +16,6 @@ use super::problem::Problem;
 use super::request::{Authed, IdempotencyKey, Write, json, query};
 use super::write::or_problem;
 use crate::routes::AppState;
-use app::api::Backend as _;
 
 /// A webhook as its project's admins see it (never its secret).
 #[derive(Debug, Clone, serde::Serialize, ToSchema)]
@@ -126,8 +125,8 @@ pub async fn list(
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
     let list = state
-        .backend()
-        .webhooks(Caller::User(user), key)
+        .use_cases()
+        .webhooks(&Caller::User(user), &key)
         .await?
         .ok_or_else(forbidden)?;
     Ok(Reply::ok(None, &resources(list)))
@@ -152,16 +151,15 @@ pub async fn create(
         let who = Caller::User(w.user.clone());
         // A repeat shows the webhook only to who may still administer it.
         let may_see = async {
-            let backend = state.backend();
-            backend.allowed(&who, &key, Role::Admin).await?;
+            state.use_cases().allowed(&who, &key, Role::Admin).await?;
             Ok::<(), Problem>(())
         };
         state
             .answers
             .once(&w, &body, may_see, |_| async {
                 let new = state
-                    .backend()
-                    .create_webhook(who.clone(), key.clone(), input.url, input.events)
+                    .use_cases()
+                    .create_webhook(who.clone(), &key, &input.url, &input.events)
                     .await?;
                 let shown = NewWebhook {
                     webhook: new.webhook.into(),
@@ -190,10 +188,13 @@ pub async fn delete(
     Path((key, id)): Path<(String, i64)>,
 ) -> Result<Reply, Problem> {
     let key = project_key(&key)?;
-    let backend = state.backend();
+    let use_cases = state.use_cases();
     let who = Caller::User(w.user);
-    backend.delete_webhook(who.clone(), key.clone(), id).await?;
-    let list = backend.webhooks(who, key).await?.ok_or_else(forbidden)?;
+    use_cases.delete_webhook(who.clone(), &key, id).await?;
+    let list = use_cases
+        .webhooks(&who, &key)
+        .await?
+        .ok_or_else(forbidden)?;
     Ok(Reply::ok(None, &resources(list)))
 }
 
@@ -222,8 +223,8 @@ pub async fn deliveries(
     let params: DeliveryLog = query(raw)?;
     let limit = page_size(params.limit, 50)? as u32;
     let log = state
-        .backend()
-        .webhook_deliveries(Caller::User(user), key, id, limit)
+        .use_cases()
+        .webhook_deliveries(&Caller::User(user), &key, id, limit)
         .await?;
     let log: Vec<DeliveryResource> = log.into_iter().map(Into::into).collect();
     Ok(Reply::ok(None, &log))

@@ -1,7 +1,7 @@
 //! Running one command for a REST change: once per idempotency key, based
 //! on If-Match (or on the current version for `*` and for creations), and
-//! answering with the resource after the write, the merge it made, or the
-//! conflict.
+//! answering with the resource as the write left it, the merge it made, or
+//! the conflict.
 
 use app::api::{ApiError, Caller};
 use axum::response::{IntoResponse, Response};
@@ -70,71 +70,84 @@ pub struct Change {
     pub command: Command,
 }
 
-/// Reads, as `who`, a resource after a write.
-async fn read<T>(
-    state: &AppState,
-    who: &UserName,
-    project: &ProjectKey,
-    what: String,
-    read: impl FnOnce(&ProjectState) -> Option<T>,
-) -> Result<T, Problem> {
-    state
-        .backend()
-        .read_as(&Caller::User(who.clone()), project, Role::Viewer, |s, _| {
-            read(s)
-        })
-        .await?
-        .ok_or_else(|| Problem::not_found(what))
-}
-
-async fn current(
-    state: &AppState,
-    who: &UserName,
+/// The resource `stream` is in `state`.
+fn current(
+    state: &ProjectState,
     project: &ProjectKey,
     stream: StreamRef,
 ) -> Result<Current, Problem> {
-    read(state, who, project, stream.id(project), |s| match stream {
-        StreamRef::Issue(n) => s
+    let found = match stream {
+        StreamRef::Issue(n) => state
             .issue(n)
-            .map(|i| Current::Issue(Box::new(IssueResource::new(s, i)))),
-        StreamRef::Sprint(n) => s
+            .map(|i| Current::Issue(Box::new(IssueResource::new(state, i)))),
+        StreamRef::Sprint(n) => state
             .sprints
             .get(&n)
-            .map(|sp| Current::Sprint(SprintResource::new(s, sp))),
+            .map(|sp| Current::Sprint(SprintResource::new(state, sp))),
         StreamRef::Project => None,
-    })
-    .await
+    };
+    found.ok_or_else(|| Problem::not_found(stream.id(project)))
 }
 
 /// The 201 answer for what `event` created, with its stream's version.
-async fn created(
-    state: &AppState,
-    who: &UserName,
-    project: &ProjectKey,
-    event: &Recorded,
-) -> Result<Reply, Problem> {
-    let what = event.stream.id(project);
+fn created(state: &ProjectState, project: &ProjectKey, event: &Recorded) -> Result<Reply, Problem> {
+    let gone = || Problem::not_found(event.stream.id(project));
     match &event.event {
         Event::CommentAdded { issue, comment, .. } => {
-            let (version, c) = read(state, who, project, what, |s| {
-                let i = s.issue(*issue)?;
-                Some((i.version, CommentResource::from(i.comments.get(comment)?)))
-            })
-            .await?;
-            Ok(Reply::json(StatusCode::CREATED, Some(version), &c))
+            let i = state.issue(*issue).ok_or_else(gone)?;
+            let c = CommentResource::from(i.comments.get(comment).ok_or_else(gone)?);
+            Ok(Reply::json(StatusCode::CREATED, Some(i.version), &c))
         }
         Event::WorkLogged { issue, worklog, .. } => {
-            let (version, w) = read(state, who, project, what, |s| {
-                let i = s.issue(*issue)?;
-                Some((i.version, WorklogResource::from(i.worklogs.get(worklog)?)))
-            })
-            .await?;
-            Ok(Reply::json(StatusCode::CREATED, Some(version), &w))
+            let i = state.issue(*issue).ok_or_else(gone)?;
+            let w = WorklogResource::from(i.worklogs.get(worklog).ok_or_else(gone)?);
+            Ok(Reply::json(StatusCode::CREATED, Some(i.version), &w))
         }
-        _ => match current(state, who, project, event.stream).await? {
+        _ => match current(state, project, event.stream)? {
             Current::Issue(i) => Ok(Reply::json(StatusCode::CREATED, Some(i.version), &i)),
             Current::Sprint(s) => Ok(Reply::json(StatusCode::CREATED, Some(s.version), &s)),
         },
+    }
+}
+
+/// The answer to `outcome`, shaped from `state`: the state the command
+/// left, under the lock it ran under. So an acknowledged write answers
+/// with exactly what it wrote (its ETag is the version of its own last
+/// event), never with a later writer's change.
+fn answer_from(
+    state: &ProjectState,
+    project: &ProjectKey,
+    answer: Answer,
+    outcome: &Outcome,
+) -> Result<Reply, Problem> {
+    let stream = match answer {
+        Answer::Created => {
+            let recorded = outcome.recorded();
+            let first = recorded.first().ok_or(ApiError::Unavailable)?;
+            return created(state, project, first);
+        }
+        Answer::Stream(stream) => stream,
+    };
+    let now = current(state, project, stream)?;
+    match outcome {
+        Outcome::Accepted { .. } => Ok(now.changed(Vec::new())),
+        Outcome::Merged { over, .. } => {
+            Ok(now.changed(over.iter().map(ChangeResource::from).collect()))
+        }
+        Outcome::Conflict {
+            fields, changes, ..
+        } => Err(Problem {
+            conflict: Some(Box::new(Conflict {
+                conflicting_fields: fields.iter().map(|f| field_name(*f)).collect(),
+                changes: changes.iter().map(ChangeResource::from).collect(),
+                current: now,
+            })),
+            ..Problem::new(
+                kind::VERSION_CONFLICT,
+                "others changed these fields since your version: nothing was changed; \
+                 review the current resource and send again with its ETag to overwrite",
+            )
+        }),
     }
 }
 
@@ -149,9 +162,9 @@ pub async fn run(
     let user = &w.user;
     // A kept answer shows the resource: only to who may still read its project.
     let project = change.project.clone();
-    let may_see = async move {
+    let may_see = async {
         state
-            .backend()
+            .use_cases()
             .allowed(&Caller::User(user.clone()), &project, Role::Viewer)
             .await
             .map(drop)
@@ -159,7 +172,7 @@ pub async fn run(
     };
     state
         .answers
-        .once(w, body, may_see, move |id| async move {
+        .once(w, body, may_see, |id| async move {
             let envelope = CommandEnvelope {
                 id,
                 project: change.project.clone(),
@@ -167,37 +180,14 @@ pub async fn run(
                 command: change.command,
             };
             let at_head = change.base.is_none();
-            let outcome = state.backend().run(user, envelope, at_head).await?;
             let project = &change.project;
-            let stream = match answer {
-                Answer::Created => {
-                    let recorded = outcome.recorded();
-                    let first = recorded.first().ok_or(ApiError::Unavailable)?;
-                    return created(state, user, project, first).await;
-                }
-                Answer::Stream(stream) => stream,
-            };
-            let now = current(state, user, project, stream).await?;
-            match outcome {
-                Outcome::Accepted { .. } => Ok(now.changed(Vec::new())),
-                Outcome::Merged { over, .. } => {
-                    Ok(now.changed(over.iter().map(ChangeResource::from).collect()))
-                }
-                Outcome::Conflict {
-                    fields, changes, ..
-                } => Err(Problem {
-                    conflict: Some(Box::new(Conflict {
-                        conflicting_fields: fields.iter().map(|f| field_name(*f)).collect(),
-                        changes: changes.iter().map(ChangeResource::from).collect(),
-                        current: now,
-                    })),
-                    ..Problem::new(
-                        kind::VERSION_CONFLICT,
-                        "others changed these fields since your version: nothing was changed; \
-                         review the current resource and send again with its ETag to overwrite",
-                    )
-                }),
-            }
+            let written = state
+                .use_cases()
+                .write(user, envelope, at_head, |now, outcome| {
+                    answer_from(now, project, answer, outcome)
+                })
+                .await?;
+            written.produced
         })
         .await
 }

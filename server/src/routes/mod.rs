@@ -5,6 +5,7 @@ pub mod guard;
 mod health;
 mod live;
 mod offline;
+pub mod request_id;
 
 use app::api::Backend;
 use app::ui::{App, shell};
@@ -26,6 +27,7 @@ use crate::api_tokens::ApiTokens;
 use crate::backend::ServerBackend;
 use crate::service::Kanri;
 use crate::sharing::ShareLinks;
+use crate::usecases::UseCases;
 
 /// What every handler can reach.
 #[derive(Clone, axum::extract::FromRef)]
@@ -45,10 +47,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The port the server functions and the REST API share, so both apply
-    /// the same checks.
-    pub fn backend(&self) -> ServerBackend {
-        ServerBackend {
+    /// The use cases the server functions and the REST API share, so both
+    /// apply the same rules.
+    pub fn use_cases(&self) -> UseCases {
+        UseCases {
             kanri: self.kanri.clone(),
             accounts: self.accounts.clone(),
             shares: self.shares.clone(),
@@ -78,7 +80,7 @@ pub fn router(
     panic_route: bool,
 ) -> Router {
     let routes = page_routes();
-    let backend: Arc<dyn Backend> = Arc::new(state.backend());
+    let backend: Arc<dyn Backend> = Arc::new(ServerBackend(state.use_cases()));
     let options = state.leptos_options.clone();
     // The fallback renders the app too (its 404 page and top bar), so it
     // needs the same context as the routes.
@@ -116,7 +118,8 @@ pub fn router(
     .layer(CatchPanicLayer::custom(panic_answer))
     .layer(axum::middleware::from_fn(guard::security_headers))
     .layer(CompressionLayer::new())
-    .layer(TraceLayer::new_for_http())
+    .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+    .layer(axum::middleware::from_fn(request_id::tag))
     .with_state(state)
 }
 

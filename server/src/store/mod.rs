@@ -12,7 +12,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::db::{Db, DbError};
 pub use projection::{InlineProjection, rebuild_inline};
-pub use search::SearchSql;
+pub use search::{Narrowing, SearchSql};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -67,7 +67,8 @@ pub struct Store {
     db: Db,
 }
 
-const EVENT_COLUMNS: &str = "seq, project, version, payload, actor, at_ms, command_id";
+const EVENT_COLUMNS: &str =
+    "seq, project, version, event_type, schema_version, payload, actor, at_ms, command_id";
 
 impl Store {
     pub fn new(db: Db) -> Self {
@@ -83,6 +84,7 @@ impl Store {
     /// them and the recorded events into the outcome stored for the command
     /// id. On error `state` may hold events that were rolled back: the caller
     /// must discard it.
+    #[tracing::instrument(skip_all, fields(project = %meta.project, command = %meta.command_id, events = events.len()))]
     pub async fn append(
         &self,
         state: &mut ProjectState,
@@ -304,7 +306,8 @@ impl Store {
     /// The whole log in sequence order, streamed (for rebuilds).
     pub fn all_events(&self) -> impl futures::Stream<Item = Result<Recorded, StoreError>> + '_ {
         use futures::StreamExt;
-        const SQL: &str = "SELECT seq, project, version, payload, actor, at_ms, command_id FROM events ORDER BY seq";
+        // EVENT_COLUMNS, spelled out: the stream outlives a formatted string.
+        const SQL: &str = "SELECT seq, project, version, event_type, schema_version, payload, actor, at_ms, command_id FROM events ORDER BY seq";
         sqlx::query(SQL)
             .fetch(&self.db.read)
             .map(|row| decode_event(&row?))
@@ -424,15 +427,16 @@ fn push_events(
             ))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    // 9 bound values a row; 1,000 rows stay far below SQLite's limit per statement.
+    // 10 bound values a row; 1,000 rows stay far below SQLite's limit per statement.
     for chunk in rows.chunks(1_000) {
-        batch.push("INSERT INTO events (seq, project, stream, version, event_type, payload, actor, at_ms, command_id) ");
+        batch.push("INSERT INTO events (seq, project, stream, version, event_type, schema_version, payload, actor, at_ms, command_id) ");
         batch.push_values(chunk, |mut b, (r, payload)| {
             b.push_bind(r.seq as i64)
                 .push_bind(r.project.to_string())
                 .push_bind(r.stream.id(&r.project))
                 .push_bind(r.version as i64)
                 .push_bind(r.event.type_name())
+                .push_bind(SCHEMA_VERSION)
                 .push_bind(payload.clone())
                 .push_bind(r.actor.to_string())
                 .push_bind(r.at_ms)
@@ -450,9 +454,15 @@ fn parse_actor(raw: &str) -> Result<UserName, StoreError> {
     })
 }
 
+/// One log row, its payload upcast from the schema it was written in.
 fn decode_event(row: &SqliteRow) -> Result<Recorded, StoreError> {
-    let event: Event =
-        serde_json::from_str(row.get("payload")).map_err(StoreError::corrupt("event"))?;
+    let schema: i64 = row.get("schema_version");
+    let event = upcast(
+        u32::try_from(schema).unwrap_or(0),
+        row.get("event_type"),
+        &mut serde_json::Deserializer::from_str(row.get("payload")),
+    )
+    .map_err(StoreError::corrupt("event"))?;
     let project = ProjectKey::parse(row.get("project")).map_err(|e| StoreError::Corrupt {
         what: "project key",
         source: serde::de::Error::custom(e),

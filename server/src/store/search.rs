@@ -18,15 +18,28 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use super::StoreError;
 use super::projection::enum_name as serde_name;
 
-/// A search ready to run: the page's statement and the count's.
+/// A search ready to run: the page's statement and, for a search (not a
+/// listing), the count's.
 pub struct SearchSql {
     page: Sql,
-    count: Sql,
+    count: Option<Sql>,
     limit: usize,
 }
 
 /// Needles shorter than this cannot use the trigram index.
 const TRIGRAM: usize = 3;
+
+/// A listing's narrowing beyond a query's filter: each one present must
+/// hold. Listings are in rank order (the number breaks ties).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrowing {
+    pub status: Option<StatusId>,
+    /// The assignee's exact user name; `Some(None)`: unassigned issues only.
+    pub assignee: Option<Option<String>>,
+    pub sprint: Option<SprintNumber>,
+    /// Only the issues placed after this one: its rank and number.
+    pub after: Option<(String, IssueNumber)>,
+}
 
 impl SearchSql {
     /// Compiles `query` for the issues of `state`'s project, `limit` at most.
@@ -38,36 +51,73 @@ impl SearchSql {
         me: &UserName,
         limit: usize,
     ) -> Result<Self, QueryError> {
-        let Some(project) = &state.project else {
-            return Err(unsupported("the project does not exist"));
-        };
-        let compiler = Compiler { state, project, me };
-        let filtered = |select: &str| -> Result<Sql, QueryError> {
-            let mut sql = QueryBuilder::new(select);
-            sql.push(" FROM issues WHERE project = ")
-                .push_bind(project.key.to_string());
-            if let Some(filter) = &query.filter {
-                sql.push(" AND ");
-                compiler.expr(&mut sql, filter)?;
-            }
-            Ok(sql)
-        };
-        let count = filtered("SELECT COUNT(*)")?;
-        let mut page = filtered("SELECT doc")?;
+        let compiler = Compiler::new(state, me)?;
+        let count = compiler.filtered("SELECT COUNT(*)", query.filter.as_ref())?;
+        let mut page = compiler.filtered("SELECT doc", query.filter.as_ref())?;
         page.push(" ORDER BY ");
         // Rank decides (ranks are unique), so terms after it are dropped and
         // the rank index can serve the order; the number breaks any tie.
         let decisive = query.order.iter().position(|(f, _)| *f == QField::Rank);
         let terms = &query.order[..decisive.map_or(query.order.len(), |i| i + 1)];
         for (field, desc) in terms {
-            order_term(&mut page, project, *field);
+            order_term(&mut page, compiler.project, *field);
             page.push(if *desc { " DESC, " } else { " ASC, " });
         }
         if decisive.is_none() {
             page.push("rank ASC, ");
         }
         page.push("number ASC LIMIT ").push_bind(limit as i64);
-        Ok(Self { page, count, limit })
+        Ok(Self {
+            page,
+            count: Some(count),
+            limit,
+        })
+    }
+
+    /// Compiles a listing: the issues matching `filter` (all without one)
+    /// and `narrowing`, in rank order, `limit` at most. Its run counts
+    /// nothing: a page asks for one more than it shows to know whether
+    /// more follow.
+    pub fn listing(
+        state: &ProjectState,
+        filter: Option<&Expr>,
+        narrowing: &Narrowing,
+        me: &UserName,
+        limit: usize,
+    ) -> Result<Self, QueryError> {
+        let compiler = Compiler::new(state, me)?;
+        let mut page = compiler.filtered("SELECT doc", filter)?;
+        if let Some(status) = narrowing.status {
+            page.push(" AND status = ").push_bind(i64::from(status.0));
+        }
+        match &narrowing.assignee {
+            Some(Some(user)) => {
+                page.push(" AND assignee = ").push_bind(user.clone());
+            }
+            Some(None) => {
+                page.push(" AND assignee IS NULL");
+            }
+            None => {}
+        }
+        if let Some(sprint) = narrowing.sprint {
+            page.push(" AND sprint = ").push_bind(i64::from(sprint.0));
+        }
+        if let Some((rank, number)) = &narrowing.after {
+            page.push(" AND (rank > ")
+                .push_bind(rank.clone())
+                .push(" OR (rank = ")
+                .push_bind(rank.clone())
+                .push(" AND number > ")
+                .push_bind(i64::from(number.0))
+                .push("))");
+        }
+        page.push(" ORDER BY rank ASC, number ASC LIMIT ")
+            .push_bind(limit as i64);
+        Ok(Self {
+            page,
+            count: None,
+            limit,
+        })
     }
 
     /// The matching issues (at most the limit) and how many matched in all.
@@ -79,11 +129,12 @@ impl SearchSql {
             .collect::<Result<Vec<Issue>, _>>()
             .map_err(StoreError::corrupt("issue row"))?;
         // A short page is the whole answer; only a full one needs counting.
-        let total = if issues.len() < self.limit {
-            issues.len()
-        } else {
-            let n: i64 = self.count.build_query_scalar().fetch_one(db).await?;
-            n as usize
+        let total = match &mut self.count {
+            Some(count) if issues.len() >= self.limit => {
+                let n: i64 = count.build_query_scalar().fetch_one(db).await?;
+                n as usize
+            }
+            _ => issues.len(),
         };
         Ok((issues, total))
     }
@@ -93,9 +144,9 @@ impl SearchSql {
         self.page.sql()
     }
 
-    /// The count's statement: the filter alone.
-    pub fn count_sql(&self) -> &str {
-        self.count.sql()
+    /// The count's statement: the filter alone (none for a listing).
+    pub fn count_sql(&self) -> Option<&str> {
+        self.count.as_ref().map(|c| c.sql())
     }
 }
 
@@ -110,6 +161,27 @@ struct Compiler<'a> {
     state: &'a ProjectState,
     project: &'a Project,
     me: &'a UserName,
+}
+
+impl<'a> Compiler<'a> {
+    fn new(state: &'a ProjectState, me: &'a UserName) -> Result<Self, QueryError> {
+        let Some(project) = &state.project else {
+            return Err(unsupported("the project does not exist"));
+        };
+        Ok(Self { state, project, me })
+    }
+
+    /// `select` over the project's issues matching `filter`.
+    fn filtered(&self, select: &str, filter: Option<&Expr>) -> Result<Sql, QueryError> {
+        let mut sql = QueryBuilder::new(select);
+        sql.push(" FROM issues WHERE project = ")
+            .push_bind(self.project.key.to_string());
+        if let Some(filter) = filter {
+            sql.push(" AND ");
+            self.expr(&mut sql, filter)?;
+        }
+        Ok(sql)
+    }
 }
 
 type Sql = QueryBuilder<'static, Sqlite>;

@@ -16,6 +16,7 @@ use app::api::{DeliveryView, NewWebhookView, WebhookView};
 use kanri_domain::{ProjectKey, UserName};
 use sqlx::{Row, SqlitePool};
 
+use crate::capped::{self, Cap, CapError};
 use crate::secret::Secret;
 
 /// Webhooks one project may have at once.
@@ -23,13 +24,16 @@ pub const MAX_WEBHOOKS_PER_PROJECT: i64 = 20;
 /// The longest URL accepted.
 pub const MAX_URL: usize = 2000;
 
-#[derive(Debug, thiserror::Error)]
-pub enum WebhookError {
-    #[error("a project may have at most {MAX_WEBHOOKS_PER_PROJECT} webhooks")]
-    TooMany,
-    #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
-}
+/// Live (not deleted) webhooks per project.
+pub const WEBHOOKS: Cap = Cap {
+    table: "webhooks",
+    owner: "project",
+    live: "deleted_ms IS NULL",
+    max: MAX_WEBHOOKS_PER_PROJECT,
+    what: "webhooks",
+    holder: "a project",
+    field: "url",
+};
 
 /// A webhook URL: `http` or `https` with a host, at most [`MAX_URL`] long,
 /// whose host, when it is a literal address, `targets` allows. A host name
@@ -90,29 +94,24 @@ impl Webhooks {
         by: &UserName,
         head: u64,
         now_ms: i64,
-    ) -> Result<NewWebhookView, WebhookError> {
-        let live: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM webhooks WHERE project = ? AND deleted_ms IS NULL",
-        )
-        .bind(project.as_str())
-        .fetch_one(&self.db)
-        .await?;
-        if live >= MAX_WEBHOOKS_PER_PROJECT {
-            return Err(WebhookError::TooMany);
-        }
+    ) -> Result<NewWebhookView, CapError> {
         let secret = format!("whsec_{}", Secret::generate());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO webhooks (project, url, events, secret, created_by, created_ms, after_seq) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        let filter = serde_json::to_string(events).unwrap_or_else(|_| "[]".into());
+        let id = capped::insert(
+            &self.db,
+            &WEBHOOKS,
+            project.as_str(),
+            "project, url, events, secret, created_by, created_ms, after_seq",
+            |v| {
+                v.push_bind(project.to_string())
+                    .push_bind(url.to_owned())
+                    .push_bind(filter)
+                    .push_bind(secret.clone())
+                    .push_bind(by.to_string())
+                    .push_bind(now_ms)
+                    .push_bind(head as i64);
+            },
         )
-        .bind(project.as_str())
-        .bind(url)
-        .bind(serde_json::to_string(events).unwrap_or_else(|_| "[]".into()))
-        .bind(&secret)
-        .bind(by.as_str())
-        .bind(now_ms)
-        .bind(head as i64)
-        .fetch_one(&self.db)
         .await?;
         let webhook = WebhookView {
             id,
@@ -125,7 +124,7 @@ impl Webhooks {
     }
 
     /// The project's live webhooks, oldest first.
-    pub async fn list(&self, project: &ProjectKey) -> Result<Vec<WebhookView>, WebhookError> {
+    pub async fn list(&self, project: &ProjectKey) -> Result<Vec<WebhookView>, CapError> {
         let rows = sqlx::query(
             "SELECT id, url, events, created_by, created_ms FROM webhooks \
              WHERE project = ? AND deleted_ms IS NULL ORDER BY id",
@@ -154,7 +153,7 @@ impl Webhooks {
         id: i64,
         by: &UserName,
         now_ms: i64,
-    ) -> Result<bool, WebhookError> {
+    ) -> Result<bool, CapError> {
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
             "UPDATE webhooks SET deleted_by = ?, deleted_ms = ? \
@@ -185,7 +184,7 @@ impl Webhooks {
         project: &ProjectKey,
         id: i64,
         limit: u32,
-    ) -> Result<Option<Vec<DeliveryView>>, WebhookError> {
+    ) -> Result<Option<Vec<DeliveryView>>, CapError> {
         let owned: Option<i64> =
             sqlx::query_scalar("SELECT id FROM webhooks WHERE id = ? AND project = ?")
                 .bind(id)

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
+use tracing::Instrument;
 
 use kanri_domain::ProjectKey;
 
@@ -56,6 +57,7 @@ impl Backoff {
 
 /// Runs until `stop` turns true: a pass whenever the log grows (`head`),
 /// when a retry comes due, and at least every [`IDLE`].
+#[tracing::instrument(name = "webhook_worker", skip_all)]
 pub async fn run(
     db: SqlitePool,
     store: Store,
@@ -223,7 +225,9 @@ async fn start_due(
             continue;
         }
         let (db, courier, senders) = (db.clone(), courier.clone(), senders.clone());
-        tokio::spawn(async move {
+        let span = tracing::info_span!("webhook_sender", webhook);
+        tokio::spawn(
+            async move {
             // Each delivery is retried on its own schedule: one the receiver
             // keeps refusing does not hold back the events after it.
             for due in queue {
@@ -234,7 +238,9 @@ async fn start_due(
             }
             senders.busy.lock().expect("not poisoned").remove(&webhook);
             senders.done.notify_one();
-        });
+        }
+            .instrument(span),
+        );
     }
     Ok(())
 }
@@ -251,6 +257,7 @@ struct Due {
 }
 
 /// Sends one delivery and records the attempt.
+#[tracing::instrument(skip_all, fields(delivery = due.id, attempt = due.attempts))]
 async fn attempt(
     db: &SqlitePool,
     courier: &Courier,
@@ -258,11 +265,7 @@ async fn attempt(
     due: Due,
 ) -> Result<(), sqlx::Error> {
     let sent_at = now_ms();
-    tracing::debug!(
-        delivery = due.id,
-        attempt = due.attempts,
-        "sending a webhook delivery"
-    );
+    tracing::debug!("sending a webhook delivery");
     let signature = signature(&due.secret, sent_at / 1000, &due.body);
     let (status, failure) = courier
         .send(Request {
@@ -283,8 +286,6 @@ async fn attempt(
         Some(_) => ("pending", now_ms() + backoff.delay_ms(attempts)),
     };
     tracing::debug!(
-        delivery = due.id,
-        attempts,
         state,
         ?status,
         failure = failure.map(|f| f.class()),

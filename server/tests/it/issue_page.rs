@@ -379,7 +379,6 @@ async fn time_travel_shows_the_board_and_an_issue_as_they_were() {
         key: key("ABC"),
         name: ProjectName::parse("Alpha").unwrap(),
         kind: ProjectKind::Kanban,
-        admin: user("alice"),
     };
     app.execute("alice", "ABC", 0, kanban).await.unwrap();
     app.add_member("ABC", "bob", Role::Member).await;

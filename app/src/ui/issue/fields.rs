@@ -9,9 +9,8 @@ use super::Reload;
 use super::offline::Queue;
 use crate::api::{ApiError, IssueDetail, UpdateField};
 use crate::domain::*;
-use crate::ui::board::random_command_id;
-use crate::ui::board::{Avatar, PriorityIcon};
-use crate::ui::outbox;
+use crate::ui::common::{Avatar, PriorityIcon};
+use crate::ui::platform::{self, random_command_id};
 
 /// How a field is edited.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,7 +159,7 @@ pub fn FieldEditor(
             error.set(None);
             sent.set(Some(value.clone()));
             let id = random_command_id();
-            if !outbox::navigator_online() {
+            if !platform::navigator_online() {
                 queue_edit(id, version, value);
                 return;
             }

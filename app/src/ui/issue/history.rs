@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::domain::*;
-use crate::ui::board::Avatar;
+use crate::ui::common::Avatar;
 
 #[component]
 pub fn HistoryEntry(record: ChangeRecord) -> impl IntoView {

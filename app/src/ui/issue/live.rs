@@ -4,73 +4,64 @@
 //! choose when to see it.
 
 use leptos::prelude::*;
+use std::cell::Cell;
 
-use crate::domain::{IssueKey, UserName};
+use crate::domain::{Event, IssueKey, Recorded, StreamRef, UserName};
+use crate::ui::live::{self, Follower, Subscription};
 
 /// Starts following; `notices` gets a line per change by someone else.
-#[cfg(feature = "hydrate")]
 pub fn follow(issue: IssueKey, me: UserName, after: u64, notices: RwSignal<Vec<String>>) {
-    use futures::{FutureExt, StreamExt, select};
-    use gloo_net::websocket::{Message, futures::WebSocket};
-    use std::time::Duration;
-
-    use crate::api::live::ServerMessage;
-    use crate::domain::{Event, StreamRef};
-    use crate::ui::board::{sleep, socket_url};
-
-    let (stop_tx, stop) = futures::channel::oneshot::channel::<()>();
-    // `on_cleanup` wants a Sync closure; the sender is taken once.
-    let stop_tx = std::sync::Mutex::new(Some(stop_tx));
-    on_cleanup(move || {
-        if let Some(tx) = stop_tx.lock().ok().and_then(|mut s| s.take()) {
-            let _ = tx.send(());
-        }
-    });
-    leptos::task::spawn_local(async move {
-        let mut stop = stop.fuse();
-        let mut after = after;
-        let mut backoff = Duration::from_secs(1);
-        let stream = StreamRef::Issue(issue.number);
-        loop {
-            let url = socket_url(&issue.project, after);
-            if let Ok(socket) = WebSocket::open(&url) {
-                let (_write, read) = socket.split();
-                let mut read = read.fuse();
-                loop {
-                    select! {
-                        message = read.next() => match message {
-                            Some(Ok(Message::Text(text))) => {
-                                backoff = Duration::from_secs(1);
-                                if let Ok(ServerMessage::Events { events, .. }) = serde_json::from_str(&text) {
-                                    for r in events {
-                                        after = after.max(r.seq);
-                                        if r.stream != stream || r.actor == me || matches!(r.event, Event::ConflictRecorded { .. }) {
-                                            continue;
-                                        }
-                                        let fields: Vec<&str> = r.event.fields().into_iter().map(|f| f.label()).collect();
-                                        let what = if fields.is_empty() { "this issue".to_string() } else { format!("the {}", fields.join(" and ")) };
-                                        notices.update(|n| n.push(format!("{} changed {what}", r.actor)));
-                                    }
-                                }
-                            }
-                            Some(Ok(Message::Bytes(_))) => {}
-                            Some(Err(_)) | None => break,
-                        },
-                        _ = stop => return,
-                    }
-                }
-            }
-            select! {
-                _ = sleep(backoff).fuse() => {}
-                _ = stop => return,
-            }
-            backoff = (backoff * 2).min(Duration::from_secs(10));
-        }
-    });
+    let to = Subscription {
+        project: issue.project.clone(),
+        share: None,
+    };
+    let follower = IssueFollower {
+        stream: StreamRef::Issue(issue.number),
+        me,
+        last_seq: Cell::new(after),
+        notices,
+    };
+    live::follow(to, follower);
 }
 
-#[cfg(not(feature = "hydrate"))]
-pub fn follow(_issue: IssueKey, _me: UserName, _after: u64, _notices: RwSignal<Vec<String>>) {}
+/// The issue page's side of the live client: counts what it has seen, and
+/// says what others changed on this issue.
+struct IssueFollower {
+    stream: StreamRef,
+    me: UserName,
+    last_seq: Cell<u64>,
+    notices: RwSignal<Vec<String>>,
+}
+
+impl Follower for IssueFollower {
+    fn last_seq(&self) -> u64 {
+        self.last_seq.get()
+    }
+
+    fn events(&self, _prev: u64, events: Vec<Recorded>) -> bool {
+        for r in events {
+            if r.seq <= self.last_seq.get() {
+                continue;
+            }
+            self.last_seq.set(r.seq);
+            if r.stream != self.stream
+                || r.actor == self.me
+                || matches!(r.event, Event::ConflictRecorded { .. })
+            {
+                continue;
+            }
+            let fields: Vec<&str> = r.event.fields().into_iter().map(|f| f.label()).collect();
+            let what = if fields.is_empty() {
+                "this issue".to_string()
+            } else {
+                format!("the {}", fields.join(" and "))
+            };
+            self.notices
+                .update(|n| n.push(format!("{} changed {what}", r.actor)));
+        }
+        true
+    }
+}
 
 /// "bob changed the priority · Show the changes".
 #[component]

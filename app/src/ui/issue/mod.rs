@@ -7,22 +7,24 @@ mod history;
 mod live;
 mod offline;
 mod related;
+mod shared;
 mod social;
+mod time;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::{ApiError, DeleteWorklog, IssueDetail, LogWork, UpdateWorklog, load_issue};
 use crate::domain::*;
-use crate::ui::board::TypeIcon;
-use crate::ui::layout::NotFound;
-use crate::ui::time::TimeTracking;
+use crate::ui::common::{Markdown, NotFound, Refresh, TypeIcon};
 
 use fields::{FieldEditor, FieldInput, IssueFields};
 use history::HistoryEntry;
 use related::{Children, Links};
+pub use shared::SharedIssuePage;
 use social::{Comments, Watchers};
+use time::TimeTracking;
 
 /// Bumped by any change made on the page, so the issue reloads.
 #[derive(Clone, Copy)]
@@ -50,30 +52,16 @@ impl Reload {
 #[derive(Clone, Copy)]
 pub struct ReadOnly(pub bool);
 
-/// `?at={seq}` shows the issue as it was (time travel); without, it is live.
+/// The issue as it is now (`?at=` is the past's: see `ui::past`).
 #[component]
 pub fn IssuePage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let at = Memo::new(move |_| query.with(|q| q.get("at").and_then(|a| a.parse::<u64>().ok())));
-    move || match at.get() {
-        Some(at) => {
-            let key = params.with(|p| p.get("issue").unwrap_or_default());
-            view! { <crate::ui::past::PastIssueView key at /> }.into_any()
-        }
-        None => view! { <CurrentIssue /> }.into_any(),
-    }
-}
-
-#[component]
-fn CurrentIssue() -> impl IntoView {
     let params = use_params_map();
     let key = move || params.with(|p| p.get("issue").unwrap_or_default());
     let log = ServerAction::<LogWork>::new();
     let edit = ServerAction::<UpdateWorklog>::new();
     let delete = ServerAction::<DeleteWorklog>::new();
     // The palette's changes reload the page too.
-    let reload = Reload(expect_context::<crate::ui::palette::Refresh>().0);
+    let reload = Reload(expect_context::<Refresh>().0);
     for value in [log.value(), edit.value(), delete.value()] {
         Effect::new(move |_| {
             if matches!(value.get(), Some(Ok(_))) {
@@ -174,7 +162,7 @@ fn IssueView(
                                         view! { <p class="muted">"No description."</p> }.into_any()
                                     } else {
                                         view! {
-                                            <crate::ui::markdown::Markdown
+                                            <Markdown
                                                 source=description.clone()
                                                 members=members.clone()
                                                 project=project.clone()

@@ -9,8 +9,8 @@ use super::Reload;
 use super::fields::conflict_text;
 use crate::api::{ApiError, execute_command};
 use crate::domain::*;
-use crate::ui::board::random_command_id;
 use crate::ui::outbox;
+use crate::ui::platform::{online_or_after, random_command_id};
 
 /// The queue's state on the issue page; it outlives the reloads of the
 /// issue (provided once per page), so a replay's conflicts stay on screen.
@@ -154,7 +154,7 @@ impl Queue {
                     outbox::remove(&self.me, envelope.id);
                 }
                 Err(ApiError::Transport(_) | ApiError::Unavailable) => {
-                    outbox::online_or_after(backoff).await;
+                    online_or_after(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(10));
                     continue;
                 }

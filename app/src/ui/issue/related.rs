@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::Reload;
 use crate::api::{ApiError, CreateChild, IssueDetail, IssueSummary, LinkIssue, UnlinkIssue};
 use crate::domain::*;
-use crate::ui::board::TypeIcon;
+use crate::ui::common::TypeIcon;
 
 fn error_of(value: Option<Result<Outcome, ApiError>>) -> Option<String> {
     value?.err().map(|e| e.to_string())

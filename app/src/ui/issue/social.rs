@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 use super::Reload;
 use crate::api::{AddComment, ApiError, DeleteComment, EditComment, WatchIssue};
 use crate::domain::*;
-use crate::ui::board::Avatar;
-use crate::ui::markdown::Markdown;
+use crate::ui::common::{Avatar, Markdown};
 
 /// The message of an answer that was refused (invalid input included).
 fn refusal(value: Option<Result<Outcome, ApiError>>) -> Option<String> {

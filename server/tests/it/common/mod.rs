@@ -184,7 +184,6 @@ impl TestApp {
             key: key(k),
             name: ProjectName::parse(name).unwrap(),
             kind: ProjectKind::Scrum,
-            admin: user("alice"),
         };
         self.execute("alice", k, 0, command)
             .await
@@ -286,11 +285,7 @@ pub fn user(s: &str) -> UserName {
 }
 
 pub fn new_issue(title: &str) -> Command {
-    Command::CreateIssue(NewIssue::new(
-        Title::parse(title).unwrap(),
-        IssueType::Task,
-        user("nobody"),
-    ))
+    Command::CreateIssue(NewIssue::new(Title::parse(title).unwrap(), IssueType::Task))
 }
 
 pub fn rename(issue: IssueNumber, title: &str) -> Command {

@@ -1,6 +1,7 @@
 //! The REST API, black-box: real server, real tokens, and every answer
 //! checked against the OpenAPI document the server itself serves.
 
+mod acknowledged;
 mod contract;
 mod feed_and_docs;
 mod issues;

@@ -1,6 +1,11 @@
 //! Project settings `/p/{KEY}/settings`: the name, the board's columns with
 //! their WIP limits, the working calendar behind `1d` and `1w`, and the
-//! members. Only admins change them; others see them read-only.
+//! members, share links and webhooks. Only admins change them; others see
+//! them read-only.
+
+mod members;
+mod share_links;
+mod webhooks;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,10 +16,10 @@ use crate::api::{
     ShareLinkView, UpdateColumn, WebhookView, load_project, share_links, webhooks,
 };
 use crate::domain::*;
-use crate::ui::layout::{Breadcrumb, NotFound, loaded, reload_after};
-use crate::ui::members::{MemberForms, MembersPanel};
-use crate::ui::share_links::{ShareForms, SharePanel};
-use crate::ui::webhooks::{WebhookForms, WebhookPanel};
+use crate::ui::common::{Breadcrumb, NotFound, loaded, reload_after};
+use members::{MemberForms, MembersPanel};
+use share_links::{ShareForms, SharePanel};
+use webhooks::{WebhookForms, WebhookPanel};
 
 /// The page's forms; any that succeeds reloads the project.
 #[derive(Clone, Copy)]

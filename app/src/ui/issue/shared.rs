@@ -1,47 +1,18 @@
-//! What a read-only share link shows, without an account: `/s/{token}` is
-//! the project's live board, `/s/{token}/issues/{KEY-N}` one of its issues.
-//! Nothing here can change anything; the server refuses it anyway.
+//! One issue through a read-only share link: `/s/{token}/issues/{KEY-N}`:
+//! its fields, description, related issues and comments, and names only,
+//! never an e-mail address.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
-use crate::api::{IssueDetail, IssueSummary, load_shared_board, load_shared_issue};
+use crate::api::{IssueDetail, IssueSummary, load_shared_issue};
 use crate::domain::*;
-use crate::ui::board::{Board, Filters, TypeIcon};
-use crate::ui::layout::loaded;
-use crate::ui::markdown::Markdown;
-use crate::ui::past::FieldList;
-
-fn token() -> impl Fn() -> String + Copy {
-    let params = use_params_map();
-    move || params.with(|p| p.get("token").unwrap_or_default())
-}
-
-#[component]
-pub fn SharedBoardPage() -> impl IntoView {
-    let token = token();
-    let query = use_query_map();
-    let snapshot = Resource::new(token, load_shared_board);
-    let filters = Memo::new(move |_| query.with(|q| Filters::from_query(|k| q.get(k))));
-    let guest = UserName::parse("guest").expect("a valid user name");
-    view! {
-        <Suspense fallback=|| view! { <p class="muted board-loading">"Loading the board…"</p> }>
-            {move || {
-                let guest = guest.clone();
-                Suspend::new(async move {
-                    loaded(snapshot.await, |snapshot| {
-                        view! { <Board snapshot me=guest filters share=Some(token()) /> }.into_any()
-                    })
-                })
-            }}
-        </Suspense>
-    }
-}
+use crate::ui::common::{FieldList, Markdown, TypeIcon, loaded, share_token};
 
 #[component]
 pub fn SharedIssuePage() -> impl IntoView {
-    let token = token();
+    let token = share_token();
     let params = use_params_map();
     let issue = move || params.with(|p| p.get("issue").unwrap_or_default());
     let detail = Resource::new(move || (token(), issue()), |(t, i)| load_shared_issue(t, i));

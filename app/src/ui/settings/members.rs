@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 
+use super::problem;
 use crate::api::{AddMember, ChangeRole, RemoveMember};
 use crate::domain::{Project, Role};
-use crate::ui::board::card::Avatar;
-use crate::ui::settings::problem;
+use crate::ui::common::Avatar;
 
 /// The panel's forms; any that succeeds reloads the project.
 #[derive(Clone, Copy)]
