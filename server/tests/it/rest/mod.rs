@@ -3,6 +3,7 @@
 
 mod acknowledged;
 mod feed_and_docs;
+mod issue_lists;
 mod issues;
 mod tokens;
 mod webhook_targets;
