@@ -20,6 +20,7 @@ mod issue_page;
 mod live;
 mod numbers;
 mod ownership;
+mod page_access;
 mod panics;
 mod request_ids;
 mod rest;

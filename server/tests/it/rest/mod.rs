@@ -4,6 +4,7 @@
 mod acknowledged;
 mod contract;
 mod feed_and_docs;
+mod issue_lists;
 mod issues;
 mod tokens;
 mod webhook_targets;
