@@ -195,14 +195,14 @@ async fn on_issue(
 ) -> Response {
     let parsed = (|| {
         let key = issue_key(&key)?;
+        // Read before If-Match is looked at: a body that can never be valid
+        // is refused (422) whatever its If-Match, or without one.
+        let command = make(&body, &key.project, key.number)?;
         let base = if adds {
             None
         } else {
             w.precondition.required()?
         };
-        // Read before the version is checked (in `run`): a body that can
-        // never be valid is refused whatever its If-Match.
-        let command = make(&body, &key.project, key.number)?;
         Ok((key, base, command))
     })();
     or_problem(parsed, |(key, base, command)| async move {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{Content, Header, OpenApi, Ref, RefOr};
 
 use super::problem::PROBLEM_JSON;
@@ -33,6 +34,7 @@ impl utoipa::Modify for Contract {
                 }
             }
         }
+        needs_a_field(doc, "IssuePatchBody");
         for (path, method, status, links) in LINKS {
             let op = doc
                 .paths
@@ -58,6 +60,20 @@ impl utoipa::Modify for Contract {
             }
         }
     }
+}
+
+/// A patch that changes nothing is refused (422), so the document says a
+/// patch names at least one field. Set here, not with the derive's
+/// `min_properties`: utoipa-gen 5.5 writes that one as `maxProperties`.
+fn needs_a_field(doc: &mut OpenApi, schema: &str) {
+    let found = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut(schema));
+    let Some(RefOr::T(Schema::Object(object))) = found else {
+        panic!("{schema} is a documented object schema");
+    };
+    object.min_properties = Some(1);
 }
 
 /// `{tag}_{function}`: the functions' names repeat across tags (`get`).

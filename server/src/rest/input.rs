@@ -85,7 +85,7 @@ pub struct NewIssueBody {
 /// `null` clears the fields that may be empty.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(min_properties = 1, example = json!({"priority": "highest", "assignee": null, "points": 5}))]
+#[schema(example = json!({"priority": "highest", "assignee": null, "points": 5}))]
 pub struct IssuePatchBody {
     #[schema(schema_with = rules::title, required = false)]
     pub title: Option<String>,

@@ -166,10 +166,10 @@ async fn change_sprint(
 ) -> Response {
     let parsed = (|| {
         let key = project_key(&key)?;
-        let base = w.precondition.required()?;
-        // Read before the version is checked (in `run`): a body that can
-        // never be valid is refused whatever its If-Match.
+        // Read before If-Match is looked at: a body that can never be valid
+        // is refused (422) whatever its If-Match, or without one.
         let command = make(&body, &key, SprintNumber(number))?;
+        let base = w.precondition.required()?;
         Ok((key, base, command))
     })();
     or_problem(parsed, |(project, base, command)| async move {
