@@ -1,11 +1,16 @@
 """Schemathesis against a running Kanri (127.0.0.1 only, throwaway database).
 
 Seeds an account, a token, a project and issues through the public HTTP
-surface, then fuzzes every documented operation of /api/v1 within a bounded
-number of examples and seconds. Fails on any 5xx and on any answer the
-OpenAPI document does not declare (status, content type, headers, schema).
+surface, then fuzzes every documented operation of /api/v1 with all of
+schemathesis's checks over its examples, coverage, fuzzing and stateful
+phases (the stateful one walks the document's links: create, read, change
+with the ETag), within a bounded number of examples and seconds. Fails on
+any finding: a 5xx, an answer the document does not declare (status, content
+type, headers, schema), a request the document allows that is refused, one
+it forbids that is accepted, a missing If-Match not refused with 428.
 
 usage: fuzz.py BASE_URL   (e.g. http://127.0.0.1:7123)
+env: KANRI_FUZZ_SEED, KANRI_FUZZ_EXAMPLES, KANRI_FUZZ_SECONDS
 """
 
 import json
@@ -16,15 +21,6 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-
-CHECKS = ",".join([
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_headers_conformance",
-    "response_schema_conformance",
-])
-
 
 def call(base, method, path, *, form=None, body=None, headers=None):
     headers = dict(headers or {})
@@ -65,11 +61,34 @@ def seed(base):
     bearer = {"Authorization": "Bearer " + token["secret"]}
     for title in ("First", "Second", "Third"):
         call(base, "POST", "/api/v1/projects/FZ/issues", headers=bearer, body={"title": title})
-    return token["secret"]
+    _, project = call(base, "GET", "/api/v1/projects/FZ", headers=bearer)
+    _, page = call(base, "GET", "/api/v1/projects/FZ/issues?limit=1", headers=bearer)
+    return token["secret"], {
+        "status": str(project["statuses"][0]["id"]),
+        "cursor": page["next"],
+    }
 
 
 CONFIG = """
-# Real resources for the path parameters, so generated bodies reach the
+# The token, through the document's security scheme (so the checker knows
+# which header authenticates and what its absence must get: 401).
+[auth.openapi.bearer]
+bearer = "{token}"
+
+# Values no schema can state: a cursor is one the API gave out, a query is
+# in the query language, a status filter names a status of the project,
+# and a report's `from` comes at most 92 days before its `to`. (The first
+# block that names `parameters` for an operation wins, so these come first
+# and repeat the project key.)
+[[operations]]
+include-operation-id = ["issues_list", "issues_search"]
+parameters = {{ "path.key" = "FZ", "query.cursor" = "{cursor}", "query.q" = "type = task", "query.status" = "{status}" }}
+
+[[operations]]
+include-operation-id = ["projects_reports"]
+parameters = {{ "path.key" = "FZ", "query.from" = "2026-01-01", "query.to" = "2026-01-14" }}
+
+# Real resources for the path parameters, so generated requests reach the
 # handlers instead of stopping at 404.
 [[operations]]
 include-path-regex = "^/api/v1/projects/"
@@ -78,6 +97,32 @@ parameters = {{ "path.key" = "FZ" }}
 [[operations]]
 include-path-regex = "^/api/v1/issues/"
 parameters = {{ "path.key" = "FZ-{issue}" }}
+
+# Bodies that name other things (a status by name, an assignee, an issue
+# key of this project, a sprint) are refused with 422 when no such thing
+# exists here: a rule of the state that no schema can state. Deleting a
+# worklog takes `by` with `remaining=set|manual` only: a rule across two
+# query parameters, which OpenAPI cannot state either.
+[[operations]]
+include-operation-id = [
+  "issues_create", "issues_patch", "issues_transition", "issues_move_issue",
+  "issues_rank", "issues_link", "sprints_complete", "activity_delete_worklog",
+]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "412", "422", "429", "5xx"]
+
+# The one required header is If-Match; without it the answer is RFC 6585's
+# 428, as the document says.
+[checks.missing_required_header]
+expected-statuses = [428]
+
+# A schema-valid change based on a version other than the current one gets
+# 412, as the document says (the version is state, not shape).
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
+
+# A body over the size limit is refused with 413, as the document says.
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 """
 
 
@@ -85,28 +130,31 @@ def main():
     base = sys.argv[1]
     assert base.startswith("http://127.0.0.1:"), "fuzz only the local server"
     wait_until_up(base)
-    token = seed(base)
+    token, found = seed(base)
     examples = os.environ.get("KANRI_FUZZ_EXAMPLES", "40")
-    seconds = os.environ.get("KANRI_FUZZ_SECONDS", "120")
+    seconds = os.environ.get("KANRI_FUZZ_SECONDS", "150")
+    seed_value = os.environ.get("KANRI_FUZZ_SEED", "7")
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "schemathesis.toml")
         with open(config, "w") as f:
-            f.write(CONFIG.format(issue=1))
+            f.write(CONFIG.format(issue=1, token=token, **found))
+        env = dict(os.environ)
+        # fuzz_hooks.py: a fresh Idempotency-Key per generated request.
+        env["PYTHONPATH"] = os.path.dirname(os.path.abspath(__file__))
+        env["SCHEMATHESIS_HOOKS"] = "fuzz_hooks"
         cmd = [
             os.environ.get("SCHEMATHESIS", "schemathesis"), "--config-file", config,
             "run", base + "/api/v1/openapi.json", "--url", base,
-            "-H", "Authorization: Bearer " + token,
-            "--checks", CHECKS, "--max-examples", examples, "--max-time", seconds,
-            "--seed", "7", "--workers", "1", "--request-timeout", "20",
-            "--phases", "examples,coverage,fuzzing", "--generation-database", "none",
+            "--checks", "all", "--max-examples", examples, "--max-time", seconds,
+            "--seed", seed_value, "--workers", "1", "--request-timeout", "20",
+            "--phases", "examples,coverage,fuzzing,stateful", "--generation-database", "none",
             "--no-color",
             # A generated webhook URL would make the server call hosts other
             # than 127.0.0.1; the Rust tests cover webhooks with a local receiver.
             "--exclude-path-regex", "/webhooks",
         ]
-        shown = ["Authorization: Bearer …" if c.startswith("Authorization") else c for c in cmd[3:]]
-        print("schemathesis", " ".join(shown), flush=True)
-        return subprocess.call(cmd, cwd=tmp)
+        print("schemathesis", " ".join(cmd[3:]), flush=True)
+        return subprocess.call(cmd, cwd=tmp, env=env)
 
 
 if __name__ == "__main__":

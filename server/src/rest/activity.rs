@@ -8,6 +8,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use kanri_domain::*;
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::Reply;
@@ -16,46 +17,45 @@ use super::issues::issue_key;
 use super::problem::Problem;
 use super::request::{Authed, IdempotencyKey, IfMatch, Write, json, query};
 use super::resources::{CommentResource, IssueChanged, WorklogResource};
+use super::rules;
 use super::write::{Answer, Change, or_problem, run};
 use crate::routes::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"body": "Looks good; @bob can you review?"}))]
 pub struct CommentBody {
     /// Markdown; `@name` mentions a project member.
-    #[schema(min_length = 1)]
+    #[schema(schema_with = rules::comment)]
     pub body: String,
 }
 
 /// What the work does to the remaining estimate: `auto` (reduce by the time
 /// spent), `leave`, `set` to `by` minutes, or `manual` (reduce by `by`).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RemainingBody {
-    #[schema(schema_with = remaining_mode_schema)]
     pub mode: String,
     pub by: Option<u32>,
 }
 
-fn remaining_mode_schema() -> utoipa::openapi::schema::Schema {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(["auto", "leave", "set", "manual"]))
-        .into()
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"spent_minutes": 90, "comment": "pairing", "remaining": {"mode": "auto"}}))]
 pub struct WorklogBody {
     /// When the work started (Unix ms, 1970-01-01 to 9999-12-31 23:59 UTC); default now.
-    #[schema(minimum = 0, maximum = 253_402_300_740_000_i64)]
+    #[schema(schema_with = rules::started_ms_or_null, required = false)]
     pub started_ms: Option<i64>,
     /// 1 to 600000 (10,000 hours).
-    #[schema(minimum = 1, maximum = 600_000)]
+    #[schema(schema_with = rules::spent_minutes)]
     pub spent_minutes: u32,
     #[serde(default)]
+    #[schema(schema_with = rules::long_text, required = false)]
     pub comment: String,
-    /// Default `auto`.
+    /// What the work does to the remaining estimate: `auto` (reduce by the
+    /// time spent, the default), `leave`, `set` to `by` minutes, or `manual`
+    /// (reduce by `by`).
+    #[schema(schema_with = rules::remaining, required = false)]
     pub remaining: Option<RemainingBody>,
 }
 
@@ -64,8 +64,15 @@ pub struct WorklogBody {
 #[serde(deny_unknown_fields)]
 pub struct DeleteWorklog {
     /// `auto` (give the time back, the default), `leave`, `set` or `manual` (increase by `by`).
+    #[param(inline, schema_with = remaining_mode)]
     remaining: Option<String>,
+    /// Minutes, with `set` and `manual` only (0 to 600000).
+    #[param(minimum = 0, maximum = 600_000)]
     by: Option<u32>,
+}
+
+fn remaining_mode() -> utoipa::openapi::schema::Schema {
+    rules::rule(json!({"type": "string", "enum": ["auto", "leave", "set", "manual"]}))
 }
 
 fn remaining(f: &mut Fields, mode: &str, by: Option<u32>) -> Option<RemainingAdjustment> {
@@ -136,7 +143,6 @@ async fn read_issue<T>(
     params(("key" = String, Path, description = "Issue key")),
     responses(
         (status = 200, description = "The issue's comments, oldest first", body = Vec<CommentResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn comments(
@@ -159,7 +165,6 @@ pub async fn comments(
     params(("key" = String, Path, description = "Issue key")),
     responses(
         (status = 200, description = "The issue's worklogs, oldest first", body = Vec<WorklogResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn worklogs(
@@ -190,12 +195,14 @@ async fn on_issue(
 ) -> Response {
     let parsed = (|| {
         let key = issue_key(&key)?;
+        // Read before If-Match is looked at: a body that can never be valid
+        // is refused (422) whatever its If-Match, or without one.
+        let command = make(&body, &key.project, key.number)?;
         let base = if adds {
             None
         } else {
             w.precondition.required()?
         };
-        let command = make(&body, &key.project, key.number)?;
         Ok((key, base, command))
     })();
     or_problem(parsed, |(key, base, command)| async move {
@@ -220,7 +227,6 @@ async fn on_issue(
     request_body = CommentBody,
     responses(
         (status = 201, description = "Posted; the ETag is the issue's new version", body = CommentResource, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn add_comment(
@@ -248,7 +254,6 @@ pub async fn add_comment(
     request_body = CommentBody,
     responses(
         (status = 200, description = "Edited (only its author may)", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn edit_comment(
@@ -276,7 +281,6 @@ pub async fn edit_comment(
         IdempotencyKey),
     responses(
         (status = 200, description = "Deleted (by its author or an admin)", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn delete_comment(
@@ -300,7 +304,6 @@ pub async fn delete_comment(
     request_body = WorklogBody,
     responses(
         (status = 201, description = "Logged; the ETag is the issue's new version", body = WorklogResource, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn log_work(
@@ -327,7 +330,6 @@ pub async fn log_work(
     request_body = WorklogBody,
     responses(
         (status = 200, description = "Edited; the totals follow", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn edit_worklog(
@@ -355,7 +357,6 @@ pub async fn edit_worklog(
         IdempotencyKey),
     responses(
         (status = 200, description = "Deleted; the totals follow", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, raw), fields(user = %w.user))]
 pub async fn delete_worklog(

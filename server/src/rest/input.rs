@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::problem::Problem;
 use super::resources::{issue_type_schema, link_kind_schema, priority_schema};
+use super::rules;
 
 /// `null` (clear the value) told apart from an absent field (leave it).
 fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
@@ -45,83 +46,117 @@ impl StatusRef {
 /// A new issue. Only `title` is required.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "Export the board as CSV", "issue_type": "story", "priority": "high",
+    "labels": ["export"], "points": 3, "assignee": "alice"}))]
 pub struct NewIssueBody {
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(schema_with = rules::title)]
     pub title: String,
     #[serde(default)]
+    #[schema(schema_with = rules::long_text, required = false)]
     pub description: String,
     /// Default `task`.
-    #[schema(schema_with = issue_type_schema)]
+    #[schema(schema_with = issue_type_schema, required = false)]
     pub issue_type: Option<String>,
     /// Default `medium`.
-    #[schema(schema_with = priority_schema)]
+    #[schema(schema_with = priority_schema, required = false)]
     pub priority: Option<String>,
     /// Default: the workflow's first status.
+    #[schema(schema_with = rules::status_ref_or_null, required = false)]
     pub status: Option<StatusRef>,
+    /// A member of the project.
+    #[schema(schema_with = rules::user_or_null, required = false)]
     pub assignee: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = rules::label_list, required = false)]
     pub labels: Vec<String>,
+    #[schema(schema_with = rules::points_or_null, required = false)]
     pub points: Option<f64>,
-    /// The parent epic or issue, `ABC-7`.
+    /// The parent epic or issue, `ABC-7`, of this project.
+    #[schema(schema_with = rules::issue_ref_or_null, required = false)]
     pub parent: Option<String>,
+    /// A sprint of this project.
+    #[schema(schema_with = rules::number_or_null, required = false)]
     pub sprint: Option<u32>,
+    #[schema(schema_with = rules::minutes_or_null, required = false)]
     pub original_estimate_minutes: Option<u32>,
 }
 
-/// A partial edit: absent fields stay as they are; `null` clears.
+/// A partial edit of at least one field: absent fields stay as they are;
+/// `null` clears the fields that may be empty.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"priority": "highest", "assignee": null, "points": 5}))]
 pub struct IssuePatchBody {
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(schema_with = rules::title, required = false)]
     pub title: Option<String>,
+    #[schema(schema_with = rules::long_text, required = false)]
     pub description: Option<String>,
-    #[schema(schema_with = issue_type_schema)]
+    #[schema(schema_with = issue_type_schema, required = false)]
     pub issue_type: Option<String>,
-    #[schema(schema_with = priority_schema)]
+    #[schema(schema_with = priority_schema, required = false)]
     pub priority: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = rules::user_or_null, required = false)]
     pub assignee: Option<Option<String>>,
+    #[schema(schema_with = rules::label_list, required = false)]
     pub labels: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = rules::points_or_null, required = false)]
     pub points: Option<Option<f64>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = rules::issue_ref_or_null, required = false)]
     pub parent: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = rules::number_or_null, required = false)]
     pub sprint: Option<Option<u32>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = rules::minutes_or_null, required = false)]
     pub original_estimate_minutes: Option<Option<u32>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = rules::minutes_or_null, required = false)]
     pub remaining_estimate_minutes: Option<Option<u32>>,
 }
 
 /// Change the issue's status, keeping its rank.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "In Progress"}))]
 pub struct TransitionBody {
+    #[schema(schema_with = rules::status_ref)]
     pub status: StatusRef,
 }
 
 /// Put the issue in a board column, right after `after` (absent or `null`: at the top).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "Done", "after": "ABC-7"}))]
 pub struct MoveBody {
+    #[schema(schema_with = rules::status_ref)]
     pub status: StatusRef,
+    /// An issue of this project.
+    #[schema(schema_with = rules::issue_ref_or_null, required = false)]
     pub after: Option<String>,
 }
 
 /// Re-rank in the backlog: right after `after` (absent or `null`: at the top).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"after": "ABC-7"}))]
 pub struct RankBody {
+    /// An issue of this project.
+    #[schema(schema_with = rules::issue_ref_or_null, required = false)]
     pub after: Option<String>,
 }
 
 /// "This issue {kind} {issue}".
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "blocks", "issue": "ABC-7"}))]
 pub struct LinkBody {
     #[schema(schema_with = link_kind_schema)]
     pub kind: String,
+    /// Another issue of this project.
+    #[schema(schema_with = rules::issue_ref)]
     pub issue: String,
 }
 
@@ -178,13 +213,32 @@ impl<'a> Fields<'a> {
         self.check(field, UserName::parse(raw.trim()))
     }
 
+    /// Up to [`MAX_LABELS`] as sent (the document's `maxItems`), duplicates included.
     pub fn labels(&mut self, raw: &[String]) -> Option<BTreeSet<Label>> {
+        if raw.len() > MAX_LABELS {
+            let too_many = format!("at most {MAX_LABELS} labels");
+            return self.check("labels", Err::<BTreeSet<Label>, _>(too_many));
+        }
         let parsed: Result<BTreeSet<Label>, _> = raw.iter().map(|l| Label::parse(l)).collect();
         self.check("labels", parsed)
     }
 
+    /// Points with one decimal place. A JSON number such as `0.3` is read to
+    /// the nearest tenth when it is one (binary fractions are never exact),
+    /// as the document's `multipleOf: 0.1` means.
     pub fn points(&mut self, raw: f64) -> Option<Points> {
-        self.check("points", Points::parse(&raw.to_string()))
+        let tenths = raw * 10.0;
+        let parsed = if raw.is_finite() && (tenths - tenths.round()).abs() < 1e-6 {
+            let tenths = tenths.round();
+            if (0.0..=f64::from(u32::MAX)).contains(&tenths) {
+                Points::from_tenths(tenths as u32)
+            } else {
+                Err(ParseError::Points(raw.to_string()))
+            }
+        } else {
+            Err(ParseError::Points(raw.to_string()))
+        };
+        self.check("points", parsed)
     }
 
     /// A duration of work given in minutes (0 to 10,000 hours).

@@ -33,13 +33,17 @@ pub struct ListIssues {
     /// Only issues assigned to this user; `none` for unassigned ones.
     assignee: Option<String>,
     /// Only issues in this sprint.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_u32)]
     sprint: Option<u32>,
     /// Only issues matching this query (e.g. `type = bug AND points >= 3`).
     /// Lists are in rank order whatever the query's ORDER BY; see `/search`.
+    #[param(example = "type = bug AND points >= 3")]
     q: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (only a cursor this API gave out).
+    #[param(min_length = 1, pattern = "^[A-Za-z0-9_-]+$")]
     cursor: Option<String>,
 }
 
@@ -88,7 +92,6 @@ fn parse_cursor(raw: &str) -> Result<PageAfter, Problem> {
     params(("key" = String, Path, description = "Project key"), ListIssues),
     responses(
         (status = 200, description = "A page of issues in rank order", body = Page<IssueResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, raw))]
 pub async fn list(
@@ -156,8 +159,10 @@ async fn resources(
 #[serde(deny_unknown_fields)]
 pub struct SearchIssues {
     /// The query, e.g. `status IN ("To Do", "In Progress") ORDER BY points DESC`.
+    #[param(example = "status IN (\"To Do\", \"In Progress\") ORDER BY points DESC")]
     q: String,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
 }
 
@@ -173,7 +178,6 @@ pub struct SearchResult {
     params(("key" = String, Path, description = "Project key"), SearchIssues),
     responses(
         (status = 200, description = "The first `limit` matches in the query's order", body = SearchResult),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, raw))]
 pub async fn search(
@@ -202,7 +206,6 @@ pub async fn search(
         (status = 200, description = "The issue; its ETag is its version", body = IssueResource,
             headers(("ETag" = String, description = "The version, e.g. \"7\""))),
         (status = 304, description = "Unchanged since the If-None-Match ETag"),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, headers))]
 pub async fn get(
@@ -254,7 +257,6 @@ async fn read_issue(
     responses(
         (status = 201, description = "Created", body = IssueResource,
             headers(("ETag" = String, description = "The new issue's version"))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn create(
@@ -299,7 +301,6 @@ async fn change(
 ) -> Response {
     let prepared = async {
         let key = issue_key(&key)?;
-        let base = w.precondition.required()?;
         let project = state
             .use_cases()
             .read_as(
@@ -310,7 +311,10 @@ async fn change(
             )
             .await?
             .ok_or_else(|| Problem::not_found(format!("project {}", key.project)))?;
+        // The body is read before If-Match is looked at: one that can never
+        // be valid is refused (422) whatever its If-Match, or without one.
         let command = make(&body, &project, key.number)?;
+        let base = w.precondition.required()?;
         Ok((key, base, command))
     }
     .await;
@@ -346,7 +350,6 @@ const CHANGE_RESPONSES: &str = "200: changed (merged_over lists others' changes 
     request_body = IssuePatchBody,
     responses(
         (status = 200, description = "Changed", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem (412 carries `conflict`: the current resource and the changes by others)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn patch(
@@ -370,7 +373,6 @@ pub async fn patch(
     request_body = TransitionBody,
     responses(
         (status = 200, description = "Changed", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn transition(
@@ -394,7 +396,6 @@ pub async fn transition(
     request_body = MoveBody,
     responses(
         (status = 200, description = "Moved", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn move_issue(
@@ -428,7 +429,6 @@ pub async fn move_issue(
     request_body = RankBody,
     responses(
         (status = 200, description = "Re-ranked", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn rank(
@@ -457,7 +457,6 @@ pub async fn rank(
     request_body = LinkBody,
     responses(
         (status = 200, description = "Linked", body = IssueChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn link(

@@ -6,6 +6,7 @@
 //! problem details. The OpenAPI document is generated from this code.
 
 mod activity;
+mod contract;
 mod docs;
 mod idempotency;
 mod input;
@@ -14,6 +15,7 @@ mod problem;
 mod projects;
 mod request;
 mod resources;
+mod rules;
 mod sprints;
 mod tokens;
 mod webhooks;
@@ -25,6 +27,7 @@ pub use resources::EventResource;
 
 use axum::Router;
 use axum::routing::{get, patch, post};
+use contract::Contract;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 
@@ -75,7 +78,9 @@ use crate::routes::AppState;
         webhooks::deliveries,
         tokens::list,
     ),
-    modifiers(&BearerAuth),
+    // Every error answer is a Problem (see `contract`), named here so it is a component.
+    components(schemas(Problem)),
+    modifiers(&BearerAuth, &Contract),
     security(("bearer" = [])),
     tags(
         (name = "projects", description = "Projects, their workflow and their event log"),

@@ -25,7 +25,6 @@ pub struct ProjectSummaryResource {
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects",
     responses(
         (status = 200, description = "The projects you are a member of, by key", body = Vec<ProjectSummaryResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn list(State(state): State<AppState>, Authed(user): Authed) -> Result<Reply, Problem> {
@@ -48,7 +47,6 @@ pub async fn list(State(state): State<AppState>, Authed(user): Authed) -> Result
     responses(
         (status = 200, description = "The project and its workflow", body = ProjectResource,
             headers(("ETag" = String, description = "The project stream's version"))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn get(
@@ -73,8 +71,10 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct EventsAfter {
     /// The last sequence number you have; 0 (the default) for the start.
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_u64)]
     after: Option<u64>,
     /// 1–200, default 100.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
 }
 
@@ -92,7 +92,6 @@ pub struct EventPage {
     params(("key" = String, Path, description = "Project key"), EventsAfter),
     responses(
         (status = 200, description = "The project's events after `after`, in sequence order", body = EventPage),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, raw))]
 pub async fn events(
@@ -133,7 +132,6 @@ pub struct MemberResource {
     params(("key" = String, Path, description = "Project key")),
     responses(
         (status = 200, description = "The members and their roles, by name", body = Vec<MemberResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn members(
@@ -163,10 +161,13 @@ pub async fn members(
 #[serde(deny_unknown_fields)]
 pub struct ReportRange {
     /// The burndown's sprint (default: the active one, else the last started).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_u32)]
     sprint: Option<u32>,
     /// The cumulative flow's first day, `YYYY-MM-DD` (default: 13 days before `to`).
+    #[param(format = Date, pattern = r"^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$", example = "2026-11-01")]
     from: Option<String>,
-    /// Its last day (default: today).
+    /// Its last day (default: today), on or after `from`.
+    #[param(format = Date, pattern = r"^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$", example = "2026-11-21")]
     to: Option<String>,
 }
 
@@ -191,7 +192,6 @@ pub struct ReportsResource {
     params(("key" = String, Path, description = "Project key"), ReportRange),
     responses(
         (status = 200, description = "Burndown, velocity and cumulative flow", body = ReportsResource),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, raw))]
 pub async fn reports(

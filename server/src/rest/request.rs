@@ -166,11 +166,30 @@ pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
             _ => Problem::malformed(detail),
         }
     };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| problem(&e.path().to_string(), e.into_inner()))?;
-    de.end().map_err(|e| problem(".", e))?;
-    Ok(value)
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| problem(".", e))?;
+    whole_numbers_as_integers(&mut value);
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| problem(&e.path().to_string(), e.into_inner()))
+}
+
+/// JSON Schema's `integer` is any number without a fraction, `3.0` too;
+/// serde reads `3.0` only as a float. So a whole float becomes an integer
+/// before the body is read (and `3.5` stays a float, refused where an
+/// integer is due).
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Only where the integer is exact: within ±2^53.
+            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// Query parameters, or a problem naming what is wrong with them.

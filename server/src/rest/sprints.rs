@@ -15,26 +15,37 @@ use super::issues::project_key;
 use super::problem::Problem;
 use super::request::{Authed, IdempotencyKey, IfMatch, Write, json};
 use super::resources::SprintResource;
+use super::rules;
 use super::write::{Answer, Change, or_problem, run};
 use crate::routes::AppState;
 
 /// A new sprint; every field is optional (the name defaults to `KEY Sprint N`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Sprint 4", "goal": "CSV export", "start": "2026-11-23", "end": "2026-12-04"}))]
 pub struct NewSprintBody {
+    #[schema(schema_with = rules::sprint_name_or_null, required = false)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = rules::long_text, required = false)]
     pub goal: String,
-    /// `YYYY-MM-DD`.
+    /// The planned first day, `YYYY-MM-DD`.
+    #[schema(schema_with = rules::day_or_null, required = false)]
     pub start: Option<String>,
+    /// The planned last day.
+    #[schema(schema_with = rules::day_or_null, required = false)]
     pub end: Option<String>,
 }
 
 /// Start the sprint: its first and last day, `YYYY-MM-DD`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"start": "2026-11-23", "end": "2026-12-04"}))]
 pub struct StartSprintBody {
+    #[schema(schema_with = rules::day)]
     pub start: String,
+    /// On or after `start`.
+    #[schema(schema_with = rules::day)]
     pub end: String,
 }
 
@@ -42,7 +53,9 @@ pub struct StartSprintBody {
 /// (a planned one), or with `null` back to the backlog.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"open_issues_to": null}))]
 pub struct CompleteSprintBody {
+    #[schema(schema_with = rules::number_or_null, required = false)]
     pub open_issues_to: Option<u32>,
 }
 
@@ -54,7 +67,6 @@ fn date(f: &mut Fields, field: &str, raw: &str) -> Option<Date> {
     params(("key" = String, Path, description = "Project key")),
     responses(
         (status = 200, description = "Every sprint, by number", body = Vec<SprintResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn list(
@@ -79,7 +91,6 @@ pub async fn list(
     params(("key" = String, Path, description = "Project key"), ("number" = u32, Path, description = "Sprint number")),
     responses(
         (status = 200, description = "The sprint; its ETag is its version", body = SprintResource, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn get(
@@ -106,7 +117,6 @@ pub async fn get(
     request_body = NewSprintBody,
     responses(
         (status = 201, description = "Created", body = SprintResource, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn create(
@@ -156,8 +166,10 @@ async fn change_sprint(
 ) -> Response {
     let parsed = (|| {
         let key = project_key(&key)?;
-        let base = w.precondition.required()?;
+        // Read before If-Match is looked at: a body that can never be valid
+        // is refused (422) whatever its If-Match, or without one.
         let command = make(&body, &key, SprintNumber(number))?;
+        let base = w.precondition.required()?;
         Ok((key, base, command))
     })();
     or_problem(parsed, |(project, base, command)| async move {
@@ -179,7 +191,6 @@ async fn change_sprint(
     request_body = StartSprintBody,
     responses(
         (status = 200, description = "Started", body = super::resources::SprintChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem (409 when another sprint is active)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn start(
@@ -209,7 +220,6 @@ pub async fn start(
     request_body = CompleteSprintBody,
     responses(
         (status = 200, description = "Completed", body = super::resources::SprintChanged, headers(("ETag" = String))),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn complete(

@@ -61,7 +61,6 @@ impl From<ApiTokenView> for TokenResource {
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
     responses(
         (status = 200, description = "Your live tokens, newest first", body = Vec<TokenResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn list(State(state): State<AppState>, Authed(user): Authed) -> Result<Reply, Problem> {

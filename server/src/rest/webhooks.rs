@@ -116,7 +116,6 @@ pub struct NewWebhookBody {
     params(("key" = String, Path, description = "Project key")),
     responses(
         (status = 200, description = "The project's webhooks (admins only)", body = Vec<WebhookResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state))]
 pub async fn list(
@@ -139,7 +138,6 @@ pub async fn list(
     request_body = NewWebhookBody,
     responses(
         (status = 201, description = "Registered; it receives the events from now on", body = NewWebhook),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w, body), fields(user = %w.user))]
 pub async fn create(
@@ -182,7 +180,6 @@ pub async fn create(
     params(("key" = String, Path, description = "Project key"), ("id" = i64, Path, description = "Webhook id")),
     responses(
         (status = 200, description = "Deleted: nothing more is sent, pending deliveries are cancelled", body = Vec<WebhookResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, w), fields(user = %w.user))]
 pub async fn delete(
@@ -206,6 +203,7 @@ pub async fn delete(
 #[serde(deny_unknown_fields)]
 pub struct DeliveryLog {
     /// 1–200, default 50: the newest first.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
 }
 
@@ -213,7 +211,6 @@ pub struct DeliveryLog {
     params(("key" = String, Path, description = "Project key"), ("id" = i64, Path, description = "Webhook id"), DeliveryLog),
     responses(
         (status = 200, description = "The newest deliveries and their last attempt", body = Vec<DeliveryResource>),
-        (status = "4XX", description = "Problem", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip(state, raw))]
 pub async fn deliveries(

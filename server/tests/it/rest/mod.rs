@@ -2,6 +2,7 @@
 //! checked against the OpenAPI document the server itself serves.
 
 mod acknowledged;
+mod contract;
 mod feed_and_docs;
 mod issue_lists;
 mod issues;
