@@ -75,29 +75,6 @@ CONFIG = """
 [auth.openapi.bearer]
 bearer = "{token}"
 
-# Values no schema can state: a cursor is one the API gave out, a query is
-# in the query language, a status filter names a status of the project,
-# and a report's `from` comes at most 92 days before its `to`. (The first
-# block that names `parameters` for an operation wins, so these come first
-# and repeat the project key.)
-[[operations]]
-include-operation-id = ["issues_list", "issues_search"]
-parameters = {{ "path.key" = "FZ", "query.cursor" = "{cursor}", "query.q" = "type = task", "query.status" = "{status}" }}
-
-[[operations]]
-include-operation-id = ["projects_reports"]
-parameters = {{ "path.key" = "FZ", "query.from" = "2026-01-01", "query.to" = "2026-01-14" }}
-
-# Real resources for the path parameters, so generated requests reach the
-# handlers instead of stopping at 404.
-[[operations]]
-include-path-regex = "^/api/v1/projects/"
-parameters = {{ "path.key" = "FZ" }}
-
-[[operations]]
-include-path-regex = "^/api/v1/issues/"
-parameters = {{ "path.key" = "FZ-{issue}" }}
-
 # Bodies that name other things (a status by name, an assignee, an issue
 # key of this project, a sprint) are refused with 422 when no such thing
 # exists here: a rule of the state that no schema can state. Deleting a
@@ -137,9 +114,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "schemathesis.toml")
         with open(config, "w") as f:
-            f.write(CONFIG.format(issue=1, token=token, **found))
+            f.write(CONFIG.format(token=token))
         env = dict(os.environ)
-        # fuzz_hooks.py: a fresh Idempotency-Key per generated request.
+        # fuzz_hooks.py: real resources in path and query (see there), and
+        # a fresh Idempotency-Key per generated request.
+        env["KANRI_FUZZ_FOUND"] = json.dumps({"project": "FZ", "issue": "FZ-1", **found})
         env["PYTHONPATH"] = os.path.dirname(os.path.abspath(__file__))
         env["SCHEMATHESIS_HOOKS"] = "fuzz_hooks"
         cmd = [

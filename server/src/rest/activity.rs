@@ -195,14 +195,15 @@ async fn on_issue(
 ) -> Response {
     let parsed = (|| {
         let key = issue_key(&key)?;
-        // Read before If-Match is looked at: a body that can never be valid
-        // is refused (422) whatever its If-Match, or without one.
-        let command = make(&body, &key.project, key.number)?;
         let base = if adds {
             None
         } else {
             w.precondition.required()?
         };
+        // If-Match must be there (428); then the body is read before the
+        // version is checked (in `run`), so a body that can never be valid
+        // is refused (422) whatever version it names.
+        let command = make(&body, &key.project, key.number)?;
         Ok((key, base, command))
     })();
     or_problem(parsed, |(key, base, command)| async move {

@@ -301,6 +301,7 @@ async fn change(
 ) -> Response {
     let prepared = async {
         let key = issue_key(&key)?;
+        let base = w.precondition.required()?;
         let project = state
             .use_cases()
             .read_as(
@@ -311,10 +312,10 @@ async fn change(
             )
             .await?
             .ok_or_else(|| Problem::not_found(format!("project {}", key.project)))?;
-        // The body is read before If-Match is looked at: one that can never
-        // be valid is refused (422) whatever its If-Match, or without one.
+        // If-Match must be there (428); then the body is read before the
+        // version is checked (in `run`), so a body that can never be valid
+        // is refused (422) whatever version it names.
         let command = make(&body, &project, key.number)?;
-        let base = w.precondition.required()?;
         Ok((key, base, command))
     }
     .await;

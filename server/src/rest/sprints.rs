@@ -166,10 +166,11 @@ async fn change_sprint(
 ) -> Response {
     let parsed = (|| {
         let key = project_key(&key)?;
-        // Read before If-Match is looked at: a body that can never be valid
-        // is refused (422) whatever its If-Match, or without one.
-        let command = make(&body, &key, SprintNumber(number))?;
         let base = w.precondition.required()?;
+        // If-Match must be there (428); then the body is read before the
+        // version is checked (in `run`), so a body that can never be valid
+        // is refused (422) whatever version it names.
+        let command = make(&body, &key, SprintNumber(number))?;
         Ok((key, base, command))
     })();
     or_problem(parsed, |(project, base, command)| async move {

@@ -281,7 +281,7 @@ async fn the_server_accepts_what_the_document_allows_and_refuses_the_rest() {
 }
 
 #[tokio::test]
-async fn a_body_that_can_never_be_valid_is_refused_whatever_the_version() {
+async fn a_body_that_can_never_be_valid_is_refused_whatever_version_it_names() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
     app.create_issue("ABC", "First").await;
@@ -314,17 +314,16 @@ async fn a_body_that_can_never_be_valid_is_refused_whatever_the_version() {
             json!({"kind": "blocks", "issue": ""}),
         ),
     ] {
-        // A version from the future, a stale one, and none at all.
-        for if_match in [Some("\"999\""), Some("\"1\""), None] {
-            let headers: Vec<(&str, &str)> =
-                if_match.map(|v| ("If-Match", v)).into_iter().collect();
+        // A version from the future and a stale one: the body decides.
+        for if_match in ["\"999\"", "\"1\""] {
+            let headers = [("If-Match", if_match)];
             let res = send(&app, method, &path, Some(&t), &headers, Some(body.clone())).await;
-            assert_eq!(
-                res.status, 422,
-                "{method} {path} {if_match:?}: {}",
-                res.body
-            );
+            assert_eq!(res.status, 422, "{method} {path} {if_match}: {}", res.body);
             assert_eq!(res.problem(), "invalid-field");
         }
+        // No If-Match at all: the header the document requires comes first.
+        let res = send(&app, method, &path, Some(&t), &[], Some(body.clone())).await;
+        assert_eq!(res.status, 428, "{method} {path}: {}", res.body);
+        assert_eq!(res.problem(), "precondition-required");
     }
 }
