@@ -71,7 +71,7 @@ async fn replay_verify() -> ExitCode {
         if !path.exists() {
             return Err(format!("there is no database at {}", path.display()).into());
         }
-        let live = Store::new(Db::open(&path).await?);
+        let live = Store::new(Db::open(&server::db::DatabaseUrl::Sqlite(path)).await?);
         let scratch = std::env::temp_dir().join(format!("kanri-replay-{}.db", std::process::id()));
         let report = replay::verify(&live, scratch.clone()).await;
         for suffix in ["", "-wal", "-shm"] {

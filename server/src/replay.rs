@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::db::{Db, DbError};
+use crate::db::{Conn, DatabaseUrl, Db, DbError};
 use crate::store::{Store, StoreError, rebuild_inline};
 use crate::subscribers;
 
@@ -41,14 +41,15 @@ pub struct Report {
 /// Copies the log of `live` into a fresh database at `scratch`, rebuilds every
 /// projection there and compares each table with the live one.
 pub async fn verify(live: &Store, scratch: PathBuf) -> Result<Report, ReplayError> {
-    let fresh = Store::new(Db::open(&scratch).await?);
+    let fresh = Store::new(Db::open(&DatabaseUrl::Sqlite(scratch)).await?);
     copy_log(live.db(), fresh.db()).await?;
 
     let started = Instant::now();
     let events = {
-        let mut writer = fresh.db().writer().await?;
+        let mut writer = fresh.db().sqlite().writer().await?;
         let mut tx = writer.begin().await?;
-        let events = rebuild_inline(&mut tx, fresh.all_events_prefetched()).await?;
+        let events =
+            rebuild_inline(&mut Conn::Sqlite(&mut tx), fresh.all_events_prefetched()).await?;
         tx.commit().await?;
         events
     };
@@ -71,8 +72,13 @@ pub async fn verify(live: &Store, scratch: PathBuf) -> Result<Report, ReplayErro
         tables: Vec::new(),
     };
     for (table, key) in tables {
-        let (rows, difference) =
-            compare_table(&live.db().read, &fresh.db().read, table, &key).await?;
+        let (rows, difference) = compare_table(
+            &live.db().sqlite().read,
+            &fresh.db().sqlite().read,
+            table,
+            &key,
+        )
+        .await?;
         report.tables.push((table.to_string(), rows));
         if difference.is_some() {
             report.first_difference = difference;
@@ -87,9 +93,9 @@ pub async fn verify(live: &Store, scratch: PathBuf) -> Result<Report, ReplayErro
 async fn copy_log(from: &Db, to: &Db) -> Result<(), ReplayError> {
     const CHUNK: usize = 500;
     let mut rows = sqlx::query("SELECT seq, project, stream, version, event_type, schema_version, payload, actor, at_ms, command_id FROM events ORDER BY seq")
-        .fetch(&from.read)
+        .fetch(&from.sqlite().read)
         .chunks(CHUNK);
-    let mut writer = to.writer().await?;
+    let mut writer = to.sqlite().writer().await?;
     let mut tx = writer.begin().await?;
     while let Some(chunk) = rows.next().await {
         let chunk: Vec<_> = chunk.into_iter().collect::<Result<_, _>>()?;

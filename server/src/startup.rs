@@ -16,7 +16,7 @@ const SESSION_SWEEP: tokio::time::Duration = tokio::time::Duration::from_secs(60
 
 use crate::accounts::Accounts;
 use crate::config::{Config, ConfigError};
-use crate::db::{Db, DbError};
+use crate::db::{DatabaseUrl, Db, DbError};
 use crate::demo::DemoAccount;
 use crate::hub::Hub;
 use crate::routes::{AppState, router};
@@ -75,25 +75,26 @@ fn leptos_options(addr: SocketAddr) -> LeptosOptions {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let db = Db::open(&config.database).await?;
-        let session_store = SqliteStore::new(db.side.clone());
+        let db = Db::open(&DatabaseUrl::Sqlite(config.database.clone())).await?;
+        let side = db.sqlite().side.clone();
+        let session_store = SqliteStore::new(side.clone());
         session_store.migrate().await?;
         let accounts = Arc::new(Accounts::new(
-            db.side.clone(),
+            side.clone(),
             config.sign_ups_per_hour,
             config.trusted_proxies.clone(),
         ));
-        let shares = Arc::new(crate::sharing::ShareLinks::new(db.side.clone()));
-        let tokens = Arc::new(crate::api_tokens::ApiTokens::new(db.side.clone()));
+        let shares = Arc::new(crate::sharing::ShareLinks::new(side.clone()));
+        let tokens = Arc::new(crate::api_tokens::ApiTokens::new(side.clone()));
         let sessions = Arc::new(crate::sessions::Sessions::new(
-            db.side.clone(),
+            side.clone(),
             session_store.clone(),
         ));
-        let answers = Arc::new(crate::rest::Answers::new(db.side.clone()));
-        let webhook_db = db.side.clone();
+        let answers = Arc::new(crate::rest::Answers::new(side.clone()));
+        let webhook_db = side.clone();
         let webhook_targets = crate::webhooks::Targets::allow_private(config.webhook_allow_private);
         let webhooks = Arc::new(crate::webhooks::Webhooks::new(
-            db.side.clone(),
+            side.clone(),
             webhook_targets,
         ));
         let store = Store::new(db);

@@ -48,7 +48,7 @@ pub async fn checkpoint(db: &Db, name: &str) -> Result<u64, StoreError> {
     let seq: Option<i64> =
         sqlx::query_scalar("SELECT seq FROM subscriber_checkpoints WHERE name = ?")
             .bind(name)
-            .fetch_optional(&db.read)
+            .fetch_optional(&db.sqlite().read)
             .await?;
     Ok(seq.unwrap_or(0) as u64)
 }
@@ -69,7 +69,7 @@ pub async fn step(
     let Some(last) = batch.last().map(|r| r.seq) else {
         return Ok(0);
     };
-    let mut writer = db.writer().await?;
+    let mut writer = db.sqlite().writer().await?;
     let mut tx = writer.begin().await?;
     sub.handle(&mut tx, &batch).await?;
     sqlx::query(

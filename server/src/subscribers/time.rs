@@ -100,7 +100,7 @@ pub async fn logged_between(
     .bind(project.as_str())
     .bind(from.to_string())
     .bind(to.to_string())
-    .fetch_all(&db.read)
+    .fetch_all(&db.sqlite().read)
     .await?;
     // The rows were written from parsed events, so they parse back.
     Ok(rows

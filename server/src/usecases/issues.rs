@@ -140,7 +140,7 @@ impl UseCases {
 
     /// The issues of the indexed projection a search selects.
     async fn run(&self, sql: SearchSql) -> Result<(Vec<Issue>, usize), ApiError> {
-        sql.run(&self.kanri.store().db().read)
+        sql.run(&self.kanri.store().db().sqlite().read)
             .await
             .map_err(|e: StoreError| unavailable(e))
     }

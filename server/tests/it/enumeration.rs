@@ -373,7 +373,7 @@ async fn a_webhook_secret_is_shown_once_and_never_kept_for_a_replay() {
     assert!(!secret.is_empty());
 
     let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT body FROM idempotent_answers")
-        .fetch_all(&app.kanri.store().db().side)
+        .fetch_all(&app.kanri.store().db().sqlite().side)
         .await
         .unwrap();
     assert_eq!(stored.len(), 1);

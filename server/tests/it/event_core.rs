@@ -227,7 +227,7 @@ async fn replay_verify_matches_and_names_a_tampered_row() {
     );
 
     // A projection that disagrees with the log is caught and named.
-    let mut writer = app.kanri.store().db().writer().await.unwrap();
+    let mut writer = app.kanri.store().db().sqlite().writer().await.unwrap();
     writer
         .execute("UPDATE issues SET title = 'tampered' WHERE project = 'ABC' AND number = 3")
         .await
@@ -248,7 +248,7 @@ async fn replay_verify_matches_and_names_a_tampered_row() {
 async fn the_log_refuses_updates_and_deletes() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
-    let mut writer = app.kanri.store().db().writer().await.unwrap();
+    let mut writer = app.kanri.store().db().sqlite().writer().await.unwrap();
     let update = writer.execute("UPDATE events SET actor = 'mallory'").await;
     let delete = writer.execute("DELETE FROM events").await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
@@ -257,7 +257,7 @@ async fn the_log_refuses_updates_and_deletes() {
 
 async fn activity(app: &TestApp) -> Vec<(String, i64)> {
     sqlx::query_as("SELECT project, events FROM project_activity ORDER BY project")
-        .fetch_all(&app.kanri.store().db().read)
+        .fetch_all(&app.kanri.store().db().sqlite().read)
         .await
         .unwrap()
 }

@@ -55,9 +55,9 @@ async fn a_requested_rebuild_restores_the_search_index_from_the_log() {
 
     // What a migration adding search columns leaves: rows without them,
     // and a request to rebuild.
-    let db = server::db::Db::open(&path).await.unwrap();
+    let db = server::db::Db::open_file(&path).await.unwrap();
     {
-        let mut writer = db.writer().await.unwrap();
+        let mut writer = db.sqlite().writer().await.unwrap();
         sqlx::query(
             "UPDATE issues SET search_text = '', reporter = '', priority = 0; \
              INSERT INTO projection_rebuilds (reason, requested_ms) VALUES ('test', 0)",
@@ -77,7 +77,7 @@ async fn a_requested_rebuild_restores_the_search_index_from_the_log() {
     let (_, body) = app.call_fn("alice", "search", &search).await;
     assert_eq!(body["issues"][0]["key"], "ABC-1", "{body}");
     let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projection_rebuilds")
-        .fetch_one(&app.kanri.store().db().read)
+        .fetch_one(&app.kanri.store().db().sqlite().read)
         .await
         .unwrap();
     assert_eq!(pending, 0, "the request is done");

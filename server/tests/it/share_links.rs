@@ -75,7 +75,7 @@ async fn a_link_is_kept_only_as_a_hash_and_shows_the_board_without_e_mails() {
     let token = project_with_a_link(&app).await;
     let parsed = Secret::parse(&token).expect("22 URL-safe characters, 128 bits");
     let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_sha256 FROM share_links")
-        .fetch_all(&app.kanri.store().db().read)
+        .fetch_all(&app.kanri.store().db().sqlite().read)
         .await
         .unwrap();
     assert_eq!(stored, [parsed.sha256().to_vec()]);
@@ -266,7 +266,7 @@ async fn a_link_works_until_its_expiry_and_its_socket_closes_then() {
     );
 
     // Expiry to the millisecond, on the same database as the server.
-    let shares = ShareLinks::new(app.kanri.store().db().side.clone());
+    let shares = ShareLinks::new(app.kanri.store().db().sqlite().side.clone());
     let now = server::service::now_ms();
     let alice = user("alice");
     let (_, token) = shares
