@@ -13,6 +13,12 @@
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
+-- ASCII letters lower-cased, nothing else: SQLite's NOCASE, which the
+-- search and its evaluator use for labels and exact text.
+CREATE FUNCTION ascii_lower(t TEXT) RETURNS TEXT
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN translate(t, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
+
 CREATE SEQUENCE events_seq AS BIGINT;
 
 CREATE TABLE events (
@@ -50,7 +56,7 @@ CREATE TABLE commands (
 
 CREATE TABLE projects (
     key     TEXT   PRIMARY KEY,
-    name    TEXT   NOT NULL,
+    name    TEXT   NOT NULL COLLATE "C",
     kind    TEXT   NOT NULL,
     version BIGINT NOT NULL,
     doc     TEXT   NOT NULL
@@ -62,15 +68,16 @@ CREATE TABLE issues (
     status      BIGINT  NOT NULL,
     rank        TEXT    NOT NULL COLLATE "C",
     issue_type  TEXT    NOT NULL,
-    assignee    TEXT,
+    -- Sorted as bytes, as on SQLite and in the query evaluator.
+    assignee    TEXT COLLATE "C",
     sprint      BIGINT,
     parent      BIGINT,
-    title       TEXT    NOT NULL,
+    title       TEXT    NOT NULL COLLATE "C",
     version     BIGINT  NOT NULL,
     doc         TEXT    NOT NULL,
     priority    INTEGER NOT NULL DEFAULT 2,
     points      BIGINT,
-    reporter    TEXT    NOT NULL DEFAULT '',
+    reporter    TEXT    NOT NULL DEFAULT '' COLLATE "C",
     -- Title and description, lower-cased: what `text ~` matches.
     search_text TEXT    NOT NULL DEFAULT '',
     labels      TEXT    NOT NULL DEFAULT '[]',
@@ -91,7 +98,7 @@ CREATE TABLE issue_labels (
     PRIMARY KEY (project, number, label)
 );
 -- Labels match ignoring ASCII case, as SQLite's NOCASE compares.
-CREATE INDEX issue_labels_by_label ON issue_labels (project, lower(label));
+CREATE INDEX issue_labels_by_label ON issue_labels (project, ascii_lower(label));
 
 CREATE FUNCTION issue_labels_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

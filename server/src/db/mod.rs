@@ -9,9 +9,9 @@ mod row;
 pub mod sql;
 mod sqlite;
 
-pub use postgres::PgDb;
+pub use postgres::{PgDb, redacted};
 pub use row::Row;
-pub use sql::{Arg, Sql};
+pub use sql::{Arg, Sql, Values};
 pub use sqlite::{SqliteDb, Writer, WriterGuard};
 
 use std::path::PathBuf;
@@ -23,6 +23,22 @@ pub enum DatabaseUrl {
     Sqlite(PathBuf),
     /// A `postgres://` or `postgresql://` URL, as libpq takes it.
     Postgres(String),
+}
+
+impl From<PathBuf> for DatabaseUrl {
+    fn from(file: PathBuf) -> Self {
+        Self::Sqlite(file)
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    /// For logs: the file, or the URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(file) => write!(f, "{}", file.display()),
+            Self::Postgres(url) => f.write_str(&redacted(url)),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +124,22 @@ impl Db {
         }
     }
 
+    /// Rows of a writing statement (`INSERT … RETURNING`), outside the log.
+    pub async fn write_returning(&self, sql: &Sql) -> Result<Vec<Row>, sqlx::Error> {
+        match self {
+            Self::Sqlite(db) => sqlite::fetch_all(&db.side, sql).await,
+            Self::Postgres(db) => postgres::fetch_all(&db.pool, sql).await,
+        }
+    }
+
+    /// A transaction for writes outside the log (on SQLite, on the side pool).
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(db) => Tx::Sqlite(db.side.begin().await?),
+            Self::Postgres(db) => Tx::Postgres(db.pool.begin().await?),
+        })
+    }
+
     /// Whether the database answers a trivial query (for /healthz).
     pub async fn ping(&self) -> bool {
         self.fetch_all(&Sql::new("SELECT 1")).await.is_ok()
@@ -142,6 +174,42 @@ impl Conn<'_> {
         match self {
             Self::Sqlite(c) => sqlite::fetch_all(&mut **c, sql).await,
             Self::Postgres(c) => postgres::fetch_all_on(c, sql).await,
+        }
+    }
+}
+
+/// Whether `e` is a unique violation of the UNIQUE column `table.column`
+/// (SQLite names the column in its message; PostgreSQL names the
+/// constraint, `table_column_key`).
+pub fn unique_violation_on(e: &sqlx::Error, table: &str, column: &str) -> bool {
+    let sqlx::Error::Database(d) = e else {
+        return false;
+    };
+    d.is_unique_violation()
+        && match d.constraint() {
+            Some(c) => c == format!("{table}_{column}_key"),
+            None => d.message().contains(&format!("{table}.{column}")),
+        }
+}
+
+/// A transaction of either engine; dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(tx) => Conn::Sqlite(tx),
+            Self::Postgres(tx) => Conn::Postgres(tx),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(tx) => tx.commit().await,
+            Self::Postgres(tx) => tx.commit().await,
         }
     }
 }

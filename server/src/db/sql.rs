@@ -35,6 +35,8 @@ arg_from!(Bytes: Vec<u8> => |v| v, &[u8] => <[u8]>::to_vec);
 enum Part {
     Text(String),
     Arg(Arg),
+    /// A `?` of [`Sql::query`] not yet given its value.
+    Hole,
     /// The end of one statement.
     End,
 }
@@ -50,6 +52,30 @@ impl Sql {
         Self {
             parts: vec![Part::Text(text.into())],
         }
+    }
+
+    /// SQL written with `?` for each value (portable: rendered per engine),
+    /// the values given in order by [`Sql::arg`].
+    pub fn query(text: &str) -> Self {
+        let mut sql = Self::default();
+        for (i, piece) in text.split('?').enumerate() {
+            if i > 0 {
+                sql.parts.push(Part::Hole);
+            }
+            sql.push(piece);
+        }
+        sql
+    }
+
+    /// The value of the next `?` of [`Sql::query`].
+    pub fn arg(mut self, value: impl Into<Arg>) -> Self {
+        let hole = self
+            .parts
+            .iter_mut()
+            .find(|p| matches!(p, Part::Hole))
+            .expect("a ? for every arg");
+        *hole = Part::Arg(value.into());
+        self
     }
 
     /// Appends SQL text (never a value from outside: use `push_bind`).
@@ -109,11 +135,19 @@ impl Sql {
         self
     }
 
+    /// Values appended with `, ` between them (no parentheses).
+    pub fn separated(&mut self) -> Values<'_> {
+        Values {
+            sql: self,
+            first: true,
+        }
+    }
+
     /// Whether nothing but whitespace was pushed.
     pub fn is_empty(&self) -> bool {
         self.parts.iter().all(|p| match p {
             Part::Text(t) => t.trim().is_empty(),
-            Part::Arg(_) => false,
+            Part::Arg(_) | Part::Hole => false,
             Part::End => true,
         })
     }
@@ -125,7 +159,7 @@ impl Sql {
         for part in &self.parts {
             match part {
                 Part::Text(t) if t.trim().is_empty() => {}
-                Part::Text(_) | Part::Arg(_) => open = true,
+                Part::Text(_) | Part::Arg(_) | Part::Hole => open = true,
                 Part::End => count += usize::from(std::mem::take(&mut open)),
             }
         }
@@ -144,6 +178,7 @@ impl Sql {
                     args.push(a.clone());
                 }
                 Part::End => text.push_str("; "),
+                Part::Hole => panic!("a ? without its arg in {text}"),
             }
         }
         (text, args)
@@ -161,6 +196,7 @@ impl Sql {
                     args.push(a.clone());
                     text.push_str(&format!("${}", args.len()));
                 }
+                Part::Hole => panic!("a ? without its arg in {text}"),
                 Part::End => {
                     if !text.trim().is_empty() {
                         statements.push((std::mem::take(&mut text), std::mem::take(&mut args)));
@@ -230,6 +266,22 @@ mod tests {
         );
         assert_eq!(statements[1].0, "UPDATE u SET c = $1 WHERE d = $2");
         assert_eq!(statements[1].1, vec![Arg::Int(None), Arg::from("z")]);
+    }
+
+    #[test]
+    fn question_marks_take_their_args_in_order() {
+        let sql = Sql::query("UPDATE t SET a = ? WHERE b = ? AND c = ?")
+            .arg(1_i64)
+            .arg("x")
+            .arg(Option::<String>::None);
+        assert_eq!(
+            sql.for_postgres()[0].0,
+            "UPDATE t SET a = $1 WHERE b = $2 AND c = $3"
+        );
+        assert_eq!(
+            sql.for_sqlite().0,
+            "UPDATE t SET a = ? WHERE b = ? AND c = ?"
+        );
     }
 
     #[test]

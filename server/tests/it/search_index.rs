@@ -5,7 +5,7 @@
 use kanri_domain::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use server::db::Db;
+use server::db::{Db, Engine};
 use server::store::{AppendMeta, SearchSql, Store};
 
 use crate::common::tempfile_dir::TempDir;
@@ -326,15 +326,15 @@ proptest! {
             let state = project_from(&store, &commands).await;
             for query in &queries {
                 let expected = query.run(&state, &me());
-                let sql = SearchSql::compile(&state, query, &me(), 1_000).unwrap();
+                let sql = SearchSql::compile(store.db().engine(), &state, query, &me(), 1_000).unwrap();
                 let shown = sql.sql().to_string();
-                let (found, total) = sql.run(&store.db().sqlite().read).await.unwrap();
+                let (found, total) = sql.run(store.db()).await.unwrap();
                 prop_assert_eq!(keys(&found), keys(expected.iter().copied()), "{:?}\n{}", query, shown);
                 prop_assert_eq!(total, expected.len());
                 // A page is the head of the same order; the total counts them all.
-                let (page, total) = SearchSql::compile(&state, query, &me(), limit)
+                let (page, total) = SearchSql::compile(store.db().engine(), &state, query, &me(), limit)
                     .unwrap()
-                    .run(&store.db().sqlite().read)
+                    .run(store.db())
                     .await
                     .unwrap();
                 prop_assert_eq!(keys(&page), keys(expected.iter().copied().take(limit)));
@@ -351,7 +351,7 @@ proptest! {
 /// sorted), as its `EXPLAIN QUERY PLAN` lines.
 async fn plan(store: &Store, state: &ProjectState, q: &str, page: bool) -> String {
     let query = Query::parse(q).unwrap();
-    let compiled = SearchSql::compile(state, &query, &me(), 50).unwrap();
+    let compiled = SearchSql::compile(Engine::Sqlite, state, &query, &me(), 50).unwrap();
     let sql = if page {
         compiled.sql()
     } else {

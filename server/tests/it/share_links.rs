@@ -266,7 +266,7 @@ async fn a_link_works_until_its_expiry_and_its_socket_closes_then() {
     );
 
     // Expiry to the millisecond, on the same database as the server.
-    let shares = ShareLinks::new(app.kanri.store().db().sqlite().side.clone());
+    let shares = ShareLinks::new(app.kanri.store().db().clone());
     let now = server::service::now_ms();
     let alice = user("alice");
     let (_, token) = shares

@@ -59,7 +59,10 @@ pub async fn spawn_app_on(db_path: PathBuf, run_subscribers: bool) -> TestApp {
 
 /// Starts the app with `config` (its address should be port 0).
 pub async fn spawn_with(config: Config) -> TestApp {
-    let db_path = config.database.clone();
+    let db_path = match &config.database {
+        server::db::DatabaseUrl::Sqlite(file) => file.clone(),
+        server::db::DatabaseUrl::Postgres(_) => PathBuf::new(),
+    };
     // Logs only on request (TEST_LOG=1), so test output stays readable.
     if std::env::var_os("TEST_LOG").is_some() {
         server::telemetry::init();
