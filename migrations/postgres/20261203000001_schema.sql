@@ -1,15 +1,16 @@
 -- Kanri's schema on PostgreSQL: the same tables as on SQLite (see
 -- migrations/sqlite), in one migration, since this engine starts here.
 --
--- The event log is append-only, and its readers must never skip an event
--- although appends to different projects commit concurrently. Each event
--- row records the transaction that wrote it (`tx`); appends take their
--- sequence numbers and their transaction id together under a short global
--- lock, so `seq` order is `tx` order. A reader reads only rows whose `tx` is
--- older than every transaction still running (`pg_snapshot_xmin`): every
--- event with a smaller `seq` then belongs to a finished transaction, so it
--- is either visible or was rolled back and never will be. (server/src/store
--- explains the append.)
+-- The event log is append-only, and its followers must never skip an
+-- event although appends to different projects commit concurrently (a
+-- plain sequence hands out numbers in one order and commits in another).
+-- So an append, under a short global lock, takes its numbers and marks
+-- itself in flight with a transaction lock named after its first number
+-- (kanri_append_events); a follower reads only up to kanri_settled_seq():
+-- below the first number of every append still in flight, and no further
+-- than the sequence had gone before it looked. Every event at or below
+-- that bound has committed (and is read) or rolled back (and never will
+-- be). Only this database's appends hold a follower back.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -32,7 +33,6 @@ CREATE TABLE events (
     actor          TEXT    NOT NULL,
     at_ms          BIGINT  NOT NULL,
     command_id     TEXT    NOT NULL,
-    tx             xid8    NOT NULL DEFAULT pg_current_xact_id(),
     UNIQUE (stream, version)
 );
 CREATE INDEX events_by_project ON events (project, seq);
@@ -252,31 +252,32 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_ms);
 CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook, id);
 
--- Writes an append's events as its transaction's first write, numbered
--- under the sequence lock: whoever holds the lock takes the next
--- transaction id and the next sequence numbers, so both orders agree (see
--- the comment at the top). The lock is held for these inserts only, not
--- until commit, so appends to different projects commit side by side.
+-- Writes an append's events, numbered under the sequence lock, and marks
+-- the append in flight until it ends with a transaction lock keyed by its
+-- first number (class 4243 + seq / 2^31, object seq mod 2^31). The lock is
+-- held for the inserts only, not until commit, so appends to different
+-- projects commit side by side.
 CREATE FUNCTION kanri_append_events(
     p_project TEXT, p_streams TEXT[], p_versions BIGINT[], p_types TEXT[],
     p_schema INTEGER, p_payloads TEXT[], p_actor TEXT, p_at_ms BIGINT, p_command TEXT
 ) RETURNS TABLE (seq BIGINT) LANGUAGE plpgsql AS $$
 DECLARE
     sequence_lock CONSTANT BIGINT := 4242000001;
+    n BIGINT;
     i INTEGER;
 BEGIN
-    IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
-        RAISE EXCEPTION 'the events of an append must be its transaction''s first write';
-    END IF;
     PERFORM pg_advisory_lock(sequence_lock);
     BEGIN
-        PERFORM pg_current_xact_id();
         FOR i IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
+            n := nextval('events_seq');
+            IF i = 1 THEN
+                PERFORM pg_advisory_xact_lock(4243 + (n >> 31)::INTEGER, (n & 2147483647)::INTEGER);
+            END IF;
             INSERT INTO events (seq, project, stream, version, event_type, schema_version,
                                 payload, actor, at_ms, command_id)
-            VALUES (nextval('events_seq'), p_project, p_streams[i], p_versions[i], p_types[i],
-                    p_schema, p_payloads[i], p_actor, p_at_ms, p_command)
-            RETURNING events.seq INTO seq;
+            VALUES (n, p_project, p_streams[i], p_versions[i], p_types[i],
+                    p_schema, p_payloads[i], p_actor, p_at_ms, p_command);
+            seq := n;
             RETURN NEXT;
         END LOOP;
     EXCEPTION WHEN OTHERS THEN
@@ -284,4 +285,23 @@ BEGIN
         RAISE;
     END;
     PERFORM pg_advisory_unlock(sequence_lock);
+END $$;
+
+-- The highest sequence number a follower may read up to now (see the top).
+-- The sequence is read before the locks: an append that took numbers
+-- after that is beyond the bound; one that took them before holds its lock
+-- until it ends. Call it as a statement of its own, before the read, so
+-- the read's snapshot is taken after it.
+CREATE FUNCTION kanri_settled_seq() RETURNS BIGINT LANGUAGE plpgsql AS $$
+DECLARE
+    head BIGINT;
+    first_open BIGINT;
+BEGIN
+    SELECT CASE WHEN is_called THEN last_value ELSE 0 END INTO head FROM events_seq;
+    SELECT min(((l.classid::BIGINT - 4243) << 31) | l.objid::BIGINT) INTO first_open
+    FROM pg_locks l
+    WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted
+      AND l.classid BETWEEN 4243 AND 4243 + 1023
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database());
+    RETURN least(head, coalesce(first_open - 1, head));
 END $$;

@@ -165,8 +165,8 @@ fn push_events(
 }
 
 /// PostgreSQL: appends to one project take turns; `kanri_append_events`
-/// numbers and writes the events as the transaction's first write, under
-/// the sequence lock; then the projections and the answer.
+/// numbers and writes the events under the sequence lock and marks the
+/// append in flight until it ends; then the projections and the answer.
 async fn append_postgres(
     db: &PgDb,
     state: &ProjectState,

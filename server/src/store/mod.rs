@@ -5,14 +5,10 @@
 //! On SQLite the one held writer connection serialises appends, and the
 //! whole append goes as one batch. On PostgreSQL appends to one project take
 //! turns (a transaction-scoped advisory lock on the project), appends to
-//! different projects run side by side, and readers of the log are kept
-//! from skipping an event that commits late: the events of an append are
-//! its transaction's first write, made by `kanri_append_events` under a
-//! short global lock that hands out the sequence numbers, so `seq` order is
-//! transaction-id order; a reader takes only events whose transaction is
-//! older than every transaction still running (`pg_snapshot_xmin`), so each
-//! event with a smaller `seq` has committed (and is read) or rolled back
-//! (and never will be). See `migrations/postgres`.
+//! different projects run side by side, and a follower of the log reads
+//! only up to `kanri_settled_seq()`, below every append still in flight, so
+//! an event that commits after a later-numbered one is never skipped (see
+//! `migrations/postgres`).
 
 mod append;
 mod projection;
@@ -81,10 +77,6 @@ pub struct Store {
 
 const EVENT_COLUMNS: &str =
     "seq, project, version, event_type, schema_version, payload, actor, at_ms, command_id";
-
-/// On PostgreSQL, the events a follower may read: those of transactions
-/// older than every one still running (see the module doc).
-const SETTLED: &str = "tx < pg_snapshot_xmin(pg_current_snapshot())";
 
 impl Store {
     pub fn new(db: Db) -> Self {
@@ -196,16 +188,24 @@ impl Store {
         if let Some(p) = project {
             sql.push(" AND project = ").push_bind(p.as_str());
         }
-        self.settled(&mut sql);
+        self.settled(&mut sql).await?;
         sql.push(" ORDER BY seq LIMIT ").push_bind(i64::from(limit));
         self.read_events(sql).await
     }
 
-    /// Adds the follower's condition on PostgreSQL (see the module doc).
-    fn settled(&self, sql: &mut Sql) {
+    /// Adds the follower's bound on PostgreSQL (see the module doc): read
+    /// first, in a statement of its own, so the read that follows sees
+    /// everything at or below it.
+    async fn settled(&self, sql: &mut Sql) -> Result<(), StoreError> {
         if let Db::Postgres(_) = self.db {
-            sql.push(" AND ").push(SETTLED);
+            let bound = self
+                .db
+                .fetch_all(&Sql::new("SELECT kanri_settled_seq() AS bound"))
+                .await?[0]
+                .int("bound")?;
+            sql.push(" AND seq <= ").push_bind(bound);
         }
+        Ok(())
     }
 
     async fn read_events(&self, sql: Sql) -> Result<Vec<Recorded>, StoreError> {
@@ -319,7 +319,7 @@ impl Store {
         .bind(project.as_str())
         .then(format!(" AND {clause} "))
         .bind(bound);
-        self.settled(&mut sql);
+        self.settled(&mut sql).await?;
         sql.push(" ORDER BY seq");
         self.read_events(sql).await
     }
@@ -330,7 +330,7 @@ impl Store {
         if let Some(p) = project {
             sql.push(" AND project = ").push_bind(p.as_str());
         }
-        self.settled(&mut sql);
+        self.settled(&mut sql).await?;
         let seq = self.db.fetch_all(&sql).await?[0].opt_int("head")?;
         Ok(seq.unwrap_or(0) as u64)
     }

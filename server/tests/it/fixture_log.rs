@@ -16,7 +16,7 @@ async fn fixture_app() -> (TestApp, TempDir) {
     let db = dir.0.join("v1.db");
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1-log.db");
     std::fs::copy(fixture, &db).expect("the fixture is there");
-    (spawn_app_on(db, true).await, dir)
+    (spawn_on_sqlite_file(db, true).await, dir)
 }
 
 #[tokio::test]

@@ -29,7 +29,7 @@ async fn fresh_database() -> String {
     format!("{base}/{name}")
 }
 
-async fn kanri() -> (Arc<Kanri>, Store) {
+async fn open_kanri() -> (Arc<Kanri>, Store) {
     let db = Db::open(&DatabaseUrl::Postgres(fresh_database().await))
         .await
         .expect("PostgreSQL opens and migrates");
@@ -86,8 +86,8 @@ async fn committed(store: &Store) -> Vec<u64> {
     rows.iter().map(|r| r.int("seq").unwrap() as u64).collect()
 }
 
-/// Polls until a follower reads `want`. The tests share one cluster, whose
-/// running transactions hold back every follower a moment.
+/// Polls until a follower reads `want` (an append still in flight holds a
+/// follower back a moment).
 async fn follower_reads(store: &Store, want: &[u64]) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
@@ -105,7 +105,7 @@ async fn follower_reads(store: &Store, want: &[u64]) {
 
 #[tokio::test]
 async fn a_follower_waits_for_an_append_that_took_an_earlier_number() {
-    let (kanri, store) = kanri().await;
+    let (kanri, store) = open_kanri().await;
     let slow = create_project(&kanri, "SLOW").await;
     let fast = create_project(&kanri, "FAST").await;
     let settled = committed(&store).await;
@@ -147,8 +147,35 @@ async fn a_follower_waits_for_an_append_that_took_an_earlier_number() {
 }
 
 #[tokio::test]
+async fn an_append_in_flight_in_another_database_holds_no_follower_back() {
+    let (kanri, store) = open_kanri().await;
+    let (_, elsewhere) = open_kanri().await;
+    create_project(&kanri, "HERE").await;
+    let Db::Postgres(other) = elsewhere.db() else {
+        unreachable!()
+    };
+    let mut open = other.pool.begin().await.unwrap();
+    sqlx::query(
+        "SELECT seq FROM kanri_append_events('THERE', ARRAY['THERE/project'], ARRAY[1::bigint], \
+         ARRAY['x'], 2, ARRAY['{}'], 'alice', 0, 'c2')",
+    )
+    .fetch_one(&mut *open)
+    .await
+    .unwrap();
+    let here = ProjectKey::parse("HERE").unwrap();
+    run(&kanri, &here, new_issue("Seen at once")).await;
+    let all = committed(&store).await;
+    assert_eq!(
+        seqs(&store).await,
+        all,
+        "another database's open append does not hold this log back"
+    );
+    sqlx::query("ROLLBACK").execute(&mut *open).await.unwrap();
+}
+
+#[tokio::test]
 async fn concurrent_appends_to_several_projects_reach_a_follower_once_and_in_order() {
-    let (kanri, store) = kanri().await;
+    let (kanri, store) = open_kanri().await;
     let mut keys = Vec::new();
     for key in ["ALPHA", "BRAVO", "CHARLY", "DELTA"] {
         keys.push(create_project(&kanri, key).await);
@@ -203,7 +230,7 @@ async fn concurrent_appends_to_several_projects_reach_a_follower_once_and_in_ord
 
 #[tokio::test]
 async fn the_log_refuses_update_delete_and_truncate() {
-    let (kanri, store) = kanri().await;
+    let (kanri, store) = open_kanri().await;
     create_project(&kanri, "KEEP").await;
     for statement in [
         "UPDATE events SET actor = 'mallory'",
