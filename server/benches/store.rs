@@ -9,7 +9,7 @@
 
 use futures::StreamExt;
 use kanri_domain::*;
-use server::db::Db;
+use server::db::{Conn, Db};
 use server::hub::Hub;
 use server::service::{Kanri, now_ms};
 use server::store::{Store, rebuild_inline};
@@ -46,7 +46,7 @@ fn cores() -> usize {
 }
 
 async fn service(path: &Path) -> Arc<Kanri> {
-    let store = Store::new(Db::open(path).await.expect("database opens"));
+    let store = Store::new(Db::open_file(path).await.expect("database opens"));
     let hub = Arc::new(Hub::new(0, server::config::HUB_CAPACITY));
     Arc::new(Kanri::new(store, hub))
 }
@@ -234,7 +234,7 @@ async fn contending_writers(path: &Path, own_projects: bool) {
 /// Writes a log of `REPLAY_EVENTS` events (a project with 1,000 issues, then
 /// moves, renames and re-ranks decided by the domain) straight into a database.
 async fn write_log(path: &Path) -> PathBuf {
-    let db = Db::open(path).await.expect("database opens");
+    let db = Db::open_file(path).await.expect("database opens");
     let key = ProjectKey::parse("RPL").unwrap();
     let mut state = ProjectState::default();
     let mut events = vec![];
@@ -291,7 +291,7 @@ async fn write_log(path: &Path) -> PathBuf {
     events.truncate(REPLAY_EVENTS);
 
     let at = now_ms();
-    let mut writer = db.writer().await.unwrap();
+    let mut writer = db.sqlite().writer().await.unwrap();
     let mut tx = writer.begin().await.unwrap();
     for chunk in events.chunks(1_000) {
         let mut q = QueryBuilder::<Sqlite>::new(
@@ -327,20 +327,20 @@ async fn replay(dir: &Path) {
     let t = Instant::now();
     let log = write_log(&dir.join("log.db")).await;
     let written = t.elapsed();
-    let source = Store::new(Db::open(&log).await.unwrap());
-    let fresh = Db::open(&dir.join("fresh.db")).await.unwrap();
+    let source = Store::new(Db::open_file(&log).await.unwrap());
+    let fresh = Db::open_file(&dir.join("fresh.db")).await.unwrap();
 
     let started = Instant::now();
-    let mut writer = fresh.writer().await.unwrap();
+    let mut writer = fresh.sqlite().writer().await.unwrap();
     let mut tx = writer.begin().await.unwrap();
-    let count = rebuild_inline(&mut tx, source.all_events_prefetched())
+    let count = rebuild_inline(&mut Conn::Sqlite(&mut tx), source.all_events_prefetched())
         .await
         .expect("rebuild");
     tx.commit().await.unwrap();
     drop(writer);
     let elapsed = started.elapsed();
     let history: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM history")
-        .fetch_one(&fresh.read)
+        .fetch_one(&fresh.sqlite().read)
         .await
         .unwrap();
 

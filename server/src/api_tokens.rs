@@ -3,9 +3,9 @@
 //! (`read` or `read-write`); it is shown once and only its SHA-256 is stored. Its owner lists and revokes it in account
 //! settings.
 
+use crate::db::{Db, Sql};
 use app::api::{ApiTokenView, Credential, TokenScope};
 use kanri_domain::{UserName, UtcTime};
-use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
 
 use crate::capped::{self, Cap, CapError};
@@ -22,7 +22,8 @@ const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 /// Live (not revoked) tokens per account.
 pub const TOKENS: Cap = Cap {
     table: "api_tokens",
-    owner: "user",
+    // Quoted: `user` alone is SQL's CURRENT_USER on PostgreSQL.
+    owner: "\"user\"",
     live: "revoked_ms IS NULL",
     max: MAX_TOKENS_PER_USER,
     what: "API tokens",
@@ -31,14 +32,14 @@ pub const TOKENS: Cap = Cap {
 };
 
 pub struct ApiTokens {
-    db: SqlitePool,
+    db: Db,
     /// The owner of every token revoked, for the sockets opened with one of
     /// theirs (each checks whether its own token still works).
     revoked: broadcast::Sender<UserName>,
 }
 
 impl ApiTokens {
-    pub fn new(db: SqlitePool) -> Self {
+    pub fn new(db: Db) -> Self {
         Self {
             db,
             revoked: broadcast::channel(64).0,
@@ -66,14 +67,14 @@ impl ApiTokens {
             &self.db,
             &TOKENS,
             user.as_str(),
-            "user, name, scope, token_sha256, created_ms, expires_ms",
+            "\"user\", name, scope, token_sha256, created_ms, expires_ms",
             |v| {
-                v.push_bind(user.to_string())
-                    .push_bind(name.to_owned())
-                    .push_bind(scope.as_str())
-                    .push_bind(hash)
-                    .push_bind(now_ms)
-                    .push_bind(expires_ms);
+                v.bind(user.as_str())
+                    .bind(name)
+                    .bind(scope.as_str())
+                    .bind(hash)
+                    .bind(now_ms)
+                    .bind(expires_ms);
             },
         )
         .await?;
@@ -90,44 +91,37 @@ impl ApiTokens {
 
     /// The user's tokens that are not revoked, newest first.
     pub async fn list(&self, user: &UserName) -> Result<Vec<ApiTokenView>, CapError> {
-        let rows = sqlx::query(
+        let sql = Sql::query(
             "SELECT id, name, scope, created_ms, expires_ms, last_used_ms FROM api_tokens \
-             WHERE user = ? AND revoked_ms IS NULL ORDER BY id DESC",
+             WHERE \"user\" = ? AND revoked_ms IS NULL ORDER BY id DESC",
         )
-        .bind(user.as_str())
-        .fetch_all(&self.db)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|row| ApiTokenView {
-                id: row.get("id"),
-                name: row.get("name"),
-                scope: stored_scope(row.get("scope")),
-                created: UtcTime::from_unix_ms(row.get("created_ms")),
-                expires: row
-                    .get::<Option<i64>, _>("expires_ms")
-                    .map(UtcTime::from_unix_ms),
-                last_used: row
-                    .get::<Option<i64>, _>("last_used_ms")
-                    .map(UtcTime::from_unix_ms),
+        .arg(user.as_str());
+        let rows = self.db.fetch_all(&sql).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ApiTokenView {
+                    id: row.int("id")?,
+                    name: row.text("name")?,
+                    scope: stored_scope(&row.text("scope")?),
+                    created: UtcTime::from_unix_ms(row.int("created_ms")?),
+                    expires: row.opt_int("expires_ms")?.map(UtcTime::from_unix_ms),
+                    last_used: row.opt_int("last_used_ms")?.map(UtcTime::from_unix_ms),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Revokes the user's token `id` at once; `false` when the user has no
     /// such live token. The sockets opened with it hear of it at once.
     #[tracing::instrument(skip(self))]
     pub async fn revoke(&self, user: &UserName, id: i64, now_ms: i64) -> Result<bool, CapError> {
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_ms = ? WHERE id = ? AND user = ? AND revoked_ms IS NULL",
+        let revoke = Sql::query(
+            "UPDATE api_tokens SET revoked_ms = ? WHERE id = ? AND \"user\" = ? AND revoked_ms IS NULL",
         )
-        .bind(now_ms)
-        .bind(id)
-        .bind(user.as_str())
-        .execute(&self.db)
-        .await?
-        .rows_affected()
-            == 1;
+        .arg(now_ms)
+        .arg(id)
+        .arg(user.as_str());
+        let done = self.db.execute(&revoke).await? == 1;
         if done {
             let _ = self.revoked.send(user.clone());
         }
@@ -145,33 +139,32 @@ impl ApiTokens {
         let Some(secret) = token.strip_prefix(TOKEN_PREFIX).and_then(Secret::parse) else {
             return Ok(None);
         };
-        let row = sqlx::query(
-            "SELECT id, user, scope, last_used_ms FROM api_tokens WHERE token_sha256 = ? \
+        let find = Sql::query(
+            "SELECT id, \"user\", scope, last_used_ms FROM api_tokens WHERE token_sha256 = ? \
              AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)",
         )
-        .bind(secret.sha256().as_slice())
-        .bind(now_ms)
-        .fetch_optional(&self.db)
-        .await?;
+        .arg(secret.sha256().as_slice())
+        .arg(now_ms);
+        let row = self.db.fetch_optional(&find).await?;
         let Some(row) = row else {
             return Ok(None);
         };
+        let id = row.int("id")?;
         let stale = row
-            .get::<Option<i64>, _>("last_used_ms")
+            .opt_int("last_used_ms")?
             .is_none_or(|last| now_ms - last >= LAST_USED_RESOLUTION_MS);
         if stale {
-            sqlx::query("UPDATE api_tokens SET last_used_ms = ? WHERE id = ?")
-                .bind(now_ms)
-                .bind(row.get::<i64, _>("id"))
-                .execute(&self.db)
-                .await?;
+            let used = Sql::query("UPDATE api_tokens SET last_used_ms = ? WHERE id = ?")
+                .arg(now_ms)
+                .arg(id);
+            self.db.execute(&used).await?;
         }
         let credential = Credential::Token {
-            id: row.get("id"),
-            scope: stored_scope(row.get("scope")),
+            id,
+            scope: stored_scope(&row.text("scope")?),
             bearer: token.to_owned(),
         };
-        Ok(UserName::parse(row.get::<&str, _>("user"))
+        Ok(UserName::parse(&row.text("user")?)
             .ok()
             .map(|user| (user, credential)))
     }

@@ -4,14 +4,17 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+pub use crate::db::DatabaseUrl;
+
 use crate::accounts::{BadCidr, SIGN_UPS_PER_HOUR, TrustedProxies};
 
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Where to listen (`KANRI_ADDR`, default `127.0.0.1:3000`).
     pub addr: SocketAddr,
-    /// The SQLite database file (`DATABASE_URL`, default `./data/kanri.db`).
-    pub database: PathBuf,
+    /// Where the data lives (`DATABASE_URL`: an SQLite file, the default
+    /// `./data/kanri.db`, or a PostgreSQL URL).
+    pub database: DatabaseUrl,
     /// Whether subscriber projections run (`KANRI_SUBSCRIBERS=off` pauses them).
     pub run_subscribers: bool,
     /// Messages buffered per board for its sockets; a socket that falls
@@ -48,8 +51,12 @@ pub const HUB_CAPACITY: usize = 1024;
 pub enum ConfigError {
     #[error("KANRI_ADDR={0:?} is not an address like 127.0.0.1:3000")]
     Addr(String),
-    #[error("DATABASE_URL={0:?}: only SQLite is supported so far (sqlite://path/to/kanri.db)")]
+    #[error(
+        "DATABASE_URL={0:?}: use sqlite://path/to/kanri.db or postgres://user:password@host/database"
+    )]
     UnsupportedDatabase(String),
+    #[error("DATABASE_URL={0:?} is not a PostgreSQL URL: {1}")]
+    BadPostgresUrl(String, String),
     #[error("DATABASE_URL={0:?} names no database file")]
     EmptyDatabasePath(String),
     #[error("KANRI_SUBSCRIBERS={0:?} must be on or off")]
@@ -72,7 +79,7 @@ impl Config {
         let addr = var("KANRI_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let addr = addr.parse().map_err(|_| ConfigError::Addr(addr))?;
         let database =
-            database_path(&var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kanri.db".into()))?;
+            database_url(&var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kanri.db".into()))?;
         let run_subscribers = match var("KANRI_SUBSCRIBERS").as_deref() {
             None | Some("on") => true,
             Some("off") => false,
@@ -114,10 +121,10 @@ impl Config {
 
     /// A configuration with the defaults for everything but where to listen
     /// and which database file to use.
-    pub fn new(addr: SocketAddr, database: PathBuf) -> Self {
+    pub fn new(addr: SocketAddr, database: impl Into<DatabaseUrl>) -> Self {
         Self {
             addr,
-            database,
+            database: database.into(),
             run_subscribers: true,
             hub_capacity: HUB_CAPACITY,
             secure_cookies: false,
@@ -138,6 +145,23 @@ fn webhook_allow_private(value: Option<&str>) -> Result<bool, ConfigError> {
         Some("1") => Ok(true),
         Some(other) => Err(ConfigError::WebhookAllowPrivate(other.into())),
     }
+}
+
+/// `DATABASE_URL`: `postgres://…` or `postgresql://…` for PostgreSQL,
+/// otherwise an SQLite file (see [`database_path`]).
+pub fn database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
+    let url = url.trim();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        use std::str::FromStr;
+        return match sqlx::postgres::PgConnectOptions::from_str(url) {
+            Ok(_) => Ok(DatabaseUrl::Postgres(url.to_owned())),
+            Err(e) => Err(ConfigError::BadPostgresUrl(
+                crate::db::redacted(url),
+                e.to_string(),
+            )),
+        };
+    }
+    database_path(url).map(DatabaseUrl::Sqlite)
 }
 
 /// Accepts `sqlite://path`, `sqlite:path` or a bare path.
@@ -173,7 +197,7 @@ mod tests {
             assert!(matches!(error, ConfigError::WebhookAllowPrivate(_)));
             assert!(error.to_string().contains("must be 1 or 0"));
         }
-        let defaults = Config::new("127.0.0.1:0".parse().unwrap(), "k.db".into());
+        let defaults = Config::new("127.0.0.1:0".parse().unwrap(), PathBuf::from("k.db"));
         assert!(!defaults.webhook_allow_private, "off unless asked for");
     }
 
@@ -189,9 +213,20 @@ mod tests {
         );
         assert_eq!(database_path("k.db").unwrap(), PathBuf::from("k.db"));
         assert!(matches!(
-            database_path("postgres://x/y"),
+            database_path("mysql://x/y"),
             Err(ConfigError::UnsupportedDatabase(_))
         ));
+        assert_eq!(
+            database_url("postgres://k:pw@db:5432/kanri").unwrap(),
+            DatabaseUrl::Postgres("postgres://k:pw@db:5432/kanri".into())
+        );
+        let bad = database_url("postgres://k:secret@db:notaport/kanri").unwrap_err();
+        assert!(matches!(bad, ConfigError::BadPostgresUrl(..)));
+        assert!(!bad.to_string().contains("secret"), "{bad}");
+        assert_eq!(
+            database_url("data/k.db").unwrap(),
+            DatabaseUrl::Sqlite("data/k.db".into())
+        );
         assert!(matches!(
             database_path("sqlite://"),
             Err(ConfigError::EmptyDatabasePath(_))

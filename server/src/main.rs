@@ -1,6 +1,6 @@
 //! `kanri-server`: serve the app (default), or `replay --verify`.
 
-use server::config::{Config, database_path};
+use server::config::{Config, DatabaseUrl, database_url};
 use server::db::Db;
 use server::startup::{Application, shutdown_signal};
 use server::store::Store;
@@ -67,11 +67,13 @@ async fn serve() -> ExitCode {
 async fn replay_verify() -> ExitCode {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/kanri.db".into());
     let result = async {
-        let path = database_path(&url)?;
-        if !path.exists() {
+        let database = database_url(&url)?;
+        if let DatabaseUrl::Sqlite(path) = &database
+            && !path.exists()
+        {
             return Err(format!("there is no database at {}", path.display()).into());
         }
-        let live = Store::new(Db::open(&path).await?);
+        let live = Store::new(Db::open(&database).await?);
         let scratch = std::env::temp_dir().join(format!("kanri-replay-{}.db", std::process::id()));
         let report = replay::verify(&live, scratch.clone()).await;
         for suffix in ["", "-wal", "-shm"] {

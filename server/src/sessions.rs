@@ -4,12 +4,14 @@
 //! The sessions themselves are tower-sessions' rows in the same database.
 
 use kanri_domain::UserName;
-use sqlx::SqlitePool;
 use std::str::FromStr;
 use tokio::sync::broadcast;
 use tower_sessions::SessionStore;
-use tower_sessions::session::Id;
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use crate::db::{Db, Sql};
 
 /// The session key holding the user name (see `routes::auth`).
 pub const USER_KEY: &str = "user";
@@ -35,14 +37,93 @@ pub enum SessionError {
     Store(#[from] tower_sessions::session_store::Error),
 }
 
+/// tower-sessions' store, on the engine the database runs on.
+#[derive(Debug, Clone)]
+pub enum SessionRows {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl SessionRows {
+    /// The store in `db`, its table created if missing.
+    pub async fn open(db: &Db) -> Result<Self, sqlx::Error> {
+        Ok(match db {
+            Db::Sqlite(db) => {
+                let store = SqliteStore::new(db.side.clone());
+                store.migrate().await?;
+                Self::Sqlite(store)
+            }
+            Db::Postgres(db) => {
+                let store = PostgresStore::new(db.pool.clone());
+                store.migrate().await?;
+                Self::Postgres(store)
+            }
+        })
+    }
+
+    /// Ids of the sessions whose data holds `bytes` (a cheap first filter).
+    fn holding(&self, bytes: &str) -> Sql {
+        let sql = match self {
+            Self::Sqlite(_) => {
+                "SELECT id FROM tower_sessions WHERE instr(data, CAST(? AS BLOB)) > 0"
+            }
+            Self::Postgres(_) => {
+                "SELECT id FROM tower_sessions.session WHERE position(convert_to(?, 'UTF8') in data) > 0"
+            }
+        };
+        Sql::query(sql).arg(bytes)
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for SessionRows {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.create(record).await,
+            Self::Postgres(s) => s.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.save(record).await,
+            Self::Postgres(s) => s.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Self::Sqlite(s) => s.load(id).await,
+            Self::Postgres(s) => s.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.delete(id).await,
+            Self::Postgres(s) => s.delete(id).await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ExpiredDeletion for SessionRows {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(s) => s.delete_expired().await,
+            Self::Postgres(s) => s.delete_expired().await,
+        }
+    }
+}
+
 pub struct Sessions {
-    db: SqlitePool,
-    store: SqliteStore,
+    db: Db,
+    store: SessionRows,
     ended: broadcast::Sender<SessionEnd>,
 }
 
 impl Sessions {
-    pub fn new(db: SqlitePool, store: SqliteStore) -> Self {
+    pub fn new(db: Db, store: SessionRows) -> Self {
         Self {
             db,
             store,
@@ -84,12 +165,13 @@ impl Sessions {
     ) -> Result<usize, SessionError> {
         // Session data is MessagePack, where a string is its raw UTF-8: the
         // name's bytes narrow the scan; each row is then decoded to be sure.
-        let candidates: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM tower_sessions WHERE instr(data, CAST(? AS BLOB)) > 0",
-        )
-        .bind(user.as_str())
-        .fetch_all(&self.db)
-        .await?;
+        let candidates = self
+            .db
+            .fetch_all(&self.store.holding(user.as_str()))
+            .await?
+            .iter()
+            .map(|r| r.text("id"))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut deleted = 0;
         for raw in candidates.iter().filter(|id| id.as_str() != keep) {
             let Ok(id) = Id::from_str(raw) else {

@@ -3,9 +3,9 @@
 //! SHA-256 suffices (unlike for passwords): nobody can guess 128 random bits,
 //! so there is nothing for a slow hash to slow down.
 
+use crate::db::{Db, Sql};
 use app::api::ShareLinkView;
 use kanri_domain::{ProjectKey, UserName, UtcTime};
-use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
 
 use crate::capped::{self, Cap, CapError};
@@ -37,13 +37,13 @@ pub const LINKS: Cap = Cap {
 };
 
 pub struct ShareLinks {
-    db: SqlitePool,
+    db: Db,
     /// The id of every link revoked, for the sockets opened through it.
     revoked: broadcast::Sender<i64>,
 }
 
 impl ShareLinks {
-    pub fn new(db: SqlitePool) -> Self {
+    pub fn new(db: Db) -> Self {
         Self {
             db,
             revoked: broadcast::channel(64).0,
@@ -72,12 +72,12 @@ impl ShareLinks {
             project.as_str(),
             "project, token_sha256, label, created_by, created_ms, expires_ms",
             |v| {
-                v.push_bind(project.to_string())
-                    .push_bind(hash)
-                    .push_bind(label.to_owned())
-                    .push_bind(by.to_string())
-                    .push_bind(now_ms)
-                    .push_bind(expires_ms);
+                v.bind(project.as_str())
+                    .bind(hash)
+                    .bind(label)
+                    .bind(by.as_str())
+                    .bind(now_ms)
+                    .bind(expires_ms);
             },
         )
         .await?;
@@ -95,30 +95,26 @@ impl ShareLinks {
     /// The project's links that are not revoked, newest first (expired ones
     /// included, marked by their date, so an admin sees why one stopped).
     pub async fn list(&self, project: &ProjectKey) -> Result<Vec<ShareLinkView>, CapError> {
-        let rows = sqlx::query(
+        let sql = Sql::query(
             "SELECT id, label, created_by, created_ms, expires_ms, last_used_ms FROM share_links \
              WHERE project = ? AND revoked_ms IS NULL ORDER BY id DESC",
         )
-        .bind(project.as_str())
-        .fetch_all(&self.db)
-        .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|row| {
-                Some(ShareLinkView {
-                    id: row.get("id"),
-                    label: row.get("label"),
-                    created_by: UserName::parse(row.get::<&str, _>("created_by")).ok()?,
-                    created: UtcTime::from_unix_ms(row.get("created_ms")),
-                    expires: row
-                        .get::<Option<i64>, _>("expires_ms")
-                        .map(UtcTime::from_unix_ms),
-                    last_used: row
-                        .get::<Option<i64>, _>("last_used_ms")
-                        .map(UtcTime::from_unix_ms),
-                })
-            })
-            .collect())
+        .arg(project.as_str());
+        let mut links = Vec::new();
+        for row in self.db.fetch_all(&sql).await? {
+            let Ok(created_by) = UserName::parse(&row.text("created_by")?) else {
+                continue;
+            };
+            links.push(ShareLinkView {
+                id: row.int("id")?,
+                label: row.text("label")?,
+                created_by,
+                created: UtcTime::from_unix_ms(row.int("created_ms")?),
+                expires: row.opt_int("expires_ms")?.map(UtcTime::from_unix_ms),
+                last_used: row.opt_int("last_used_ms")?.map(UtcTime::from_unix_ms),
+            });
+        }
+        Ok(links)
     }
 
     /// Revokes link `id` of `project`; `false` when there is no such live
@@ -131,18 +127,15 @@ impl ShareLinks {
         by: &UserName,
         now_ms: i64,
     ) -> Result<bool, CapError> {
-        let done = sqlx::query(
+        let revoke = Sql::query(
             "UPDATE share_links SET revoked_by = ?, revoked_ms = ? \
              WHERE id = ? AND project = ? AND revoked_ms IS NULL",
         )
-        .bind(by.as_str())
-        .bind(now_ms)
-        .bind(id)
-        .bind(project.as_str())
-        .execute(&self.db)
-        .await?
-        .rows_affected()
-            == 1;
+        .arg(by.as_str())
+        .arg(now_ms)
+        .arg(id)
+        .arg(project.as_str());
+        let done = self.db.execute(&revoke).await? == 1;
         if done {
             let _ = self.revoked.send(id);
         }
@@ -155,35 +148,33 @@ impl ShareLinks {
         let Some(token) = Secret::parse(token) else {
             return Ok(None);
         };
-        let row = sqlx::query(
+        let find = Sql::query(
             "SELECT id, project, expires_ms, last_used_ms FROM share_links \
              WHERE token_sha256 = ? AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)",
         )
-        .bind(token.sha256().as_slice())
-        .bind(now_ms)
-        .fetch_optional(&self.db)
-        .await?;
+        .arg(token.sha256().as_slice())
+        .arg(now_ms);
+        let row = self.db.fetch_optional(&find).await?;
         let Some(row) = row else {
             return Ok(None);
         };
-        let id: i64 = row.get("id");
+        let id = row.int("id")?;
         let stale = row
-            .get::<Option<i64>, _>("last_used_ms")
+            .opt_int("last_used_ms")?
             .is_none_or(|last| now_ms - last >= LAST_USED_RESOLUTION_MS);
         if stale {
-            sqlx::query("UPDATE share_links SET last_used_ms = ? WHERE id = ?")
-                .bind(now_ms)
-                .bind(id)
-                .execute(&self.db)
-                .await?;
+            let used = Sql::query("UPDATE share_links SET last_used_ms = ? WHERE id = ?")
+                .arg(now_ms)
+                .arg(id);
+            self.db.execute(&used).await?;
         }
-        let Ok(project) = ProjectKey::parse(row.get::<&str, _>("project")) else {
+        let Ok(project) = ProjectKey::parse(&row.text("project")?) else {
             return Ok(None);
         };
         Ok(Some(OpenLink {
             id,
             project,
-            expires_ms: row.get("expires_ms"),
+            expires_ms: row.opt_int("expires_ms")?,
         }))
     }
 }

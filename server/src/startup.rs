@@ -1,6 +1,7 @@
 //! Building and running the application: used by `main` and by the tests,
 //! which start it on port 0 with a fresh database.
 
+use crate::sessions::SessionRows;
 use leptos::prelude::LeptosOptions;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -9,7 +10,6 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower_sessions::{ExpiredDeletion, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// How often expired sessions are deleted.
 const SESSION_SWEEP: tokio::time::Duration = tokio::time::Duration::from_secs(60 * 60);
@@ -50,7 +50,7 @@ pub struct Application {
     addr: SocketAddr,
     state: AppState,
     stop: watch::Sender<bool>,
-    sessions: SessionManagerLayer<SqliteStore>,
+    sessions: SessionManagerLayer<SessionRows>,
     /// Deletes expired sessions now and then.
     session_sweeper: JoinHandle<()>,
     /// Tells long-lived connections (board sockets) to close.
@@ -76,26 +76,22 @@ fn leptos_options(addr: SocketAddr) -> LeptosOptions {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let db = Db::open(&config.database).await?;
-        let session_store = SqliteStore::new(db.side.clone());
-        session_store.migrate().await?;
+        let session_store = SessionRows::open(&db).await?;
         let accounts = Arc::new(Accounts::new(
-            db.side.clone(),
+            db.clone(),
             config.sign_ups_per_hour,
             config.trusted_proxies.clone(),
         ));
-        let shares = Arc::new(crate::sharing::ShareLinks::new(db.side.clone()));
-        let tokens = Arc::new(crate::api_tokens::ApiTokens::new(db.side.clone()));
+        let shares = Arc::new(crate::sharing::ShareLinks::new(db.clone()));
+        let tokens = Arc::new(crate::api_tokens::ApiTokens::new(db.clone()));
         let sessions = Arc::new(crate::sessions::Sessions::new(
-            db.side.clone(),
+            db.clone(),
             session_store.clone(),
         ));
-        let answers = Arc::new(crate::rest::Answers::new(db.side.clone()));
-        let webhook_db = db.side.clone();
+        let answers = Arc::new(crate::rest::Answers::new(db.clone()));
+        let webhook_db = db.clone();
         let webhook_targets = crate::webhooks::Targets::allow_private(config.webhook_allow_private);
-        let webhooks = Arc::new(crate::webhooks::Webhooks::new(
-            db.side.clone(),
-            webhook_targets,
-        ));
+        let webhooks = Arc::new(crate::webhooks::Webhooks::new(db.clone(), webhook_targets));
         let store = Store::new(db);
         store.rebuild_if_requested().await?;
         let hub = Arc::new(Hub::new(store.head(None).await?, config.hub_capacity));
@@ -160,7 +156,7 @@ impl Application {
             webhooks,
             shutdown,
         };
-        tracing::info!(%addr, database = %config.database.display(), "Kanri is ready");
+        tracing::info!(%addr, database = %config.database, "Kanri is ready");
         let session_store_for_layer = session_store.clone();
         let session_sweeper = tokio::spawn(async move {
             let _ = session_store

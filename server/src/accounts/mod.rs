@@ -14,13 +14,14 @@ mod throttle;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, password_hash::rand_core::OsRng};
 use kanri_domain::{DisplayName, Email, Password, Profile, UserName};
-use sqlx::SqlitePool;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub use client::{BadCidr, Cidr, TrustedProxies};
 pub use pool::{BUSY_RETRY, HashPool};
+
+use crate::db::{Db, Sql, unique_violation_on};
 pub use sign_up_limit::{SIGN_UP_WINDOW, SIGN_UPS_PER_HOUR, SignUpLimit};
 pub use throttle::{
     ACCOUNT_BURST, ACCOUNT_SPACING, PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS, Throttle, WINDOW,
@@ -58,7 +59,7 @@ pub struct SignUp {
 }
 
 pub struct Accounts {
-    db: SqlitePool,
+    db: Db,
     throttle: Throttle,
     sign_ups: SignUpLimit,
     hashing: HashPool,
@@ -72,7 +73,7 @@ const MAX_SIGN_IN_PASSWORD: usize = Password::MAX_CHARS * 4;
 impl Accounts {
     /// `sign_ups_per_hour` per client address; client addresses are read
     /// from forwarding headers of `proxies` only.
-    pub fn new(db: SqlitePool, sign_ups_per_hour: usize, proxies: TrustedProxies) -> Self {
+    pub fn new(db: Db, sign_ups_per_hour: usize, proxies: TrustedProxies) -> Self {
         Self {
             db,
             throttle: Throttle::default(),
@@ -111,25 +112,20 @@ impl Accounts {
     pub async fn sign_up(&self, new: SignUp, now_ms: i64) -> Result<Profile, AccountError> {
         let password = new.password.clone();
         let hash = self.hashing.run(move || hash(&password)).await??;
-        let inserted = sqlx::query(
+        let insert = Sql::query(
             "INSERT INTO users (name, email, display_name, password_hash, created_ms) \
              VALUES (?, ?, ?, ?, ?)",
         )
-        .bind(new.name.as_str())
-        .bind(new.email.as_str())
-        .bind(new.display_name.as_str())
-        .bind(hash)
-        .bind(now_ms)
-        .execute(&self.db)
-        .await;
-        match inserted {
+        .arg(new.name.as_str())
+        .arg(new.email.as_str())
+        .arg(new.display_name.as_str())
+        .arg(hash)
+        .arg(now_ms);
+        match self.db.execute(&insert).await {
             Ok(_) => Ok(Profile::new(new.name, new.display_name)),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                if e.message().contains("users.email") {
-                    Err(AccountError::EmailTaken)
-                } else {
-                    Err(AccountError::NameTaken(new.name))
-                }
+            Err(e) if unique_violation_on(&e, "users", "email") => Err(AccountError::EmailTaken),
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                Err(AccountError::NameTaken(new.name))
             }
             Err(e) => Err(e.into()),
         }
@@ -149,13 +145,19 @@ impl Accounts {
         if login.chars().count() > Email::MAX_CHARS {
             return Err(AccountError::WrongCredentials);
         }
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT name, display_name, password_hash FROM users \
-             WHERE email = lower(?1) OR name = lower(?1)",
-        )
-        .bind(login)
-        .fetch_optional(&self.db)
-        .await?;
+        let row = self
+            .db
+            .fetch_optional(
+                &Sql::query(
+                    "SELECT name, display_name, password_hash FROM users \
+                     WHERE email = lower(?) OR name = lower(?)",
+                )
+                .arg(login)
+                .arg(login),
+            )
+            .await?
+            .map(|r| Ok::<_, sqlx::Error>((r.text(0)?, r.text(1)?, r.text(2)?)))
+            .transpose()?;
         // Failures count against the account, however it was named.
         let account = row
             .as_ref()
@@ -213,11 +215,14 @@ impl Accounts {
         current: &str,
         new: Password,
     ) -> Result<(), AccountError> {
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT password_hash FROM users WHERE name = ?")
-                .bind(user.as_str())
-                .fetch_optional(&self.db)
-                .await?;
+        let stored = self
+            .db
+            .fetch_optional(
+                &Sql::query("SELECT password_hash FROM users WHERE name = ?").arg(user.as_str()),
+            )
+            .await?
+            .map(|r| r.text(0))
+            .transpose()?;
         let too_long = current.len() > MAX_SIGN_IN_PASSWORD;
         let matches = if too_long {
             false
@@ -232,14 +237,17 @@ impl Accounts {
         let hash = self.hashing.run(move || hash(&new)).await??;
         // Only over the hash just verified, so two changes at once cannot
         // both pass with the same old password.
-        let changed =
-            sqlx::query("UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?")
-                .bind(hash)
-                .bind(user.as_str())
-                .bind(stored)
-                .execute(&self.db)
-                .await?
-                .rows_affected();
+        let changed = self
+            .db
+            .execute(
+                &Sql::query(
+                    "UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?",
+                )
+                .arg(hash)
+                .arg(user.as_str())
+                .arg(stored),
+            )
+            .await?;
         if changed == 1 {
             Ok(())
         } else {
@@ -248,11 +256,14 @@ impl Accounts {
     }
 
     pub async fn profile(&self, name: &UserName) -> Result<Option<Profile>, AccountError> {
-        let display: Option<String> =
-            sqlx::query_scalar("SELECT display_name FROM users WHERE name = ?")
-                .bind(name.as_str())
-                .fetch_optional(&self.db)
-                .await?;
+        let display = self
+            .db
+            .fetch_optional(
+                &Sql::query("SELECT display_name FROM users WHERE name = ?").arg(name.as_str()),
+            )
+            .await?
+            .map(|r| r.text(0))
+            .transpose()?;
         Ok(display
             .and_then(|d| DisplayName::parse(&d).ok())
             .map(|d| Profile::new(name.clone(), d)))
@@ -260,12 +271,18 @@ impl Accounts {
 
     /// The account with this e-mail address or user name (an invitation).
     pub async fn find(&self, login: &str) -> Result<Option<Profile>, AccountError> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT name, display_name FROM users WHERE email = lower(?1) OR name = lower(?1)",
-        )
-        .bind(login.trim())
-        .fetch_optional(&self.db)
-        .await?;
+        let row = self
+            .db
+            .fetch_optional(
+                &Sql::query(
+                    "SELECT name, display_name FROM users WHERE email = lower(?) OR name = lower(?)",
+                )
+                .arg(login.trim())
+                .arg(login.trim()),
+            )
+            .await?
+            .map(|r| Ok::<_, sqlx::Error>((r.text(0)?, r.text(1)?)))
+            .transpose()?;
         Ok(row.and_then(|(name, display)| {
             Some(Profile::new(
                 UserName::parse(&name).ok()?,
@@ -275,10 +292,11 @@ impl Accounts {
     }
 
     pub async fn count(&self) -> Result<u64, AccountError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.db)
+        let rows = self
+            .db
+            .fetch_all(&Sql::new("SELECT COUNT(*) FROM users"))
             .await?;
-        Ok(n as u64)
+        Ok(rows[0].int(0)? as u64)
     }
 }
 

@@ -9,13 +9,13 @@
 //! shows (checked before replaying), and never holds a secret shown once
 //! (a route keeps a redacted body instead, see [`Reply::keeping`]).
 
+use crate::db::{Db, Sql};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 use kanri_domain::{CommandId, UserName};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqlitePool};
 
 use super::problem::{PROBLEM_JSON, Problem, kind};
 use super::request::Write;
@@ -90,11 +90,11 @@ pub fn etag(version: u64) -> String {
 }
 
 pub struct Answers {
-    db: SqlitePool,
+    db: Db,
 }
 
 impl Answers {
-    pub fn new(db: SqlitePool) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db }
     }
 
@@ -157,26 +157,23 @@ impl Answers {
         user: &UserName,
         key: &str,
     ) -> Result<Option<([u8; 32], Reply)>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT request_sha256, status, etag, body FROM idempotent_answers WHERE user = ? AND key = ?",
+        let find = Sql::query(
+            "SELECT request_sha256, status, etag, body FROM idempotent_answers \
+             WHERE \"user\" = ? AND key = ?",
         )
-        .bind(user.as_str())
-        .bind(key)
-        .fetch_optional(&self.db)
-        .await?;
-        Ok(row.map(|row| {
-            let hash: Vec<u8> = row.get("request_sha256");
-            let reply = Reply {
-                status: StatusCode::from_u16(row.get::<i64, _>("status") as u16)
-                    .unwrap_or(StatusCode::OK),
-                etag: row
-                    .get::<Option<String>, _>("etag")
-                    .and_then(|e| e.parse().ok()),
-                body: Bytes::from(row.get::<Vec<u8>, _>("body")),
-                kept_body: None,
-            };
-            (hash.try_into().unwrap_or([0; 32]), reply)
-        }))
+        .arg(user.as_str())
+        .arg(key);
+        let Some(row) = self.db.fetch_optional(&find).await? else {
+            return Ok(None);
+        };
+        let hash = row.bytes("request_sha256")?;
+        let reply = Reply {
+            status: StatusCode::from_u16(row.int("status")? as u16).unwrap_or(StatusCode::OK),
+            etag: row.opt_text("etag")?.and_then(|e| e.parse().ok()),
+            body: Bytes::from(row.bytes("body")?),
+            kept_body: None,
+        };
+        Ok(Some((hash.try_into().unwrap_or([0; 32]), reply)))
     }
 
     async fn keep(
@@ -187,24 +184,26 @@ impl Answers {
         reply: &Reply,
     ) -> Result<(), sqlx::Error> {
         let now = now_ms();
-        sqlx::query("DELETE FROM idempotent_answers WHERE created_ms < ?")
-            .bind(now - KEEP_MS)
-            .execute(&self.db)
+        self.db
+            .execute(
+                &Sql::query("DELETE FROM idempotent_answers WHERE created_ms < ?")
+                    .arg(now - KEEP_MS),
+            )
             .await?;
         // A racing copy may have kept its (identical) answer first.
-        sqlx::query(
-            "INSERT OR IGNORE INTO idempotent_answers \
-             (user, key, request_sha256, status, etag, body, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        let insert = Sql::query(
+            "INSERT INTO idempotent_answers \
+             (\"user\", key, request_sha256, status, etag, body, created_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
-        .bind(user.as_str())
-        .bind(key)
-        .bind(fingerprint.as_slice())
-        .bind(i64::from(reply.status.as_u16()))
-        .bind(reply.etag.map(|v| v.to_string()))
-        .bind(reply.kept_body.as_ref().unwrap_or(&reply.body).as_ref())
-        .bind(now)
-        .execute(&self.db)
-        .await?;
+        .arg(user.as_str())
+        .arg(key)
+        .arg(fingerprint.as_slice())
+        .arg(i64::from(reply.status.as_u16()))
+        .arg(reply.etag.map(|v| v.to_string()))
+        .arg(reply.kept_body.as_ref().unwrap_or(&reply.body).as_ref())
+        .arg(now);
+        self.db.execute(&insert).await?;
         Ok(())
     }
 }

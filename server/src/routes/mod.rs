@@ -7,6 +7,7 @@ mod live;
 mod offline;
 pub mod request_id;
 
+use crate::sessions::SessionRows;
 use app::api::Backend;
 use app::ui::{App, shell};
 use axum::Router;
@@ -20,7 +21,6 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::accounts::Accounts;
 use crate::api_tokens::ApiTokens;
@@ -63,7 +63,7 @@ impl AppState {
 
 /// Session cookies: HttpOnly and SameSite=Lax always, Secure when the site
 /// is served over TLS; a session lasts two weeks from its last use.
-pub fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteStore> {
+pub fn sessions(store: SessionRows, secure: bool) -> SessionManagerLayer<SessionRows> {
     SessionManagerLayer::new(store)
         .with_name("kanri_session")
         .with_http_only(true)
@@ -76,7 +76,7 @@ pub fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteS
 /// [`crate::config::Config::panic_route`]).
 pub fn router(
     state: AppState,
-    sessions: SessionManagerLayer<SqliteStore>,
+    sessions: SessionManagerLayer<SessionRows>,
     panic_route: bool,
 ) -> Router {
     let routes = page_routes();

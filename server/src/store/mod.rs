@@ -1,16 +1,22 @@
-//! The event store: the one place that talks SQL. An append writes the
-//! events, the inline projections and the command's answer in one
-//! transaction, sent to SQLite as one batch, so the projections never
+//! The event store. An append writes the events, the inline projections
+//! and the command's answer in one transaction, so the projections never
 //! disagree with the log.
+//!
+//! On SQLite the one held writer connection serialises appends, and the
+//! whole append goes as one batch. On PostgreSQL appends to one project take
+//! turns (a transaction-scoped advisory lock on the project), appends to
+//! different projects run side by side, and a follower of the log reads
+//! only up to `kanri_settled_seq()`, below every append still in flight, so
+//! an event that commits after a later-numbered one is never skipped (see
+//! `migrations/postgres`).
 
+mod append;
 mod projection;
 mod search;
 
 use kanri_domain::*;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::db::{Db, DbError};
+use crate::db::{Conn, Db, DbError, Row, Sql};
 pub use projection::{InlineProjection, rebuild_inline};
 pub use search::{Narrowing, SearchSql};
 
@@ -39,10 +45,12 @@ impl StoreError {
         move |source| Self::Corrupt { what, source }
     }
 
-    fn from_batch(e: sqlx::Error) -> Self {
+    pub(crate) fn from_batch(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(d)
-                if d.is_unique_violation() && d.message().contains("commands.") =>
+                if d.is_unique_violation()
+                    && (d.message().contains("commands.")
+                        || d.constraint() == Some("commands_pkey")) =>
             {
                 Self::DuplicateCommand
             }
@@ -79,118 +87,43 @@ impl Store {
         &self.db
     }
 
-    /// Appends `events` (already decided against `state`) in one transaction,
-    /// folding each into `state` as it goes. `answer` turns the state after
-    /// them and the recorded events into the outcome stored for the command
-    /// id. On error `state` may hold events that were rolled back: the caller
-    /// must discard it.
-    #[tracing::instrument(skip_all, fields(project = %meta.project, command = %meta.command_id, events = events.len()))]
-    pub async fn append(
-        &self,
-        state: &mut ProjectState,
-        meta: &AppendMeta<'_>,
-        events: Vec<Event>,
-        answer: impl FnOnce(&ProjectState, Vec<Recorded>) -> Outcome,
-    ) -> Result<Outcome, StoreError> {
-        let mut writer = self.db.writer().await?;
-        let first_seq = writer.next_seq;
-        let mut recorded = Vec::with_capacity(events.len());
-        let mut projection = InlineProjection::default();
-        for (seq, event) in (first_seq..).zip(events) {
-            let stream = event.stream();
-            let version = state.version_of(&stream) + 1;
-            let changes = changes(state, &event);
-            apply_mut(state, &event);
-            let rec = Recorded {
-                seq,
-                project: meta.project.clone(),
-                stream,
-                version,
-                actor: meta.actor.clone(),
-                at_ms: meta.at_ms,
-                command_id: meta.command_id,
-                event,
-            };
-            projection.record(&rec, changes);
-            recorded.push(rec);
-        }
-        let count = recorded.len() as u64;
-        let mut batch = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; ");
-        push_events(&mut batch, &recorded)?;
-        projection.push_sql(&mut batch, state)?;
-        let outcome = answer(state, recorded);
-        batch
-            .push("INSERT INTO commands (command_id, project, actor, outcome, at_ms) VALUES (")
-            .push_bind(meta.command_id.to_string())
-            .push(", ")
-            .push_bind(meta.project.to_string())
-            .push(", ")
-            .push_bind(meta.actor.to_string())
-            .push(", ")
-            .push_bind(serde_json::to_string(&outcome).map_err(StoreError::corrupt("outcome"))?)
-            .push(", ")
-            .push_bind(meta.at_ms)
-            .push("); COMMIT;");
-        match batch.build().execute(&mut writer.conn).await {
-            Ok(_) => {
-                writer.next_seq = first_seq + count;
-                Ok(outcome)
-            }
-            Err(e) => {
-                // The batch stopped at the failing statement inside its transaction.
-                let _ = sqlx::query("ROLLBACK").execute(&mut writer.conn).await;
-                let _ = writer.resync_seq().await;
-                Err(StoreError::from_batch(e))
-            }
-        }
-    }
-
     /// The stored answer to a command id, with the actor who sent it.
     pub async fn find_command(
         &self,
         id: CommandId,
     ) -> Result<Option<(String, Outcome)>, StoreError> {
-        let row = sqlx::query("SELECT actor, outcome FROM commands WHERE command_id = ?")
-            .bind(id.to_string())
-            .fetch_optional(&self.db.read)
-            .await?;
+        let sql = Sql::new("SELECT actor, outcome FROM commands WHERE command_id = ")
+            .bind(id.to_string());
+        let row = self.db.fetch_optional(&sql).await?;
         row.map(|r| {
-            let outcome =
-                serde_json::from_str(r.get("outcome")).map_err(StoreError::corrupt("outcome"))?;
-            Ok((r.get("actor"), outcome))
+            let outcome = serde_json::from_str(&r.text("outcome")?)
+                .map_err(StoreError::corrupt("outcome"))?;
+            Ok((r.text("actor")?, outcome))
         })
         .transpose()
     }
 
     /// A project's state from the inline projections (`None` if it does not exist).
     pub async fn load_project(&self, key: &ProjectKey) -> Result<Option<ProjectState>, StoreError> {
-        let pool = &self.db.read;
-        let Some(doc) = sqlx::query_scalar::<_, String>("SELECT doc FROM projects WHERE key = ?")
-            .bind(key.as_str())
-            .fetch_optional(pool)
-            .await?
-        else {
+        let docs = |table: &str, column: &str| {
+            Sql::new(format!("SELECT doc FROM {table} WHERE {column} = ")).bind(key.as_str())
+        };
+        let Some(row) = self.db.fetch_optional(&docs("projects", "key")).await? else {
             return Ok(None);
         };
+        let doc = row.text("doc")?;
         let mut state = ProjectState {
             project: Some(serde_json::from_str(&doc).map_err(StoreError::corrupt("project"))?),
             ..Default::default()
         };
-        let issues = sqlx::query_scalar::<_, String>("SELECT doc FROM issues WHERE project = ?")
-            .bind(key.as_str())
-            .fetch_all(pool)
-            .await?;
-        for doc in issues {
-            let issue: Issue = serde_json::from_str(&doc).map_err(StoreError::corrupt("issue"))?;
+        for row in self.db.fetch_all(&docs("issues", "project")).await? {
+            let issue: Issue =
+                serde_json::from_str(&row.text("doc")?).map_err(StoreError::corrupt("issue"))?;
             state.issues.insert(issue.key.number, issue);
         }
-        let sprints = sqlx::query_scalar::<_, String>("SELECT doc FROM sprints WHERE project = ?")
-            .bind(key.as_str())
-            .fetch_all(pool)
-            .await?;
-        for doc in sprints {
+        for row in self.db.fetch_all(&docs("sprints", "project")).await? {
             let sprint: Sprint =
-                serde_json::from_str(&doc).map_err(StoreError::corrupt("sprint"))?;
+                serde_json::from_str(&row.text("doc")?).map_err(StoreError::corrupt("sprint"))?;
             state.sprints.insert(sprint.number, sprint);
         }
         Ok(Some(state))
@@ -198,27 +131,30 @@ impl Store {
 
     /// Who wrote a project's first event (its creator).
     pub async fn first_actor(&self, key: &ProjectKey) -> Result<Option<UserName>, StoreError> {
-        let actor: Option<String> =
-            sqlx::query_scalar("SELECT actor FROM events WHERE project = ? ORDER BY seq LIMIT 1")
-                .bind(key.as_str())
-                .fetch_optional(&self.db.read)
-                .await?;
-        Ok(actor.and_then(|a| UserName::parse(&a).ok()))
+        let sql = Sql::new("SELECT actor FROM events WHERE project = ")
+            .bind(key.as_str())
+            .then(" ORDER BY seq LIMIT 1");
+        let actor = self.db.fetch_optional(&sql).await?;
+        Ok(actor
+            .map(|r| r.text("actor"))
+            .transpose()?
+            .and_then(|a| UserName::parse(&a).ok()))
     }
 
     /// All projects by name, with their issue counts.
     pub async fn projects(&self) -> Result<Vec<(Project, u32)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT p.doc, (SELECT COUNT(*) FROM issues i WHERE i.project = p.key) AS issues \
-             FROM projects p ORDER BY p.name, p.key",
-        )
-        .fetch_all(&self.db.read)
-        .await?;
+        let rows = self
+            .db
+            .fetch_all(&Sql::new(
+                "SELECT p.doc, (SELECT COUNT(*) FROM issues i WHERE i.project = p.key) AS issues \
+                 FROM projects p ORDER BY p.name, p.key",
+            ))
+            .await?;
         rows.iter()
             .map(|r| {
-                let project =
-                    serde_json::from_str(r.get("doc")).map_err(StoreError::corrupt("project"))?;
-                Ok((project, r.get::<i64, _>("issues") as u32))
+                let project = serde_json::from_str(&r.text("doc")?)
+                    .map_err(StoreError::corrupt("project"))?;
+                Ok((project, r.int("issues")? as u32))
             })
             .collect()
     }
@@ -230,15 +166,14 @@ impl Store {
         stream: StreamRef,
         version: u64,
     ) -> Result<Vec<Recorded>, StoreError> {
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE stream = ? AND version > ? ORDER BY version"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(stream.id(project))
-            .bind(version as i64)
-            .fetch_all(&self.db.read)
-            .await?;
-        rows.iter().map(decode_event).collect()
+        let sql = Sql::new(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE stream = "
+        ))
+        .bind(stream.id(project))
+        .then(" AND version > ")
+        .bind(version as i64)
+        .then(" ORDER BY version");
+        self.read_events(sql).await
     }
 
     /// Up to `limit` events after global sequence `after`, of one project or of all.
@@ -248,29 +183,33 @@ impl Store {
         after: u64,
         limit: u32,
     ) -> Result<Vec<Recorded>, StoreError> {
-        let rows = match project {
-            Some(p) => {
-                let sql = format!(
-                    "SELECT {EVENT_COLUMNS} FROM events WHERE project = ? AND seq > ? ORDER BY seq LIMIT ?"
-                );
-                sqlx::query(&sql)
-                    .bind(p.as_str())
-                    .bind(after as i64)
-                    .bind(limit)
-                    .fetch_all(&self.db.read)
-                    .await?
-            }
-            None => {
-                let sql = format!(
-                    "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?"
-                );
-                sqlx::query(&sql)
-                    .bind(after as i64)
-                    .bind(limit)
-                    .fetch_all(&self.db.read)
-                    .await?
-            }
-        };
+        let mut sql = Sql::new(format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > "));
+        sql.push_bind(after as i64);
+        if let Some(p) = project {
+            sql.push(" AND project = ").push_bind(p.as_str());
+        }
+        self.settled(&mut sql).await?;
+        sql.push(" ORDER BY seq LIMIT ").push_bind(i64::from(limit));
+        self.read_events(sql).await
+    }
+
+    /// Adds the follower's bound on PostgreSQL (see the module doc): read
+    /// first, in a statement of its own, so the read that follows sees
+    /// everything at or below it.
+    async fn settled(&self, sql: &mut Sql) -> Result<(), StoreError> {
+        if let Db::Postgres(_) = self.db {
+            let bound = self
+                .db
+                .fetch_all(&Sql::new("SELECT kanri_settled_seq() AS bound"))
+                .await?[0]
+                .int("bound")?;
+            sql.push(" AND seq <= ").push_bind(bound);
+        }
+        Ok(())
+    }
+
+    async fn read_events(&self, sql: Sql) -> Result<Vec<Recorded>, StoreError> {
+        let rows = self.db.fetch_all(&sql).await?;
         rows.iter().map(decode_event).collect()
     }
 
@@ -278,39 +217,69 @@ impl Store {
     /// for it (new columns that old rows lack), in one transaction. Returns
     /// the number of events replayed, `None` when nothing was asked.
     pub async fn rebuild_if_requested(&self) -> Result<Option<u64>, StoreError> {
-        let reasons: Vec<String> = sqlx::query_scalar("SELECT reason FROM projection_rebuilds")
-            .fetch_all(&self.db.read)
+        let rows = self
+            .db
+            .fetch_all(&Sql::new("SELECT reason FROM projection_rebuilds"))
             .await?;
+        let reasons = rows
+            .iter()
+            .map(|r| r.text("reason"))
+            .collect::<Result<Vec<_>, _>>()?;
         if reasons.is_empty() {
             return Ok(None);
         }
         tracing::info!(?reasons, "rebuilding the projections from the event log");
-        let mut writer = self.db.writer().await?;
-        let mut tx = writer.begin().await?;
-        // 'delete-all' resets the text index: the rows deleted here were
-        // never in it, so their per-row deletes left it inexact.
-        sqlx::query(
-            "DELETE FROM history; DELETE FROM issues; \
-             DELETE FROM sprints; DELETE FROM projects; \
-             INSERT INTO issue_text (issue_text) VALUES ('delete-all'); \
-             DELETE FROM projection_rebuilds",
-        )
-        .execute(&mut *tx)
-        .await?;
-        let events = rebuild_inline(&mut tx, self.all_events_prefetched()).await?;
-        tx.commit().await?;
+        let mut clear = Sql::default();
+        for table in [
+            "history",
+            "issues",
+            "sprints",
+            "projects",
+            "projection_rebuilds",
+        ] {
+            clear.push(format!("DELETE FROM {table}")).end();
+        }
+        let events = match &self.db {
+            Db::Sqlite(db) => {
+                // 'delete-all' resets the text index: the rows deleted here
+                // were never in it, so their per-row deletes left it inexact.
+                clear.push("INSERT INTO issue_text (issue_text) VALUES ('delete-all')");
+                let mut writer = db.writer().await?;
+                let mut tx = writer.begin().await?;
+                let mut conn = Conn::Sqlite(&mut tx);
+                conn.execute(&clear).await?;
+                let events = rebuild_inline(&mut conn, self.all_events_prefetched()).await?;
+                tx.commit().await?;
+                events
+            }
+            Db::Postgres(db) => {
+                let mut tx = db.pool.begin().await?;
+                let mut conn = Conn::Postgres(&mut tx);
+                conn.execute(&clear).await?;
+                let events = rebuild_inline(&mut conn, self.all_events_prefetched()).await?;
+                tx.commit().await?;
+                events
+            }
+        };
         tracing::info!(events, "projections rebuilt");
         Ok(Some(events))
     }
 
     /// The whole log in sequence order, streamed (for rebuilds).
-    pub fn all_events(&self) -> impl futures::Stream<Item = Result<Recorded, StoreError>> + '_ {
+    pub fn all_events(&self) -> futures::stream::BoxStream<'_, Result<Recorded, StoreError>> {
         use futures::StreamExt;
         // EVENT_COLUMNS, spelled out: the stream outlives a formatted string.
         const SQL: &str = "SELECT seq, project, version, event_type, schema_version, payload, actor, at_ms, command_id FROM events ORDER BY seq";
-        sqlx::query(SQL)
-            .fetch(&self.db.read)
-            .map(|row| decode_event(&row?))
+        match &self.db {
+            Db::Sqlite(db) => sqlx::query(SQL)
+                .fetch(&db.read)
+                .map(|row| decode_event(&Row::Sqlite(row?)))
+                .boxed(),
+            Db::Postgres(db) => sqlx::query(SQL)
+                .fetch(&db.pool)
+                .map(|row| decode_event(&Row::Postgres(row?)))
+                .boxed(),
+        }
     }
 
     /// The whole log like [`Store::all_events`], read and decoded ahead by
@@ -341,35 +310,28 @@ impl Store {
         until: Until,
     ) -> Result<Vec<Recorded>, StoreError> {
         let (clause, bound) = match until {
-            Until::Seq(s) => ("seq <= ?", s as i64),
-            Until::Time(t) => ("at_ms <= ?", t),
+            Until::Seq(s) => ("seq <=", s as i64),
+            Until::Time(t) => ("at_ms <=", t),
         };
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE project = ? AND {clause} ORDER BY seq"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(project.as_str())
-            .bind(bound)
-            .fetch_all(&self.db.read)
-            .await?;
-        rows.iter().map(decode_event).collect()
+        let mut sql = Sql::new(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE project = "
+        ))
+        .bind(project.as_str())
+        .then(format!(" AND {clause} "))
+        .bind(bound);
+        self.settled(&mut sql).await?;
+        sql.push(" ORDER BY seq");
+        self.read_events(sql).await
     }
 
     /// The highest global sequence (0 for an empty log), of one project or of all.
     pub async fn head(&self, project: Option<&ProjectKey>) -> Result<u64, StoreError> {
-        let seq: Option<i64> = match project {
-            Some(p) => {
-                sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE project = ?")
-                    .bind(p.as_str())
-                    .fetch_one(&self.db.read)
-                    .await?
-            }
-            None => {
-                sqlx::query_scalar("SELECT MAX(seq) FROM events")
-                    .fetch_one(&self.db.read)
-                    .await?
-            }
-        };
+        let mut sql = Sql::new("SELECT MAX(seq) AS head FROM events WHERE 1 = 1");
+        if let Some(p) = project {
+            sql.push(" AND project = ").push_bind(p.as_str());
+        }
+        self.settled(&mut sql).await?;
+        let seq = self.db.fetch_all(&sql).await?[0].opt_int("head")?;
         Ok(seq.unwrap_or(0) as u64)
     }
 
@@ -380,22 +342,22 @@ impl Store {
         stream: StreamRef,
         after_version: u64,
     ) -> Result<Vec<ChangeRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, version, actor, at_ms, change FROM history WHERE stream = ? AND version > ? ORDER BY version, idx",
-        )
-        .bind(stream.id(project))
-        .bind(after_version as i64)
-        .fetch_all(&self.db.read)
-        .await?;
+        let sql =
+            Sql::new("SELECT seq, version, actor, at_ms, change FROM history WHERE stream = ")
+                .bind(stream.id(project))
+                .then(" AND version > ")
+                .bind(after_version as i64)
+                .then(" ORDER BY version, idx");
+        let rows = self.db.fetch_all(&sql).await?;
         rows.iter()
             .map(|r| {
                 Ok(ChangeRecord {
-                    seq: r.get::<i64, _>("seq") as u64,
+                    seq: r.int("seq")? as u64,
                     stream,
-                    version: r.get::<i64, _>("version") as u64,
-                    actor: parse_actor(r.get("actor"))?,
-                    at_ms: r.get("at_ms"),
-                    change: serde_json::from_str(r.get("change"))
+                    version: r.int("version")? as u64,
+                    actor: parse_actor(&r.text("actor")?)?,
+                    at_ms: r.int("at_ms")?,
+                    change: serde_json::from_str(&r.text("change")?)
                         .map_err(StoreError::corrupt("history"))?,
                 })
             })
@@ -410,43 +372,6 @@ pub enum Until {
     Time(i64),
 }
 
-/// Adds the multi-row INSERT of `events` to the batch.
-fn push_events(
-    batch: &mut QueryBuilder<'_, Sqlite>,
-    events: &[Recorded],
-) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let rows = events
-        .iter()
-        .map(|r| {
-            Ok((
-                r,
-                serde_json::to_string(&r.event).map_err(StoreError::corrupt("event"))?,
-            ))
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    // 10 bound values a row; 1,000 rows stay far below SQLite's limit per statement.
-    for chunk in rows.chunks(1_000) {
-        batch.push("INSERT INTO events (seq, project, stream, version, event_type, schema_version, payload, actor, at_ms, command_id) ");
-        batch.push_values(chunk, |mut b, (r, payload)| {
-            b.push_bind(r.seq as i64)
-                .push_bind(r.project.to_string())
-                .push_bind(r.stream.id(&r.project))
-                .push_bind(r.version as i64)
-                .push_bind(r.event.type_name())
-                .push_bind(SCHEMA_VERSION)
-                .push_bind(payload.clone())
-                .push_bind(r.actor.to_string())
-                .push_bind(r.at_ms)
-                .push_bind(r.command_id.to_string());
-        });
-        batch.push("; ");
-    }
-    Ok(())
-}
-
 fn parse_actor(raw: &str) -> Result<UserName, StoreError> {
     UserName::parse(raw).map_err(|e| StoreError::Corrupt {
         what: "actor",
@@ -455,20 +380,21 @@ fn parse_actor(raw: &str) -> Result<UserName, StoreError> {
 }
 
 /// One log row, its payload upcast from the schema it was written in.
-fn decode_event(row: &SqliteRow) -> Result<Recorded, StoreError> {
-    let schema: i64 = row.get("schema_version");
+fn decode_event(row: &Row) -> Result<Recorded, StoreError> {
+    let schema = row.int("schema_version")?;
+    let payload = row.text("payload")?;
     let event = upcast(
         u32::try_from(schema).unwrap_or(0),
-        row.get("event_type"),
-        &mut serde_json::Deserializer::from_str(row.get("payload")),
+        &row.text("event_type")?,
+        &mut serde_json::Deserializer::from_str(&payload),
     )
     .map_err(StoreError::corrupt("event"))?;
-    let project = ProjectKey::parse(row.get("project")).map_err(|e| StoreError::Corrupt {
+    let project = ProjectKey::parse(&row.text("project")?).map_err(|e| StoreError::Corrupt {
         what: "project key",
         source: serde::de::Error::custom(e),
     })?;
     let command_id = row
-        .get::<String, _>("command_id")
+        .text("command_id")?
         .parse()
         .map(CommandId)
         .map_err(|e| StoreError::Corrupt {
@@ -476,12 +402,12 @@ fn decode_event(row: &SqliteRow) -> Result<Recorded, StoreError> {
             source: serde::de::Error::custom(e),
         })?;
     Ok(Recorded {
-        seq: row.get::<i64, _>("seq") as u64,
+        seq: row.int("seq")? as u64,
         project,
         stream: event.stream(),
-        version: row.get::<i64, _>("version") as u64,
-        actor: parse_actor(row.get("actor"))?,
-        at_ms: row.get("at_ms"),
+        version: row.int("version")? as u64,
+        actor: parse_actor(&row.text("actor")?)?,
+        at_ms: row.int("at_ms")?,
         command_id,
         event,
     })

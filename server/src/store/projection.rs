@@ -6,11 +6,10 @@
 
 use futures::StreamExt;
 use kanri_domain::*;
-use sqlx::sqlite::SqliteConnection;
-use sqlx::{QueryBuilder, Sqlite};
 use std::collections::{BTreeSet, HashMap};
 
 use super::{Recorded, StoreError};
+use crate::db::{Conn, Sql};
 
 /// One row of the `history` table.
 struct HistoryRow {
@@ -59,11 +58,7 @@ impl InlineProjection {
 
     /// Adds the history rows and the current rows of every touched stream
     /// to `batch`, as SQL statements.
-    pub fn push_sql(
-        &mut self,
-        batch: &mut QueryBuilder<'_, Sqlite>,
-        state: &ProjectState,
-    ) -> Result<(), StoreError> {
+    pub fn push_sql(&mut self, batch: &mut Sql, state: &ProjectState) -> Result<(), StoreError> {
         self.push_history(batch, "history");
         for stream in std::mem::take(&mut self.touched) {
             push_stream(batch, state, stream)?;
@@ -71,21 +66,21 @@ impl InlineProjection {
         Ok(())
     }
 
-    fn push_history(&mut self, batch: &mut QueryBuilder<'_, Sqlite>, table: &str) {
+    fn push_history(&mut self, batch: &mut Sql, table: &str) {
         let mut rows = std::mem::take(&mut self.history).into_iter().peekable();
         while rows.peek().is_some() {
             batch.push(format!("INSERT INTO {table} ({HISTORY_COLUMNS}) "));
-            batch.push_values(rows.by_ref().take(HISTORY_CHUNK), |mut b, r| {
-                b.push_bind(r.stream)
-                    .push_bind(r.version as i64)
-                    .push_bind(r.idx as i64)
-                    .push_bind(r.seq as i64)
-                    .push_bind(r.project)
-                    .push_bind(r.actor)
-                    .push_bind(r.at_ms)
-                    .push_bind(r.change);
+            batch.push_values(rows.by_ref().take(HISTORY_CHUNK), |b, r| {
+                b.bind(r.stream)
+                    .bind(r.version as i64)
+                    .bind(r.idx as i64)
+                    .bind(r.seq as i64)
+                    .bind(r.project)
+                    .bind(r.actor)
+                    .bind(r.at_ms)
+                    .bind(r.change);
             });
-            batch.push("; ");
+            batch.end();
         }
     }
 }
@@ -106,11 +101,7 @@ pub(super) fn enum_name<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Adds the upsert of one stream's row, from the state after the append.
-fn push_stream(
-    batch: &mut QueryBuilder<'_, Sqlite>,
-    state: &ProjectState,
-    stream: StreamRef,
-) -> Result<(), StoreError> {
+fn push_stream(batch: &mut Sql, state: &ProjectState, stream: StreamRef) -> Result<(), StoreError> {
     let Some(project) = &state.project else {
         return Ok(());
     };
@@ -130,8 +121,9 @@ fn push_stream(
                 .push_bind(json(project)?)
                 .push(
                     ") ON CONFLICT (key) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
-                     version = excluded.version, doc = excluded.doc; ",
-                );
+                     version = excluded.version, doc = excluded.doc",
+                )
+                .end();
         }
         StreamRef::Issue(n) => {
             let Some(i) = state.issues.get(&n) else {
@@ -158,8 +150,9 @@ fn push_stream(
                 .push_bind(json(s)?)
                 .push(
                     ") ON CONFLICT (project, number) DO UPDATE SET name = excluded.name, state = excluded.state, \
-                     version = excluded.version, doc = excluded.doc; ",
-                );
+                     version = excluded.version, doc = excluded.doc",
+                )
+                .end();
         }
     }
     Ok(())
@@ -169,15 +162,11 @@ fn push_stream(
 /// document; the columns that rarely change are written by a second
 /// statement only when they differ, so their indexes (and the label table,
 /// kept by triggers) are not rewritten on every move.
-fn push_issue(
-    batch: &mut QueryBuilder<'_, Sqlite>,
-    key: String,
-    i: &Issue,
-) -> Result<(), StoreError> {
+fn push_issue(batch: &mut Sql, key: String, i: &Issue) -> Result<(), StoreError> {
     let number = i.key.number.0 as i64;
     let doc = json(i)?;
     let labels = json(&i.labels)?;
-    let cold = |b: &mut QueryBuilder<'_, Sqlite>| {
+    let cold = |b: &mut Sql| {
         b.push_bind(enum_name(&i.issue_type))
             .push(", ")
             .push_bind(i.assignee.as_ref().map(UserName::to_string))
@@ -219,8 +208,10 @@ fn push_issue(
     batch.push(
         ") ON CONFLICT (project, number) DO UPDATE SET status = excluded.status, rank = excluded.rank, \
          title = excluded.title, version = excluded.version, doc = excluded.doc, \
-         search_text = excluded.search_text; \
-         UPDATE issues SET (issue_type, assignee, sprint, parent, priority, points, reporter, labels) = (",
+         search_text = excluded.search_text",
+    );
+    batch.end().push(
+        "UPDATE issues SET (issue_type, assignee, sprint, parent, priority, points, reporter, labels) = (",
     );
     cold(batch);
     batch
@@ -228,9 +219,9 @@ fn push_issue(
         .push_bind(key)
         .push(" AND number = ")
         .push_bind(number)
-        .push(" AND (issue_type, assignee, sprint, parent, priority, points, reporter, labels) IS NOT (");
+        .push(" AND (issue_type, assignee, sprint, parent, priority, points, reporter, labels) IS DISTINCT FROM (");
     cold(batch);
-    batch.push("); ");
+    batch.push(")").end();
     Ok(())
 }
 
@@ -238,15 +229,16 @@ fn push_issue(
 /// sequence order) into the empty projection tables behind `conn`, which
 /// the caller has put in a transaction. Returns the number of events.
 pub async fn rebuild_inline(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     events: impl futures::Stream<Item = Result<Recorded, StoreError>>,
 ) -> Result<u64, StoreError> {
     // History rows arrive in log order but are clustered by stream: staging
     // them and copying them over sorted is several times faster than
     // inserting each at its place in the tree.
-    sqlx::query("CREATE TEMP TABLE history_staging AS SELECT * FROM history WHERE 0")
-        .execute(&mut *conn)
-        .await?;
+    conn.execute(&Sql::new(
+        "CREATE TEMP TABLE history_staging AS SELECT * FROM history WHERE 1 = 0",
+    ))
+    .await?;
     let mut states: HashMap<ProjectKey, (ProjectState, InlineProjection)> = HashMap::new();
     let mut count = 0u64;
     let mut events = std::pin::pin!(events);
@@ -258,21 +250,22 @@ pub async fn rebuild_inline(
         projection.record(&rec, changes);
         count += 1;
         if projection.history.len() >= REBUILD_FLUSH {
-            let mut batch = QueryBuilder::new("");
+            let mut batch = Sql::default();
             projection.push_history(&mut batch, "history_staging");
-            batch.build().execute(&mut *conn).await?;
+            conn.execute(&batch).await?;
         }
     }
     for (state, projection) in states.values_mut() {
-        let mut batch = QueryBuilder::new("");
+        let mut batch = Sql::default();
         projection.push_history(&mut batch, "history_staging");
         projection.push_sql(&mut batch, state)?;
-        batch.build().execute(&mut *conn).await?;
+        conn.execute(&batch).await?;
     }
-    let copy = format!(
+    let mut copy = Sql::new(format!(
         "INSERT INTO history ({HISTORY_COLUMNS}) SELECT {HISTORY_COLUMNS} FROM history_staging \
-         ORDER BY stream, version, idx; DROP TABLE history_staging"
-    );
-    sqlx::query(&copy).execute(&mut *conn).await?;
+         ORDER BY stream, version, idx"
+    ));
+    copy.end().push("DROP TABLE history_staging");
+    conn.execute(&copy).await?;
     Ok(count)
 }

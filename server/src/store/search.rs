@@ -2,6 +2,11 @@
 //! statement with bound parameters over indexed columns, the label table and
 //! the trigram text index.
 //!
+//! The statement is written for the engine it runs on (`Engine`): text
+//! search uses SQLite's FTS5 trigram index or PostgreSQL's pg_trgm, and
+//! case-insensitive equality folds ASCII only on both, as SQLite's NOCASE
+//! does.
+//!
 //! Every clause is matched through `kanri_domain::query_values`, the same
 //! functions the in-memory evaluator uses; a field with a small closed set of
 //! values (status, type, priority, sprint) is resolved to that set here, from
@@ -13,7 +18,8 @@ use kanri_domain::query_values::{
     type_texts, value_text,
 };
 use kanri_domain::*;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use crate::db::{Db, Engine, Sql};
 
 use super::StoreError;
 use super::projection::enum_name as serde_name;
@@ -46,12 +52,13 @@ impl SearchSql {
     /// `Err` names a clause the query language never produces (the parser
     /// rejects `~` on a field other than text).
     pub fn compile(
+        engine: Engine,
         state: &ProjectState,
         query: &Query,
         me: &UserName,
         limit: usize,
     ) -> Result<Self, QueryError> {
-        let compiler = Compiler::new(state, me)?;
+        let compiler = Compiler::new(engine, state, me)?;
         let count = compiler.filtered("SELECT COUNT(*)", query.filter.as_ref())?;
         let mut page = compiler.filtered("SELECT doc", query.filter.as_ref())?;
         page.push(" ORDER BY ");
@@ -61,7 +68,12 @@ impl SearchSql {
         let terms = &query.order[..decisive.map_or(query.order.len(), |i| i + 1)];
         for (field, desc) in terms {
             order_term(&mut page, compiler.project, *field);
-            page.push(if *desc { " DESC, " } else { " ASC, " });
+            // Explicit, as the evaluator sorts: the engines differ by default.
+            page.push(if *desc {
+                " DESC NULLS LAST, "
+            } else {
+                " ASC NULLS FIRST, "
+            });
         }
         if decisive.is_none() {
             page.push("rank ASC, ");
@@ -79,13 +91,14 @@ impl SearchSql {
     /// nothing: a page asks for one more than it shows to know whether
     /// more follow.
     pub fn listing(
+        engine: Engine,
         state: &ProjectState,
         filter: Option<&Expr>,
         narrowing: &Narrowing,
         me: &UserName,
         limit: usize,
     ) -> Result<Self, QueryError> {
-        let compiler = Compiler::new(state, me)?;
+        let compiler = Compiler::new(engine, state, me)?;
         let mut page = compiler.filtered("SELECT doc", filter)?;
         if let Some(status) = narrowing.status {
             page.push(" AND status = ").push_bind(i64::from(status.0));
@@ -121,32 +134,31 @@ impl SearchSql {
     }
 
     /// The matching issues (at most the limit) and how many matched in all.
-    pub async fn run(mut self, db: &SqlitePool) -> Result<(Vec<Issue>, usize), StoreError> {
-        let rows = self.page.build().fetch_all(db).await?;
-        let issues = rows
-            .iter()
-            .map(|r| serde_json::from_str(r.get::<&str, _>("doc")))
-            .collect::<Result<Vec<Issue>, _>>()
-            .map_err(StoreError::corrupt("issue row"))?;
+    pub async fn run(self, db: &Db) -> Result<(Vec<Issue>, usize), StoreError> {
+        let mut issues = Vec::new();
+        for row in db.fetch_all(&self.page).await? {
+            let issue = serde_json::from_str(&row.text("doc")?)
+                .map_err(StoreError::corrupt("issue row"))?;
+            issues.push(issue);
+        }
         // A short page is the whole answer; only a full one needs counting.
-        let total = match &mut self.count {
+        let total = match &self.count {
             Some(count) if issues.len() >= self.limit => {
-                let n: i64 = count.build_query_scalar().fetch_one(db).await?;
-                n as usize
+                db.fetch_all(count).await?[0].int(0)? as usize
             }
             _ => issues.len(),
         };
         Ok((issues, total))
     }
 
-    /// The page's statement, for tests and `EXPLAIN QUERY PLAN`.
-    pub fn sql(&self) -> &str {
-        self.page.sql()
+    /// The page's statement (as SQLite gets it), for tests and `EXPLAIN QUERY PLAN`.
+    pub fn sql(&self) -> String {
+        self.page.for_sqlite().0
     }
 
     /// The count's statement: the filter alone (none for a listing).
-    pub fn count_sql(&self) -> Option<&str> {
-        self.count.as_ref().map(|c| c.sql())
+    pub fn count_sql(&self) -> Option<String> {
+        self.count.as_ref().map(|c| c.for_sqlite().0)
     }
 }
 
@@ -158,22 +170,28 @@ fn unsupported(message: &str) -> QueryError {
 }
 
 struct Compiler<'a> {
+    engine: Engine,
     state: &'a ProjectState,
     project: &'a Project,
     me: &'a UserName,
 }
 
 impl<'a> Compiler<'a> {
-    fn new(state: &'a ProjectState, me: &'a UserName) -> Result<Self, QueryError> {
+    fn new(engine: Engine, state: &'a ProjectState, me: &'a UserName) -> Result<Self, QueryError> {
         let Some(project) = &state.project else {
             return Err(unsupported("the project does not exist"));
         };
-        Ok(Self { state, project, me })
+        Ok(Self {
+            engine,
+            state,
+            project,
+            me,
+        })
     }
 
     /// `select` over the project's issues matching `filter`.
     fn filtered(&self, select: &str, filter: Option<&Expr>) -> Result<Sql, QueryError> {
-        let mut sql = QueryBuilder::new(select);
+        let mut sql = Sql::new(select);
         sql.push(" FROM issues WHERE project = ")
             .push_bind(self.project.key.to_string());
         if let Some(filter) = filter {
@@ -184,24 +202,32 @@ impl<'a> Compiler<'a> {
     }
 }
 
-type Sql = QueryBuilder<'static, Sqlite>;
-
 /// `column IN (?, ?, …)`, false for a NULL column (so `NOT` stays exact),
 /// or a constant false for no values.
-fn push_in<T>(sql: &mut Sql, column: &str, values: Vec<T>)
-where
-    T: 'static + Send + sqlx::Encode<'static, Sqlite> + sqlx::Type<Sqlite>,
-{
+fn push_in<T: Into<crate::db::Arg>>(sql: &mut Sql, column: &str, values: Vec<T>) {
     if values.is_empty() {
-        sql.push("0");
+        sql.push(FALSE);
         return;
     }
     sql.push(format!("({column} IS NOT NULL AND {column} IN ("));
-    let mut list = sql.separated(", ");
+    let mut list = sql.separated();
     for v in values {
-        list.push_bind(v);
+        list.bind(v);
     }
     sql.push("))");
+}
+
+/// Constant truth values both engines read as booleans.
+const FALSE: &str = "(1 = 0)";
+const TRUE: &str = "(1 = 1)";
+
+/// `text` with ASCII letters lower-cased (SQLite's NOCASE; PostgreSQL's
+/// `lower` would fold every script).
+fn ascii_fold(engine: Engine, text: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("({text} COLLATE NOCASE)"),
+        Engine::Postgres => format!("ascii_lower({text})"),
+    }
 }
 
 impl Compiler<'_> {
@@ -234,34 +260,56 @@ impl Compiler<'_> {
                 self.equals_any(sql, *f, &wants);
                 sql.push(")");
             }
-            Expr::Compare(f, op, v) => {
-                match op {
-                    Op::Eq | Op::Ne => {
-                        sql.push(if *op == Op::Eq { "(" } else { "(NOT " });
-                        self.equals_any(sql, *f, &[value_text(v, self.me)]);
-                        sql.push(")");
-                    }
-                    Op::Contains | Op::NotContains if *f == QField::Text => {
-                        let needle = value_text(v, self.me).to_lowercase();
-                        sql.push(if *op == Op::Contains { "(" } else { "(NOT " });
-                        sql.push("instr(search_text, ").push_bind(needle.clone());
-                        sql.push(") > 0");
-                        if *op == Op::Contains && needle.chars().count() >= TRIGRAM {
-                            // The exact test above decides; the index narrows the rows.
-                            sql.push(" AND rowid IN (SELECT rowid FROM issue_text WHERE issue_text MATCH ")
-                            .push_bind(format!("\"{}\"", needle.replace('"', "\"\"")))
-                            .push(")");
-                        }
-                        sql.push(")");
-                    }
-                    Op::Contains | Op::NotContains => {
-                        return Err(unsupported("~ works on text only"));
-                    }
-                    Op::Gt | Op::Ge | Op::Lt | Op::Le => self.ordering(sql, *f, *op, v),
+            Expr::Compare(f, op, v) => match op {
+                Op::Eq | Op::Ne => {
+                    sql.push(if *op == Op::Eq { "(" } else { "(NOT " });
+                    self.equals_any(sql, *f, &[value_text(v, self.me)]);
+                    sql.push(")");
+                }
+                Op::Contains | Op::NotContains if *f == QField::Text => {
+                    let needle = value_text(v, self.me).to_lowercase();
+                    sql.push(if *op == Op::Contains { "(" } else { "(NOT " });
+                    self.contains(sql, &needle, *op == Op::Contains);
+                    sql.push(")");
+                }
+                Op::Contains | Op::NotContains => {
+                    return Err(unsupported("~ works on text only"));
+                }
+                Op::Gt | Op::Ge | Op::Lt | Op::Le => self.ordering(sql, *f, *op, v),
+            },
+        }
+        Ok(())
+    }
+
+    /// `search_text` holds `needle`. The exact test decides; for a
+    /// positive test, the trigram index narrows the rows first.
+    fn contains(&self, sql: &mut Sql, needle: &str, use_index: bool) {
+        let use_index = use_index && needle.chars().count() >= TRIGRAM;
+        match self.engine {
+            Engine::Sqlite => {
+                sql.push("instr(search_text, ")
+                    .push_bind(needle)
+                    .push(") > 0");
+                if use_index {
+                    sql.push(" AND rowid IN (SELECT rowid FROM issue_text WHERE issue_text MATCH ")
+                        .push_bind(format!("\"{}\"", needle.replace('"', "\"\"")))
+                        .push(")");
+                }
+            }
+            Engine::Postgres => {
+                sql.push("strpos(search_text, ")
+                    .push_bind(needle)
+                    .push(") > 0");
+                if use_index {
+                    let escaped = needle
+                        .replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_");
+                    sql.push(" AND search_text LIKE ")
+                        .push_bind(format!("%{escaped}%"));
                 }
             }
         }
-        Ok(())
     }
 
     /// Whether one of the field's texts equals one of `wants`.
@@ -270,7 +318,7 @@ impl Compiler<'_> {
         let key = &self.project.key;
         match f {
             QField::Project => {
-                sql.push(if any(key.as_str()) { "1" } else { "0" });
+                sql.push(if any(key.as_str()) { TRUE } else { FALSE });
             }
             QField::Key | QField::Epic => {
                 let numbers = wants
@@ -350,26 +398,37 @@ impl Compiler<'_> {
                     "EXISTS (SELECT 1 FROM issue_labels l WHERE l.project = issues.project \
                      AND l.number = issues.number AND ",
                 );
-                push_in(sql, "l.label COLLATE NOCASE", wants.to_vec());
+                let label = ascii_fold(self.engine, "l.label");
+                let folded = wants.iter().map(|w| w.to_ascii_lowercase()).collect();
+                push_in(sql, &label, folded);
                 sql.push(")");
             }
             QField::Text => {
                 // Rare, so read from the stored document rather than indexed.
+                let whole = match self.engine {
+                    Engine::Sqlite => {
+                        "title || char(10) || COALESCE(json_extract(doc, '$.description'), '')"
+                    }
+                    Engine::Postgres => {
+                        "title || chr(10) || COALESCE(doc::jsonb ->> 'description', '')"
+                    }
+                };
+                let whole = ascii_fold(self.engine, whole);
                 sql.push("(");
-                let mut any_of = sql.separated(" OR ");
-                for w in wants {
-                    any_of
-                        .push("title || char(10) || COALESCE(json_extract(doc, '$.description'), '') = ")
-                        .push_bind_unseparated(w.clone())
-                        .push_unseparated(" COLLATE NOCASE");
+                for (i, w) in wants.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(" OR ");
+                    }
+                    sql.push(format!("{whole} = "))
+                        .push_bind(w.to_ascii_lowercase());
                 }
                 if wants.is_empty() {
-                    any_of.push("0");
+                    sql.push(FALSE);
                 }
                 sql.push(")");
             }
             QField::Rank => {
-                sql.push("0");
+                sql.push(FALSE);
             }
         }
     }
@@ -378,7 +437,7 @@ impl Compiler<'_> {
     /// priority resolved to the set of priorities that satisfy it.
     fn ordering(&self, sql: &mut Sql, f: QField, op: Op, v: &QValue) {
         let Some(want) = numeric_operand(f, v, self.me).filter(|w| !w.is_nan()) else {
-            sql.push("0");
+            sql.push(FALSE);
             return;
         };
         if f == QField::Points {
@@ -413,14 +472,14 @@ fn empty_test(sql: &mut Sql, f: QField) {
             "NOT EXISTS (SELECT 1 FROM issue_labels l WHERE l.project = issues.project \
              AND l.number = issues.number)"
         }
-        QField::Rank => "1",
+        QField::Rank => TRUE,
         QField::Project
         | QField::Key
         | QField::Status
         | QField::Reporter
         | QField::Type
         | QField::Priority
-        | QField::Text => "0",
+        | QField::Text => FALSE,
     });
 }
 

@@ -1,12 +1,10 @@
 //! Per-project activity: how many events each project logged per (UTC) day.
 
-use futures::future::BoxFuture;
 use kanri_domain::Recorded;
-use sqlx::sqlite::SqliteConnection;
 use std::collections::BTreeMap;
 
 use super::Subscriber;
-use crate::store::StoreError;
+use crate::db::Sql;
 
 pub struct ActivityCounts;
 
@@ -19,31 +17,26 @@ impl Subscriber for ActivityCounts {
         &["project_activity"]
     }
 
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut SqliteConnection,
-        batch: &'a [Recorded],
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            let mut counts: BTreeMap<(&str, String), i64> = BTreeMap::new();
-            for r in batch {
-                *counts
-                    .entry((r.project.as_str(), utc_day(r.at_ms)))
-                    .or_default() += 1;
-            }
-            for ((project, day), n) in counts {
-                sqlx::query(
-                    "INSERT INTO project_activity (project, day, events) VALUES (?, ?, ?) \
-                     ON CONFLICT (project, day) DO UPDATE SET events = project_activity.events + excluded.events",
+    fn handle(&self, batch: &[Recorded], sql: &mut Sql) {
+        let mut counts: BTreeMap<(&str, String), i64> = BTreeMap::new();
+        for r in batch {
+            *counts
+                .entry((r.project.as_str(), utc_day(r.at_ms)))
+                .or_default() += 1;
+        }
+        for ((project, day), n) in counts {
+            sql.push("INSERT INTO project_activity (project, day, events) VALUES (")
+                .push_bind(project)
+                .push(", ")
+                .push_bind(day)
+                .push(", ")
+                .push_bind(n)
+                .push(
+                    ") ON CONFLICT (project, day) \
+                     DO UPDATE SET events = project_activity.events + excluded.events",
                 )
-                .bind(project)
-                .bind(day)
-                .bind(n)
-                .execute(&mut *conn)
-                .await?;
-            }
-            Ok(())
-        })
+                .end();
+        }
     }
 }
 

@@ -7,15 +7,13 @@
 mod activity;
 pub mod time;
 
-use futures::future::BoxFuture;
 use kanri_domain::Recorded;
 use serde::Serialize;
-use sqlx::sqlite::SqliteConnection;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-use crate::db::Db;
+use crate::db::{Conn, Db, Sql};
 use crate::service::now_ms;
 use crate::store::{Store, StoreError};
 pub use activity::ActivityCounts;
@@ -31,12 +29,9 @@ pub trait Subscriber: Send + Sync {
     fn name(&self) -> &'static str;
     /// The tables it owns, compared by `replay --verify`.
     fn tables(&self) -> &'static [&'static str];
-    /// Folds a batch of events (in sequence order) into its tables.
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut SqliteConnection,
-        batch: &'a [Recorded],
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// The statements that fold a batch of events (in sequence order) into
+    /// its tables: a pure function of the events, run with the checkpoint.
+    fn handle(&self, batch: &[Recorded], sql: &mut Sql);
 }
 
 /// Every subscriber projection, in the order they are run.
@@ -45,12 +40,12 @@ pub fn all() -> Vec<Arc<dyn Subscriber>> {
 }
 
 pub async fn checkpoint(db: &Db, name: &str) -> Result<u64, StoreError> {
-    let seq: Option<i64> =
-        sqlx::query_scalar("SELECT seq FROM subscriber_checkpoints WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&db.read)
-            .await?;
-    Ok(seq.unwrap_or(0) as u64)
+    let sql = Sql::query("SELECT seq FROM subscriber_checkpoints WHERE name = ?").arg(name);
+    let seq = match db.fetch_optional(&sql).await? {
+        Some(row) => row.int("seq")?,
+        None => 0,
+    };
+    Ok(seq as u64)
 }
 
 /// Feeds one batch after the subscriber's checkpoint, if any, and advances
@@ -69,19 +64,33 @@ pub async fn step(
     let Some(last) = batch.last().map(|r| r.seq) else {
         return Ok(0);
     };
-    let mut writer = db.writer().await?;
-    let mut tx = writer.begin().await?;
-    sub.handle(&mut tx, &batch).await?;
-    sqlx::query(
-        "INSERT INTO subscriber_checkpoints (name, seq, updated_ms) VALUES (?, ?, ?) \
-         ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_ms = excluded.updated_ms",
-    )
-    .bind(sub.name())
-    .bind(last as i64)
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    let mut sql = Sql::default();
+    sub.handle(&batch, &mut sql);
+    sql.end()
+        .push(
+            "INSERT INTO subscriber_checkpoints (name, seq, updated_ms) VALUES (",
+        )
+        .push_bind(sub.name())
+        .push(", ")
+        .push_bind(last as i64)
+        .push(", ")
+        .push_bind(now_ms())
+        .push(
+            ") ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_ms = excluded.updated_ms",
+        );
+    match db {
+        // On the writer, so it queues behind appends instead of meeting
+        // SQLite's write lock.
+        Db::Sqlite(sqlite) => {
+            let mut writer = sqlite.writer().await?;
+            let mut tx = writer.begin().await?;
+            Conn::Sqlite(&mut tx).execute(&sql).await?;
+            tx.commit().await?;
+        }
+        Db::Postgres(_) => {
+            db.execute(&sql).await?;
+        }
+    }
     Ok(batch.len())
 }
 

@@ -1,12 +1,10 @@
 //! Time tracking: the `worklogs` table, one row per existing worklog, and the
 //! timesheet query over it (minutes per issue, author and day in a range).
 
-use futures::future::BoxFuture;
 use kanri_domain::*;
-use sqlx::sqlite::SqliteConnection;
 
 use super::Subscriber;
-use crate::db::Db;
+use crate::db::{Db, Sql};
 use crate::store::StoreError;
 
 pub struct TimeTracking;
@@ -20,69 +18,62 @@ impl Subscriber for TimeTracking {
         &["worklogs"]
     }
 
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut SqliteConnection,
-        batch: &'a [Recorded],
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move {
-            for r in batch {
-                let project = r.project.as_str();
-                match &r.event {
-                    Event::WorkLogged {
-                        issue,
-                        worklog,
-                        author,
-                        entry,
-                    } => {
-                        sqlx::query(
-                            "INSERT INTO worklogs (project, issue, worklog, author, day, started_ms, minutes) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        )
-                        .bind(project)
-                        .bind(issue.0)
-                        .bind(worklog.0)
-                        .bind(author.as_str())
-                        .bind(entry.started.date().to_string())
-                        .bind(entry.started.unix_ms())
-                        .bind(entry.spent.0)
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    Event::WorklogUpdated {
-                        issue,
-                        worklog,
-                        entry,
-                    } => {
-                        sqlx::query(
-                            "UPDATE worklogs SET day = ?, started_ms = ?, minutes = ? \
-                             WHERE project = ? AND issue = ? AND worklog = ?",
-                        )
-                        .bind(entry.started.date().to_string())
-                        .bind(entry.started.unix_ms())
-                        .bind(entry.spent.0)
-                        .bind(project)
-                        .bind(issue.0)
-                        .bind(worklog.0)
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    Event::WorklogDeleted { issue, worklog } => {
-                        sqlx::query(
-                            "DELETE FROM worklogs WHERE project = ? AND issue = ? AND worklog = ?",
-                        )
-                        .bind(project)
-                        .bind(issue.0)
-                        .bind(worklog.0)
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    _ => {}
+    fn handle(&self, batch: &[Recorded], sql: &mut Sql) {
+        for r in batch {
+            let project = r.project.as_str();
+            match &r.event {
+                Event::WorkLogged {
+                    issue,
+                    worklog,
+                    author,
+                    entry,
+                } => {
+                    sql.push(
+                        "INSERT INTO worklogs (project, issue, worklog, author, day, started_ms, minutes) ",
+                    )
+                    .push_values([()], |row, ()| {
+                        row.bind(project)
+                            .bind(issue.0)
+                            .bind(worklog.0)
+                            .bind(author.as_str())
+                            .bind(entry.started.date().to_string())
+                            .bind(entry.started.unix_ms())
+                            .bind(entry.spent.0);
+                    })
+                    .end();
                 }
+                Event::WorklogUpdated {
+                    issue,
+                    worklog,
+                    entry,
+                } => {
+                    sql.push("UPDATE worklogs SET day = ")
+                        .push_bind(entry.started.date().to_string())
+                        .push(", started_ms = ")
+                        .push_bind(entry.started.unix_ms())
+                        .push(", minutes = ")
+                        .push_bind(entry.spent.0);
+                    same_worklog(sql, project, issue, worklog);
+                }
+                Event::WorklogDeleted { issue, worklog } => {
+                    sql.push("DELETE FROM worklogs");
+                    same_worklog(sql, project, issue, worklog);
+                }
+                _ => {}
             }
-            Ok(())
-        })
+        }
     }
+}
+
+/// ` WHERE` it is that worklog, and the statement's end.
+fn same_worklog(sql: &mut Sql, project: &str, issue: &IssueNumber, worklog: &WorklogNumber) {
+    sql.push(" WHERE project = ")
+        .push_bind(project)
+        .push(" AND issue = ")
+        .push_bind(issue.0)
+        .push(" AND worklog = ")
+        .push_bind(worklog.0)
+        .end();
 }
 
 /// Everything logged in `project` on the days `from..=to`.
@@ -92,16 +83,27 @@ pub async fn logged_between(
     from: Date,
     to: Date,
 ) -> Result<Vec<LoggedTime>, StoreError> {
-    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT issue, author, day, SUM(minutes) FROM worklogs \
+    let sql = Sql::query(
+        "SELECT issue, author, day, CAST(SUM(minutes) AS BIGINT) AS minutes FROM worklogs \
          WHERE project = ? AND day BETWEEN ? AND ? \
          GROUP BY issue, author, day ORDER BY day, author, issue",
     )
-    .bind(project.as_str())
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(&db.read)
-    .await?;
+    .arg(project.as_str())
+    .arg(from.to_string())
+    .arg(to.to_string());
+    let rows = db
+        .fetch_all(&sql)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.int("issue")?,
+                r.text("author")?,
+                r.text("day")?,
+                r.int("minutes")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     // The rows were written from parsed events, so they parse back.
     Ok(rows
         .into_iter()

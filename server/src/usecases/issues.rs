@@ -74,9 +74,10 @@ impl UseCases {
         me: &UserName,
         limit: usize,
     ) -> Result<SearchHits, ApiError> {
+        let engine = self.kanri.store().db().engine();
         let (project, sql) = self
             .compiled(who, key, |state| {
-                SearchSql::compile(state, query, me, limit)
+                SearchSql::compile(engine, state, query, me, limit)
             })
             .await?;
         let (issues, total) = self.run(sql).await?;
@@ -106,9 +107,10 @@ impl UseCases {
         };
         let expr = filter.query.as_ref().and_then(|q| q.filter.as_ref());
         // One more than asked, to know whether more follow.
+        let engine = self.kanri.store().db().engine();
         let (_, sql) = self
             .compiled(who, key, |state| {
-                SearchSql::listing(state, expr, &narrowing, me, limit + 1)
+                SearchSql::listing(engine, state, expr, &narrowing, me, limit + 1)
             })
             .await?;
         let (mut issues, _) = self.run(sql).await?;
@@ -140,7 +142,7 @@ impl UseCases {
 
     /// The issues of the indexed projection a search selects.
     async fn run(&self, sql: SearchSql) -> Result<(Vec<Issue>, usize), ApiError> {
-        sql.run(&self.kanri.store().db().read)
+        sql.run(self.kanri.store().db())
             .await
             .map_err(|e: StoreError| unavailable(e))
     }

@@ -12,9 +12,9 @@ mod worker;
 pub use targets::{Blocked, Targets};
 pub use worker::{Backoff, run};
 
+use crate::db::{Db, Sql};
 use app::api::{DeliveryView, NewWebhookView, WebhookView};
 use kanri_domain::{ProjectKey, UserName};
-use sqlx::{Row, SqlitePool};
 
 use crate::capped::{self, Cap, CapError};
 use crate::secret::Secret;
@@ -70,12 +70,12 @@ pub fn parse_events(raw: &[String]) -> Result<Vec<String>, String> {
 }
 
 pub struct Webhooks {
-    db: SqlitePool,
+    db: Db,
     targets: Targets,
 }
 
 impl Webhooks {
-    pub fn new(db: SqlitePool, targets: Targets) -> Self {
+    pub fn new(db: Db, targets: Targets) -> Self {
         Self { db, targets }
     }
 
@@ -103,13 +103,13 @@ impl Webhooks {
             project.as_str(),
             "project, url, events, secret, created_by, created_ms, after_seq",
             |v| {
-                v.push_bind(project.to_string())
-                    .push_bind(url.to_owned())
-                    .push_bind(filter)
-                    .push_bind(secret.clone())
-                    .push_bind(by.to_string())
-                    .push_bind(now_ms)
-                    .push_bind(head as i64);
+                v.bind(project.as_str())
+                    .bind(url)
+                    .bind(filter)
+                    .bind(secret.as_str())
+                    .bind(by.as_str())
+                    .bind(now_ms)
+                    .bind(head as i64);
             },
         )
         .await?;
@@ -125,23 +125,23 @@ impl Webhooks {
 
     /// The project's live webhooks, oldest first.
     pub async fn list(&self, project: &ProjectKey) -> Result<Vec<WebhookView>, CapError> {
-        let rows = sqlx::query(
+        let sql = Sql::query(
             "SELECT id, url, events, created_by, created_ms FROM webhooks \
              WHERE project = ? AND deleted_ms IS NULL ORDER BY id",
         )
-        .bind(project.as_str())
-        .fetch_all(&self.db)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|row| WebhookView {
-                id: row.get("id"),
-                url: row.get("url"),
-                events: serde_json::from_str(row.get("events")).unwrap_or_default(),
-                created_by: row.get("created_by"),
-                created_ms: row.get("created_ms"),
+        .arg(project.as_str());
+        let rows = self.db.fetch_all(&sql).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(WebhookView {
+                    id: row.int("id")?,
+                    url: row.text("url")?,
+                    events: serde_json::from_str(&row.text("events")?).unwrap_or_default(),
+                    created_by: row.text("created_by")?,
+                    created_ms: row.int("created_ms")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Deletes webhook `id` of `project`; its pending deliveries are
@@ -155,24 +155,20 @@ impl Webhooks {
         now_ms: i64,
     ) -> Result<bool, CapError> {
         let mut tx = self.db.begin().await?;
-        let done = sqlx::query(
+        let delete = Sql::query(
             "UPDATE webhooks SET deleted_by = ?, deleted_ms = ? \
              WHERE id = ? AND project = ? AND deleted_ms IS NULL",
         )
-        .bind(by.as_str())
-        .bind(now_ms)
-        .bind(id)
-        .bind(project.as_str())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        sqlx::query(
+        .arg(by.as_str())
+        .arg(now_ms)
+        .arg(id)
+        .arg(project.as_str());
+        let done = tx.conn().execute(&delete).await? == 1;
+        let cancel = Sql::query(
             "UPDATE webhook_deliveries SET state = 'cancelled' WHERE webhook = ? AND state = 'pending'",
         )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .arg(id);
+        tx.conn().execute(&cancel).await?;
         tx.commit().await?;
         Ok(done)
     }
@@ -185,42 +181,41 @@ impl Webhooks {
         id: i64,
         limit: u32,
     ) -> Result<Option<Vec<DeliveryView>>, CapError> {
-        let owned: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM webhooks WHERE id = ? AND project = ?")
-                .bind(id)
-                .bind(project.as_str())
-                .fetch_optional(&self.db)
-                .await?;
-        if owned.is_none() {
+        let owned = Sql::query("SELECT id FROM webhooks WHERE id = ? AND project = ?")
+            .arg(id)
+            .arg(project.as_str());
+        if self.db.fetch_optional(&owned).await?.is_none() {
             return Ok(None);
         }
-        let rows = sqlx::query(
+        let sql = Sql::query(
             "SELECT id, seq, event_type, state, attempts, last_status, last_error, last_failure, \
              last_attempt_ms, next_attempt_ms FROM webhook_deliveries WHERE webhook = ? ORDER BY id DESC LIMIT ?",
         )
-        .bind(id)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
-        Ok(Some(
-            rows.iter()
-                .map(|row| {
-                    let state: String = row.get("state");
-                    DeliveryView {
-                        id: row.get("id"),
-                        seq: row.get::<i64, _>("seq") as u64,
-                        event_type: row.get("event_type"),
-                        attempts: row.get::<i64, _>("attempts") as u32,
-                        last_status: row.get::<Option<i64>, _>("last_status").map(|s| s as u16),
-                        last_error: row.get("last_error"),
-                        last_failure: row.get("last_failure"),
-                        last_attempt_ms: row.get("last_attempt_ms"),
-                        next_attempt_ms: (state == "pending").then(|| row.get("next_attempt_ms")),
-                        state,
-                    }
+        .arg(id)
+        .arg(limit);
+        let rows = self.db.fetch_all(&sql).await?;
+        rows.iter()
+            .map(|row| {
+                let state = row.text("state")?;
+                Ok(DeliveryView {
+                    id: row.int("id")?,
+                    seq: row.int("seq")? as u64,
+                    event_type: row.text("event_type")?,
+                    attempts: row.int("attempts")? as u32,
+                    last_status: row.opt_int("last_status")?.map(|s| s as u16),
+                    last_error: row.opt_text("last_error")?,
+                    last_failure: row.opt_text("last_failure")?,
+                    last_attempt_ms: row.opt_int("last_attempt_ms")?,
+                    next_attempt_ms: if state == "pending" {
+                        Some(row.int("next_attempt_ms")?)
+                    } else {
+                        None
+                    },
+                    state,
                 })
-                .collect(),
-        ))
+            })
+            .collect::<Result<Vec<_>, CapError>>()
+            .map(Some)
     }
 }
 

@@ -1,10 +1,10 @@
 //! The delivery worker: follows the log for every live webhook (each from
 //! its own position), queues the matching events, and sends what is due.
 
+use crate::db::{Db, Sql};
 use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
-use sqlx::{Row, SqlitePool};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -59,7 +59,7 @@ impl Backoff {
 /// when a retry comes due, and at least every [`IDLE`].
 #[tracing::instrument(name = "webhook_worker", skip_all)]
 pub async fn run(
-    db: SqlitePool,
+    db: Db,
     store: Store,
     backoff: Backoff,
     targets: Targets,
@@ -104,67 +104,73 @@ struct Senders {
 
 /// How long until the next delivery that is not due yet comes due. (Those
 /// due now are being sent, or go when their webhook's sender is done.)
-async fn next_due_in(db: &SqlitePool) -> Option<Duration> {
+async fn next_due_in(db: &Db) -> Option<Duration> {
     let now = now_ms();
-    let next: Option<i64> = sqlx::query_scalar(
+    let sql = Sql::query(
         "SELECT MIN(next_attempt_ms) FROM webhook_deliveries \
          WHERE state = 'pending' AND next_attempt_ms > ?",
     )
-    .bind(now)
-    .fetch_one(db)
-    .await
-    .ok()?;
+    .arg(now);
+    let next = db.fetch_all(&sql).await.ok()?.first()?.opt_int(0).ok()?;
     Some(Duration::from_millis(
         next?.saturating_sub(now).max(0) as u64
     ))
 }
 
 /// Queues, for every live webhook, the matching events after its position.
-async fn enqueue(db: &SqlitePool, store: &Store) -> Result<(), Box<dyn std::error::Error>> {
-    let hooks =
-        sqlx::query("SELECT id, project, events, after_seq FROM webhooks WHERE deleted_ms IS NULL")
-            .fetch_all(db)
-            .await?;
+async fn enqueue(db: &Db, store: &Store) -> Result<(), Box<dyn std::error::Error>> {
+    let hooks = db
+        .fetch_all(&Sql::new(
+            "SELECT id, project, events, after_seq FROM webhooks WHERE deleted_ms IS NULL",
+        ))
+        .await?;
     for hook in hooks {
-        let id: i64 = hook.get("id");
-        let Ok(project) = ProjectKey::parse(hook.get::<&str, _>("project")) else {
+        let id = hook.int("id")?;
+        let Ok(project) = ProjectKey::parse(&hook.text("project")?) else {
             continue;
         };
-        let wanted: Vec<String> = serde_json::from_str(hook.get("events")).unwrap_or_default();
-        let after = hook.get::<i64, _>("after_seq") as u64;
+        let wanted: Vec<String> = serde_json::from_str(&hook.text("events")?).unwrap_or_default();
+        let after = hook.int("after_seq")? as u64;
         let events = store.events_after(Some(&project), after, BATCH).await?;
         let Some(last) = events.last().map(|r| r.seq) else {
             continue;
         };
         let now = now_ms();
-        let mut tx = db.begin().await?;
+        let mut batch = Sql::default();
         for recorded in &events {
             let event = EventResource::from(recorded);
             if !wanted.is_empty() && !wanted.contains(&event.kind) {
                 continue;
             }
             let body = json!({ "webhook": id, "project": project.as_str(), "event": event });
-            sqlx::query(
-                "INSERT OR IGNORE INTO webhook_deliveries \
-                 (webhook, seq, event_type, body, state, next_attempt_ms, created_ms) \
-                 VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-            )
-            .bind(id)
-            .bind(recorded.seq as i64)
-            .bind(&event.kind)
-            .bind(body.to_string())
-            .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            batch
+                .push(
+                    "INSERT INTO webhook_deliveries \
+                     (webhook, seq, event_type, body, state, next_attempt_ms, created_ms) VALUES (",
+                )
+                .push_bind(id)
+                .push(", ")
+                .push_bind(recorded.seq as i64)
+                .push(", ")
+                .push_bind(event.kind.as_str())
+                .push(", ")
+                .push_bind(body.to_string())
+                .push(", 'pending', ")
+                .push_bind(now)
+                .push(", ")
+                .push_bind(now)
+                .push(") ON CONFLICT DO NOTHING")
+                .end();
         }
-        sqlx::query("UPDATE webhooks SET after_seq = ? WHERE id = ? AND after_seq < ?")
-            .bind(last as i64)
-            .bind(id)
-            .bind(last as i64)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        batch
+            .push("UPDATE webhooks SET after_seq = ")
+            .push_bind(last as i64)
+            .push(" WHERE id = ")
+            .push_bind(id)
+            .push(" AND after_seq < ")
+            .push_bind(last as i64);
+        // Several statements: `execute` runs them in one transaction.
+        db.execute(&batch).await?;
     }
     Ok(())
 }
@@ -187,38 +193,38 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
 /// sends that webhook's deliveries one after the other, so a slow receiver
 /// holds back only its own. A webhook whose task still runs is left to it.
 async fn start_due(
-    db: &SqlitePool,
+    db: &Db,
     courier: &Courier,
     backoff: Backoff,
     senders: &Senders,
 ) -> Result<(), sqlx::Error> {
     // A webhook deleted while its events were being queued sends nothing.
-    sqlx::query(
+    db.execute(&Sql::new(
         "UPDATE webhook_deliveries SET state = 'cancelled' WHERE state = 'pending' \
          AND webhook IN (SELECT id FROM webhooks WHERE deleted_ms IS NOT NULL)",
-    )
-    .execute(db)
+    ))
     .await?;
-    let due = sqlx::query(
+    let due = Sql::query(
         "SELECT d.id, d.webhook, d.body, d.event_type, d.attempts, w.url, w.secret \
          FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook \
          WHERE d.state = 'pending' AND d.next_attempt_ms <= ? AND w.deleted_ms IS NULL \
          ORDER BY d.id LIMIT ?",
     )
-    .bind(now_ms())
-    .bind(BATCH)
-    .fetch_all(db)
-    .await?;
+    .arg(now_ms())
+    .arg(BATCH);
     let mut by_webhook: BTreeMap<i64, Vec<Due>> = BTreeMap::new();
-    for row in due {
-        by_webhook.entry(row.get("webhook")).or_default().push(Due {
-            id: row.get("id"),
-            body: row.get("body"),
-            url: row.get("url"),
-            secret: row.get("secret"),
-            event_type: row.get("event_type"),
-            attempts: row.get::<i64, _>("attempts") as u32 + 1,
-        });
+    for row in db.fetch_all(&due).await? {
+        by_webhook
+            .entry(row.int("webhook")?)
+            .or_default()
+            .push(Due {
+                id: row.int("id")?,
+                body: row.text("body")?,
+                url: row.text("url")?,
+                secret: row.text("secret")?,
+                event_type: row.text("event_type")?,
+                attempts: row.int("attempts")? as u32 + 1,
+            });
     }
     for (webhook, queue) in by_webhook {
         if !senders.busy.lock().expect("not poisoned").insert(webhook) {
@@ -259,7 +265,7 @@ struct Due {
 /// Sends one delivery and records the attempt.
 #[tracing::instrument(skip_all, fields(delivery = due.id, attempt = due.attempts))]
 async fn attempt(
-    db: &SqlitePool,
+    db: &Db,
     courier: &Courier,
     backoff: Backoff,
     due: Due,
@@ -291,20 +297,19 @@ async fn attempt(
         failure = failure.map(|f| f.class()),
         "webhook attempt"
     );
-    sqlx::query(
+    let record = Sql::query(
         "UPDATE webhook_deliveries SET state = ?, attempts = ?, last_status = ?, last_error = ?, \
          last_failure = ?, last_attempt_ms = ?, next_attempt_ms = ? WHERE id = ? AND state = 'pending'",
     )
-    .bind(state)
-    .bind(i64::from(attempts))
-    .bind(status.map(|s| i64::from(s.as_u16())))
-    .bind(failure.map(|f| f.describe()))
-    .bind(failure.map(|f| f.class()))
-    .bind(sent_at)
-    .bind(next)
-    .bind(due.id)
-    .execute(db)
-    .await?;
+    .arg(state)
+    .arg(i64::from(attempts))
+    .arg(status.map(|s| i64::from(s.as_u16())))
+    .arg(failure.map(|f| f.describe()))
+    .arg(failure.map(|f| f.class()))
+    .arg(sent_at)
+    .arg(next)
+    .arg(due.id);
+    db.execute(&record).await?;
     Ok(())
 }
 

@@ -92,9 +92,16 @@ async fn sign_up_starts_a_session_that_acts_for_the_user_until_sign_out() {
     assert_eq!(res.status(), 204);
     assert_eq!(me(&app, &cookie).await.0, 401, "the old cookie is dead");
 
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE name = 'ada'")
-        .fetch_one(&app.kanri.store().db().read)
+    let stored = app
+        .kanri
+        .store()
+        .db()
+        .fetch_all(&server::db::Sql::new(
+            "SELECT password_hash FROM users WHERE name = 'ada'",
+        ))
         .await
+        .unwrap()[0]
+        .text(0)
         .unwrap();
     assert!(stored.starts_with("$argon2id$"), "{stored}");
     assert!(!stored.contains("horse"));

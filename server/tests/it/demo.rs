@@ -12,7 +12,7 @@ async fn an_empty_database_gets_a_demo_workspace_once_and_its_passwords_work() {
     let db = dir.0.join("kanri.db");
     let config = Config {
         demo: true,
-        ..Config::new("127.0.0.1:0".parse().unwrap(), db.clone())
+        ..Config::new("127.0.0.1:0".parse().unwrap(), database_for(&db).await)
     };
     let app = Application::build(config.clone())
         .await

@@ -372,10 +372,16 @@ async fn a_webhook_secret_is_shown_once_and_never_kept_for_a_replay() {
         .to_owned();
     assert!(!secret.is_empty());
 
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT body FROM idempotent_answers")
-        .fetch_all(&app.kanri.store().db().side)
+    let stored: Vec<Vec<u8>> = app
+        .kanri
+        .store()
+        .db()
+        .fetch_all(&server::db::Sql::new("SELECT body FROM idempotent_answers"))
         .await
-        .unwrap();
+        .unwrap()
+        .iter()
+        .map(|r| r.bytes(0).unwrap())
+        .collect();
     assert_eq!(stored.len(), 1);
     let kept = String::from_utf8_lossy(&stored[0]);
     assert!(

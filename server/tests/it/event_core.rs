@@ -227,12 +227,14 @@ async fn replay_verify_matches_and_names_a_tampered_row() {
     );
 
     // A projection that disagrees with the log is caught and named.
-    let mut writer = app.kanri.store().db().writer().await.unwrap();
-    writer
-        .execute("UPDATE issues SET title = 'tampered' WHERE project = 'ABC' AND number = 3")
+    app.kanri
+        .store()
+        .db()
+        .execute(&server::db::Sql::new(
+            "UPDATE issues SET title = 'tampered' WHERE project = 'ABC' AND number = 3",
+        ))
         .await
         .unwrap();
-    drop(writer);
     let _ = std::fs::remove_file(&scratch);
     let report = replay::verify(app.kanri.store(), scratch).await.unwrap();
     let difference = report.first_difference.expect("a difference");
@@ -248,18 +250,28 @@ async fn replay_verify_matches_and_names_a_tampered_row() {
 async fn the_log_refuses_updates_and_deletes() {
     let app = spawn_app().await;
     app.create_project("ABC", "Alpha").await;
-    let mut writer = app.kanri.store().db().writer().await.unwrap();
-    let update = writer.execute("UPDATE events SET actor = 'mallory'").await;
-    let delete = writer.execute("DELETE FROM events").await;
+    let db = app.kanri.store().db();
+    let update = db
+        .execute(&server::db::Sql::new("UPDATE events SET actor = 'mallory'"))
+        .await;
+    let delete = db
+        .execute(&server::db::Sql::new("DELETE FROM events"))
+        .await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
     assert!(delete.unwrap_err().to_string().contains("append-only"));
 }
 
 async fn activity(app: &TestApp) -> Vec<(String, i64)> {
-    sqlx::query_as("SELECT project, events FROM project_activity ORDER BY project")
-        .fetch_all(&app.kanri.store().db().read)
+    let sql = server::db::Sql::new("SELECT project, events FROM project_activity ORDER BY project");
+    app.kanri
+        .store()
+        .db()
+        .fetch_all(&sql)
         .await
         .unwrap()
+        .iter()
+        .map(|r| (r.text(0).unwrap(), r.int(1).unwrap()))
+        .collect()
 }
 
 #[tokio::test]

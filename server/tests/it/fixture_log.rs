@@ -16,7 +16,7 @@ async fn fixture_app() -> (TestApp, TempDir) {
     let db = dir.0.join("v1.db");
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1-log.db");
     std::fs::copy(fixture, &db).expect("the fixture is there");
-    (spawn_app_on(db, true).await, dir)
+    (spawn_on_sqlite_file(db, true).await, dir)
 }
 
 #[tokio::test]
@@ -24,7 +24,7 @@ async fn a_schema_1_log_replays_to_the_projections_its_own_code_built() {
     let (app, dir) = fixture_app().await;
     let schemas: Vec<(i64, i64)> =
         sqlx::query_as("SELECT schema_version, COUNT(*) FROM events GROUP BY schema_version")
-            .fetch_all(&app.kanri.store().db().read)
+            .fetch_all(&app.kanri.store().db().sqlite().read)
             .await
             .unwrap();
     assert_eq!(schemas, [(1, 62)], "the migration marks old rows schema 1");
@@ -142,7 +142,7 @@ async fn new_events_on_an_old_log_are_schema_2_and_a_new_conflict_keeps_what_it_
     );
     let schemas: Vec<i64> =
         sqlx::query_scalar("SELECT schema_version FROM events WHERE seq > 62 ORDER BY seq")
-            .fetch_all(&app.kanri.store().db().read)
+            .fetch_all(&app.kanri.store().db().sqlite().read)
             .await
             .unwrap();
     assert_eq!(schemas, [2, 2]);

@@ -22,6 +22,7 @@ mod numbers;
 mod ownership;
 mod page_access;
 mod panics;
+mod postgres_log;
 mod request_ids;
 mod rest;
 mod revocation;

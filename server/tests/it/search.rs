@@ -55,17 +55,15 @@ async fn a_requested_rebuild_restores_the_search_index_from_the_log() {
 
     // What a migration adding search columns leaves: rows without them,
     // and a request to rebuild.
-    let db = server::db::Db::open(&path).await.unwrap();
-    {
-        let mut writer = db.writer().await.unwrap();
-        sqlx::query(
-            "UPDATE issues SET search_text = '', reporter = '', priority = 0; \
-             INSERT INTO projection_rebuilds (reason, requested_ms) VALUES ('test', 0)",
-        )
-        .execute(&mut writer.conn)
+    let db = server::db::Db::open(&database_for(&path).await)
         .await
         .unwrap();
-    }
+    let mut damage =
+        server::db::Sql::new("UPDATE issues SET search_text = '', reporter = '', priority = 0");
+    damage
+        .end()
+        .push("INSERT INTO projection_rebuilds (reason, requested_ms) VALUES ('test', 0)");
+    db.execute(&damage).await.unwrap();
     db.close().await;
 
     let app = spawn_app_on(path, true).await;
@@ -76,9 +74,16 @@ async fn a_requested_rebuild_restores_the_search_index_from_the_log() {
     let search = [("key", "ABC"), ("q", "text ~ \"login\"")];
     let (_, body) = app.call_fn("alice", "search", &search).await;
     assert_eq!(body["issues"][0]["key"], "ABC-1", "{body}");
-    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projection_rebuilds")
-        .fetch_one(&app.kanri.store().db().read)
+    let pending = app
+        .kanri
+        .store()
+        .db()
+        .fetch_all(&server::db::Sql::new(
+            "SELECT COUNT(*) FROM projection_rebuilds",
+        ))
         .await
+        .unwrap()[0]
+        .int(0)
         .unwrap();
     assert_eq!(pending, 0, "the request is done");
 }

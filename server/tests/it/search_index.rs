@@ -5,7 +5,7 @@
 use kanri_domain::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use server::db::Db;
+use server::db::{Db, Engine};
 use server::store::{AppendMeta, SearchSql, Store};
 
 use crate::common::tempfile_dir::TempDir;
@@ -322,19 +322,19 @@ proptest! {
     ) {
         let dir = TempDir::new();
         runtime().block_on(async {
-            let store = Store::new(Db::open(&dir.0.join("k.db")).await.unwrap());
+            let store = Store::new(Db::open_file(&dir.0.join("k.db")).await.unwrap());
             let state = project_from(&store, &commands).await;
             for query in &queries {
                 let expected = query.run(&state, &me());
-                let sql = SearchSql::compile(&state, query, &me(), 1_000).unwrap();
+                let sql = SearchSql::compile(store.db().engine(), &state, query, &me(), 1_000).unwrap();
                 let shown = sql.sql().to_string();
-                let (found, total) = sql.run(&store.db().read).await.unwrap();
+                let (found, total) = sql.run(store.db()).await.unwrap();
                 prop_assert_eq!(keys(&found), keys(expected.iter().copied()), "{:?}\n{}", query, shown);
                 prop_assert_eq!(total, expected.len());
                 // A page is the head of the same order; the total counts them all.
-                let (page, total) = SearchSql::compile(&state, query, &me(), limit)
+                let (page, total) = SearchSql::compile(store.db().engine(), &state, query, &me(), limit)
                     .unwrap()
-                    .run(&store.db().read)
+                    .run(store.db())
                     .await
                     .unwrap();
                 prop_assert_eq!(keys(&page), keys(expected.iter().copied().take(limit)));
@@ -351,7 +351,7 @@ proptest! {
 /// sorted), as its `EXPLAIN QUERY PLAN` lines.
 async fn plan(store: &Store, state: &ProjectState, q: &str, page: bool) -> String {
     let query = Query::parse(q).unwrap();
-    let compiled = SearchSql::compile(state, &query, &me(), 50).unwrap();
+    let compiled = SearchSql::compile(Engine::Sqlite, state, &query, &me(), 50).unwrap();
     let sql = if page {
         compiled.sql()
     } else {
@@ -364,7 +364,7 @@ async fn plan(store: &Store, state: &ProjectState, q: &str, page: bool) -> Strin
     for _ in 0..params {
         stmt = stmt.bind("x");
     }
-    stmt.fetch_all(&store.db().read)
+    stmt.fetch_all(&store.db().sqlite().read)
         .await
         .unwrap()
         .into_iter()
@@ -376,7 +376,7 @@ async fn plan(store: &Store, state: &ProjectState, q: &str, page: bool) -> Strin
 #[tokio::test]
 async fn searches_use_the_indexes() {
     let dir = TempDir::new();
-    let store = Store::new(Db::open(&dir.0.join("k.db")).await.unwrap());
+    let store = Store::new(Db::open_file(&dir.0.join("k.db")).await.unwrap());
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let commands = arb_project().new_tree(&mut runner).unwrap().current();
     let state = project_from(&store, &commands).await;

@@ -1,4 +1,7 @@
-//! Spawning the real application on 127.0.0.1:0 with a fresh SQLite file.
+//! Spawning the real application on 127.0.0.1:0 with a fresh database: an
+//! SQLite file, or with `KANRI_TEST_DATABASE=postgres` a database of the
+//! test cluster (`KANRI_TEST_POSTGRES`), so the same tests run on both
+//! engines (`./kanri test` runs them twice).
 
 pub mod process;
 
@@ -57,9 +60,113 @@ pub async fn spawn_app_on(db_path: PathBuf, run_subscribers: bool) -> TestApp {
     spawn_with(config).await
 }
 
-/// Starts the app with `config` (its address should be port 0).
-pub async fn spawn_with(config: Config) -> TestApp {
-    let db_path = config.database.clone();
+/// Whether this run is on PostgreSQL (`KANRI_TEST_DATABASE=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("KANRI_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+/// The database standing for `file` in this run: the file itself on
+/// SQLite; on PostgreSQL a database of the test cluster, the same one each
+/// time a test names the same file (to restart the app on it).
+pub async fn database_for(file: &std::path::Path) -> server::db::DatabaseUrl {
+    use server::db::DatabaseUrl;
+    static CREATED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    if !on_postgres() {
+        return DatabaseUrl::Sqlite(file.to_owned());
+    }
+    let admin = std::env::var("KANRI_TEST_POSTGRES")
+        .expect("KANRI_TEST_POSTGRES names the test cluster (./kanri test starts one)");
+    let name = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        file.hash(&mut h);
+        format!("kanri_{:016x}", h.finish())
+    };
+    let new = {
+        let mut created = CREATED.lock().expect("not poisoned");
+        let new = !created.iter().any(|f| f == file);
+        if new {
+            created.push(file.to_owned());
+        }
+        new
+    };
+    if new {
+        let pool = sqlx::PgPool::connect(&admin)
+            .await
+            .expect("the test cluster answers");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&pool)
+            .await
+            .expect("a stale database is dropped");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .expect("a database is created");
+        pool.close().await;
+    }
+    let base = admin.rsplit_once('/').expect("a URL with a database").0;
+    DatabaseUrl::Postgres(format!("{base}/{name}"))
+}
+
+/// Starts the app with `config` (its address should be port 0), on the
+/// database standing for its file in this run ([`database_for`]).
+pub async fn spawn_with(mut config: Config) -> TestApp {
+    // The file the test named: on PostgreSQL, where its scratch files go.
+    let db_path = match &config.database {
+        server::db::DatabaseUrl::Sqlite(file) => file.clone(),
+        server::db::DatabaseUrl::Postgres(_) => PathBuf::new(),
+    };
+    if let server::db::DatabaseUrl::Sqlite(file) = &config.database {
+        config.database = database_for(&file.clone()).await;
+    }
+    spawn_exactly(config, db_path).await
+}
+
+/// Starts the app on this SQLite file whatever the run's engine (a stored
+/// fixture is an SQLite file).
+pub async fn spawn_on_sqlite_file(file: PathBuf, run_subscribers: bool) -> TestApp {
+    let config = Config {
+        run_subscribers,
+        ..Config::new("127.0.0.1:0".parse().unwrap(), file.clone())
+    };
+    spawn_exactly(config, file).await
+}
+
+/// Whether `needle` is stored anywhere in the app's database: its files on
+/// SQLite, every row of every table (as text) on PostgreSQL.
+pub async fn stored_anywhere(app: &TestApp, needle: &str) -> bool {
+    use server::db::{Db, Sql};
+    match app.kanri.store().db() {
+        Db::Sqlite(_) => ["", "-wal"].iter().any(|suffix| {
+            let bytes =
+                std::fs::read(format!("{}{suffix}", app.db_path.display())).unwrap_or_default();
+            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        }),
+        db @ Db::Postgres(_) => {
+            let tables = db
+                .fetch_all(&Sql::new(
+                    "SELECT table_schema || '.' || table_name FROM information_schema.tables \
+                     WHERE table_schema IN ('public', 'tower_sessions') AND table_type = 'BASE TABLE'",
+                ))
+                .await
+                .unwrap();
+            for table in tables {
+                let table = table.text(0).unwrap();
+                let sql = Sql::new(format!(
+                    "SELECT COUNT(*) FROM {table} t WHERE strpos(t::text, "
+                ))
+                .bind(needle)
+                .then(") > 0");
+                if db.fetch_all(&sql).await.unwrap()[0].int(0).unwrap() > 0 {
+                    return true;
+                }
+            }
+            false
+        }
+    }
+}
+
+async fn spawn_exactly(config: Config, db_path: PathBuf) -> TestApp {
     // Logs only on request (TEST_LOG=1), so test output stays readable.
     if std::env::var_os("TEST_LOG").is_some() {
         server::telemetry::init();

@@ -1,18 +1,22 @@
-//! Opening the SQLite database: WAL mode, a busy timeout, migrations, one
+//! SQLite: opening the database: WAL mode, a busy timeout, migrations, one
 //! writer connection held for the life of the process and a pool of readers.
 //!
 //! SQLite serialises writers anyway; queuing them in-process on one held
 //! connection avoids "database is locked" and the pool's per-use overhead.
 
+use sqlx::query::Query;
+use sqlx::sqlite::{Sqlite, SqliteArguments};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Connection};
+use sqlx::{ConnectOptions, Connection, Executor};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard};
+
+use super::{Arg, DbError, Row, Sql};
 
 /// The writer connection and the next global sequence number to assign.
 pub struct Writer {
@@ -21,30 +25,13 @@ pub struct Writer {
 }
 
 #[derive(Clone)]
-pub struct Db {
+pub struct SqliteDb {
     writer: Arc<Mutex<Option<Writer>>>,
     /// Connections for reads; WAL lets them run beside the writer.
     pub read: SqlitePool,
     /// A small pool for writes outside the event log (accounts, sessions),
     /// so a sign-in never queues behind the command writer.
     pub side: SqlitePool,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("cannot create the directory {dir} for the database: {source}")]
-    CreateDir { dir: String, source: std::io::Error },
-    #[error("cannot open the database {path} for writing: {source}")]
-    Open { path: String, source: sqlx::Error },
-    #[error("the database {path} could not be migrated: {source}")]
-    Migrate {
-        path: String,
-        source: sqlx::migrate::MigrateError,
-    },
-    #[error("the database has been closed")]
-    Closed,
-    #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -54,7 +41,7 @@ const WRITER_CACHE_KIB: i64 = 64 * 1024;
 /// rewritten by every commit; fewer, larger checkpoints copy each back once.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
-impl Db {
+impl SqliteDb {
     pub async fn open(file: &Path) -> Result<Self, DbError> {
         let shown = file.display().to_string();
         if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -84,7 +71,7 @@ impl Db {
             .connect()
             .await
             .map_err(open_err)?;
-        sqlx::migrate!("../migrations")
+        sqlx::migrate!("../migrations/sqlite")
             .run(&mut conn)
             .await
             .map_err(|source| DbError::Migrate {
@@ -130,14 +117,6 @@ impl Db {
             return Err(DbError::Closed);
         }
         Ok(WriterGuard(guard))
-    }
-
-    /// Whether the database answers a trivial query (for /healthz).
-    pub async fn ping(&self) -> bool {
-        sqlx::query_scalar::<_, i64>("SELECT 1")
-            .fetch_one(&self.read)
-            .await
-            .is_ok()
     }
 
     pub async fn close(&self) {
@@ -186,5 +165,51 @@ impl WriterGuard<'_> {
     /// Starts a transaction on the writer.
     pub async fn begin(&mut self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, sqlx::Error> {
         self.conn.begin().await
+    }
+}
+
+fn bind<'q>(
+    q: Query<'q, Sqlite, SqliteArguments<'q>>,
+    arg: Arg,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    match arg {
+        Arg::Int(v) => q.bind(v),
+        Arg::Real(v) => q.bind(v),
+        Arg::Text(v) => q.bind(v),
+        Arg::Bytes(v) => q.bind(v),
+        Arg::Texts(v) => q.bind(serde_json::to_string(&v).unwrap_or_default()),
+    }
+}
+
+/// `sql` as one query for SQLite, its values bound.
+pub(super) fn query(text: &str, args: Vec<Arg>) -> Query<'_, Sqlite, SqliteArguments<'_>> {
+    args.into_iter().fold(sqlx::query(text), bind)
+}
+
+pub(super) async fn fetch_all<'e>(
+    on: impl Executor<'e, Database = Sqlite>,
+    sql: &Sql,
+) -> Result<Vec<Row>, sqlx::Error> {
+    let (text, args) = sql.for_sqlite();
+    let rows = query(&text, args).fetch_all(on).await?;
+    Ok(rows.into_iter().map(Row::Sqlite).collect())
+}
+
+/// Runs the batch on `conn` (the caller's transaction, if any).
+pub(super) async fn execute_on(conn: &mut SqliteConnection, sql: &Sql) -> Result<u64, sqlx::Error> {
+    let (text, args) = sql.for_sqlite();
+    Ok(query(&text, args).execute(conn).await?.rows_affected())
+}
+
+/// Runs the batch; several statements run in one transaction.
+pub(super) async fn execute(pool: &SqlitePool, sql: &Sql) -> Result<u64, sqlx::Error> {
+    let (text, args) = sql.for_sqlite();
+    if sql.statements() > 1 {
+        let mut tx = pool.begin().await?;
+        let done = query(&text, args).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    } else {
+        Ok(query(&text, args).execute(pool).await?.rows_affected())
     }
 }

@@ -1,0 +1,229 @@
+//! The append, per engine (the module doc of `store` says how each keeps
+//! the log whole and its followers from skipping an event).
+
+use kanri_domain::*;
+
+use super::{AppendMeta, InlineProjection, Store, StoreError};
+use crate::db::{Arg, Conn, Db, PgDb, Sql, SqliteDb};
+
+/// An event decided and folded into the state, waiting for its sequence number.
+struct Pending {
+    stream: StreamRef,
+    version: u64,
+    changes: Vec<Change>,
+    event: Event,
+}
+
+impl Store {
+    /// Appends `events` (already decided against `state`) in one transaction,
+    /// folding each into `state` as it goes. `answer` turns the state after
+    /// them and the recorded events into the outcome stored for the command
+    /// id. On error `state` may hold events that were rolled back: the caller
+    /// must discard it.
+    #[tracing::instrument(skip_all, fields(project = %meta.project, command = %meta.command_id, events = events.len()))]
+    pub async fn append(
+        &self,
+        state: &mut ProjectState,
+        meta: &AppendMeta<'_>,
+        events: Vec<Event>,
+        answer: impl FnOnce(&ProjectState, Vec<Recorded>) -> Outcome,
+    ) -> Result<Outcome, StoreError> {
+        let pending = events
+            .into_iter()
+            .map(|event| {
+                let stream = event.stream();
+                let version = state.version_of(&stream) + 1;
+                let changes = changes(state, &event);
+                apply_mut(state, &event);
+                Pending {
+                    stream,
+                    version,
+                    changes,
+                    event,
+                }
+            })
+            .collect();
+        match &self.db {
+            Db::Sqlite(db) => append_sqlite(db, state, meta, pending, answer).await,
+            Db::Postgres(db) => append_postgres(db, state, meta, pending, answer).await,
+        }
+    }
+}
+
+/// The recorded events (numbered from the given sequence numbers), the
+/// projection rows and the command's answer, as SQL after the events.
+fn record(
+    state: &ProjectState,
+    meta: &AppendMeta<'_>,
+    pending: Vec<Pending>,
+    seqs: impl Iterator<Item = u64>,
+    answer: impl FnOnce(&ProjectState, Vec<Recorded>) -> Outcome,
+    sql: &mut Sql,
+) -> Result<Outcome, StoreError> {
+    let mut projection = InlineProjection::default();
+    let recorded: Vec<Recorded> = pending
+        .into_iter()
+        .zip(seqs)
+        .map(|(p, seq)| {
+            let rec = Recorded {
+                seq,
+                project: meta.project.clone(),
+                stream: p.stream,
+                version: p.version,
+                actor: meta.actor.clone(),
+                at_ms: meta.at_ms,
+                command_id: meta.command_id,
+                event: p.event,
+            };
+            projection.record(&rec, p.changes);
+            rec
+        })
+        .collect();
+    projection.push_sql(sql, state)?;
+    let outcome = answer(state, recorded);
+    sql.push("INSERT INTO commands (command_id, project, actor, outcome, at_ms) VALUES (")
+        .push_bind(meta.command_id.to_string())
+        .push(", ")
+        .push_bind(meta.project.to_string())
+        .push(", ")
+        .push_bind(meta.actor.to_string())
+        .push(", ")
+        .push_bind(serde_json::to_string(&outcome).map_err(StoreError::corrupt("outcome"))?)
+        .push(", ")
+        .push_bind(meta.at_ms)
+        .push(")")
+        .end();
+    Ok(outcome)
+}
+
+/// SQLite: numbers from the writer's counter; the events, projections and
+/// answer go as one batch in one transaction.
+async fn append_sqlite(
+    db: &SqliteDb,
+    state: &ProjectState,
+    meta: &AppendMeta<'_>,
+    pending: Vec<Pending>,
+    answer: impl FnOnce(&ProjectState, Vec<Recorded>) -> Outcome,
+) -> Result<Outcome, StoreError> {
+    let mut writer = db.writer().await?;
+    let first_seq = writer.next_seq;
+    let count = pending.len() as u64;
+    let mut batch = Sql::new("BEGIN IMMEDIATE");
+    batch.end();
+    push_events(&mut batch, meta, &pending, first_seq)?;
+    let outcome = record(state, meta, pending, first_seq.., answer, &mut batch)?;
+    batch.push("COMMIT").end();
+    match Conn::Sqlite(&mut writer.conn).execute(&batch).await {
+        Ok(_) => {
+            writer.next_seq = first_seq + count;
+            Ok(outcome)
+        }
+        Err(e) => {
+            // The batch stopped at the failing statement inside its transaction.
+            let _ = Conn::Sqlite(&mut writer.conn)
+                .execute(&Sql::new("ROLLBACK"))
+                .await;
+            let _ = writer.resync_seq().await;
+            Err(StoreError::from_batch(e))
+        }
+    }
+}
+
+/// Adds the multi-row INSERT of the events, numbered from `first_seq`.
+fn push_events(
+    batch: &mut Sql,
+    meta: &AppendMeta<'_>,
+    pending: &[Pending],
+    first_seq: u64,
+) -> Result<(), StoreError> {
+    let rows = pending
+        .iter()
+        .zip(first_seq..)
+        .map(|(p, seq)| {
+            let payload = serde_json::to_string(&p.event).map_err(StoreError::corrupt("event"))?;
+            Ok((p, seq, payload))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // 10 bound values a row; 1,000 rows stay far below SQLite's limit per statement.
+    for chunk in rows.chunks(1_000) {
+        batch.push("INSERT INTO events (seq, project, stream, version, event_type, schema_version, payload, actor, at_ms, command_id) ");
+        batch.push_values(chunk, |b, (p, seq, payload)| {
+            b.bind(*seq as i64)
+                .bind(meta.project.as_str())
+                .bind(p.stream.id(meta.project))
+                .bind(p.version as i64)
+                .bind(p.event.type_name())
+                .bind(i64::from(SCHEMA_VERSION))
+                .bind(payload.as_str())
+                .bind(meta.actor.as_str())
+                .bind(meta.at_ms)
+                .bind(meta.command_id.to_string());
+        });
+        batch.end();
+    }
+    Ok(())
+}
+
+/// PostgreSQL: appends to one project take turns; `kanri_append_events`
+/// numbers and writes the events under the sequence lock and marks the
+/// append in flight until it ends; then the projections and the answer.
+async fn append_postgres(
+    db: &PgDb,
+    state: &ProjectState,
+    meta: &AppendMeta<'_>,
+    pending: Vec<Pending>,
+    answer: impl FnOnce(&ProjectState, Vec<Recorded>) -> Outcome,
+) -> Result<Outcome, StoreError> {
+    let mut tx = db.pool.begin().await.map_err(StoreError::from_batch)?;
+    let mut conn = Conn::Postgres(&mut tx);
+    let turn = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(")
+        .bind(meta.project.as_str())
+        .then(", 0))");
+    conn.fetch_all(&turn)
+        .await
+        .map_err(StoreError::from_batch)?;
+    let mut seqs = Vec::with_capacity(pending.len());
+    if !pending.is_empty() {
+        let payloads = pending
+            .iter()
+            .map(|p| serde_json::to_string(&p.event).map_err(StoreError::corrupt("event")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let write = Sql::new("SELECT seq FROM kanri_append_events(")
+            .bind(meta.project.as_str())
+            .then(", ")
+            .bind(texts(pending.iter().map(|p| p.stream.id(meta.project))))
+            .then("::text[], ")
+            .bind(texts(pending.iter().map(|p| p.version.to_string())))
+            .then("::text[]::bigint[], ")
+            .bind(texts(
+                pending.iter().map(|p| p.event.type_name().to_owned()),
+            ))
+            .then("::text[], ")
+            .bind(i64::from(SCHEMA_VERSION))
+            .then("::integer, ")
+            .bind(texts(payloads))
+            .then("::text[], ")
+            .bind(meta.actor.as_str())
+            .then(", ")
+            .bind(meta.at_ms)
+            .then(", ")
+            .bind(meta.command_id.to_string())
+            .then(")");
+        for row in conn
+            .fetch_all(&write)
+            .await
+            .map_err(StoreError::from_batch)?
+        {
+            seqs.push(row.int("seq")? as u64);
+        }
+    }
+    let mut rest = Sql::default();
+    let outcome = record(state, meta, pending, seqs.into_iter(), answer, &mut rest)?;
+    conn.execute(&rest).await.map_err(StoreError::from_batch)?;
+    tx.commit().await.map_err(StoreError::from_batch)?;
+    Ok(outcome)
+}
+
+fn texts(items: impl IntoIterator<Item = String>) -> Arg {
+    Arg::Texts(items.into_iter().collect())
+}
