@@ -32,4 +32,5 @@ mod settings;
 mod share_links;
 mod sprints;
 mod time;
+mod transfer;
 mod unknown_projects;

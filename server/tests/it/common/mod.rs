@@ -60,6 +60,23 @@ pub async fn spawn_app_on(db_path: PathBuf, run_subscribers: bool) -> TestApp {
     spawn_with(config).await
 }
 
+/// A fresh database of the test cluster (whatever the run's engine).
+pub async fn fresh_postgres() -> server::db::DatabaseUrl {
+    let admin = std::env::var("KANRI_TEST_POSTGRES")
+        .expect("KANRI_TEST_POSTGRES names the test cluster (./kanri test starts one)");
+    let name = format!("kanri_{}", uuid::Uuid::new_v4().simple());
+    let pool = sqlx::PgPool::connect(&admin)
+        .await
+        .expect("the test cluster answers");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .expect("a database is created");
+    pool.close().await;
+    let base = admin.rsplit_once('/').expect("a URL with a database").0;
+    server::db::DatabaseUrl::Postgres(format!("{base}/{name}"))
+}
+
 /// Whether this run is on PostgreSQL (`KANRI_TEST_DATABASE=postgres`).
 pub fn on_postgres() -> bool {
     std::env::var("KANRI_TEST_DATABASE").is_ok_and(|v| v == "postgres")
@@ -166,7 +183,8 @@ pub async fn stored_anywhere(app: &TestApp, needle: &str) -> bool {
     }
 }
 
-async fn spawn_exactly(config: Config, db_path: PathBuf) -> TestApp {
+/// Starts the app on exactly the database `config` names, whatever the run's engine.
+pub async fn spawn_exactly(config: Config, db_path: PathBuf) -> TestApp {
     // Logs only on request (TEST_LOG=1), so test output stays readable.
     if std::env::var_os("TEST_LOG").is_some() {
         server::telemetry::init();
