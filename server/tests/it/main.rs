@@ -9,6 +9,7 @@ mod authorization;
 mod capped;
 mod common;
 mod contention;
+mod database_url;
 mod demo;
 mod enumeration;
 mod event_core;

@@ -14,7 +14,7 @@ use crate::common::*;
 use crate::rest::{get, token};
 
 /// Commands beyond the demo's own history.
-const GENERATED: u32 = 1_500;
+const GENERATED: u32 = 3_000;
 
 async fn spawn_on(database: DatabaseUrl, demo: bool) -> TestApp {
     let config = Config {
@@ -56,7 +56,7 @@ async fn seen(app: &TestApp, bearer: &str) -> Vec<String> {
         "/api/v1/issues/DEMO-2/worklogs",
         "/api/v1/projects/DEMO/sprints",
         "/api/v1/projects/DEMO/events?after=0&limit=200",
-        "/api/v1/projects/DEMO/events?after=1400&limit=200",
+        "/api/v1/projects/DEMO/events?after=2900&limit=200",
         "/api/v1/projects/DEMO/search?q=type%20%3D%20bug%20ORDER%20BY%20priority",
         "/api/v1/projects/DEMO/members",
         "/api/v1/projects/DEMO/reports",
