@@ -8,6 +8,9 @@
 //! its receipt by a watcher. Then it holds 10,000 idle sockets open and
 //! reads the server's resident memory from /proc.
 //!
+//! With `DATABASE_URL=postgres://…/postgres` the server runs on a database
+//! the bench creates on that PostgreSQL server; otherwise on an SQLite file.
+//!
 //! Everything talks to 127.0.0.1 only, and every loop is bounded.
 
 use futures::{SinkExt, StreamExt};
@@ -63,12 +66,33 @@ async fn start_server() -> Server {
     let dir = std::env::temp_dir().join(format!("kanri-fanout-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let addr = format!("127.0.0.1:{}", free_port());
+    let database = match std::env::var("DATABASE_URL") {
+        Ok(admin) if admin.starts_with("postgres") => {
+            let name = format!("kanri_fanout_{}", std::process::id());
+            let pool = sqlx::PgPool::connect(&admin)
+                .await
+                .expect("PostgreSQL answers");
+            for sql in [
+                format!("DROP DATABASE IF EXISTS {name}"),
+                format!("CREATE DATABASE {name}"),
+            ] {
+                sqlx::query(&sql)
+                    .execute(&pool)
+                    .await
+                    .expect("a fresh database");
+            }
+            pool.close().await;
+            format!(
+                "{}/{name}",
+                admin.rsplit_once('/').expect("a URL with a database").0
+            )
+        }
+        _ => format!("sqlite://{}/fanout.db", dir.display()),
+    };
+    println!("server database: {}", server::db::redacted(&database));
     let child = Command::new(&bin)
         .env("KANRI_ADDR", &addr)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/fanout.db", dir.display()),
-        )
+        .env("DATABASE_URL", &database)
         .env("RUST_LOG", "warn")
         .env("KANRI_NO_DEMO", "1")
         .stdout(Stdio::null())

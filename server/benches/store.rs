@@ -1,21 +1,22 @@
 //! `./kanri bench store` (`cargo bench --bench store`): figures for the
-//! event store on a real SQLite file.
+//! event store on a real database: SQLite files, or with
+//! `DATABASE_URL=postgres://…/postgres` databases this bench creates on that
+//! server (and drops afterwards).
 //!
 //! - version-checked moves committed per second, one writer and 8 contending
 //!   writers, with p50/p99 commit latency;
 //! - the time to replay 1,000,000 events into fresh projections.
 //!
-//! Every run uses fresh databases in a temporary directory.
+//! Every run uses fresh databases.
 
 use futures::StreamExt;
 use kanri_domain::*;
-use server::db::{Conn, Db};
+use server::db::{Conn, DatabaseUrl, Db, Sql};
 use server::hub::Hub;
 use server::service::{Kanri, now_ms};
 use server::store::{Store, rebuild_inline};
-use sqlx::{QueryBuilder, Sqlite};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,27 +27,103 @@ const CARDS_PER_WRITER: u32 = 25;
 const REPLAY_EVENTS: usize = 1_000_000;
 const REPLAY_ISSUES: u32 = 1_000;
 
+/// Where the bench's databases go.
+enum Target {
+    /// SQLite files in this directory.
+    Sqlite(PathBuf),
+    /// Databases created through this PostgreSQL URL (of an existing database).
+    Postgres(String),
+}
+
+impl Target {
+    /// A fresh database called `name`.
+    async fn database(&self, name: &str) -> DatabaseUrl {
+        match self {
+            Self::Sqlite(dir) => DatabaseUrl::Sqlite(dir.join(format!("{name}.db"))),
+            Self::Postgres(admin) => {
+                let db = format!(
+                    "kanri_bench_{}_{}",
+                    name.replace('-', "_"),
+                    std::process::id()
+                );
+                let pool = sqlx::PgPool::connect(admin)
+                    .await
+                    .expect("PostgreSQL answers");
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {db}"))
+                    .execute(&pool)
+                    .await
+                    .expect("drop");
+                sqlx::query(&format!("CREATE DATABASE {db}"))
+                    .execute(&pool)
+                    .await
+                    .expect("a database is created");
+                pool.close().await;
+                let base = admin.rsplit_once('/').expect("a URL with a database").0;
+                DatabaseUrl::Postgres(format!("{base}/{db}"))
+            }
+        }
+    }
+
+    async fn clean_up(&self) {
+        match self {
+            Self::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Self::Postgres(admin) => {
+                let pool = sqlx::PgPool::connect(admin)
+                    .await
+                    .expect("PostgreSQL answers");
+                let names: Vec<String> = sqlx::query_scalar(
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'kanri_bench_%'",
+                )
+                .fetch_all(&pool)
+                .await
+                .unwrap_or_default();
+                let own = format!("_{}", std::process::id());
+                for name in names.iter().filter(|n| n.ends_with(&own)) {
+                    let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                        .execute(&pool)
+                        .await;
+                }
+            }
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("kanri-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    println!(
-        "Kanri event store benchmark (SQLite, WAL, synchronous=NORMAL; {} cores)",
-        cores()
-    );
-    single_writer(&dir.join("single.db")).await;
-    contending_writers(&dir.join("one-project.db"), false).await;
-    contending_writers(&dir.join("eight-projects.db"), true).await;
-    replay(&dir).await;
-    let _ = std::fs::remove_dir_all(&dir);
+    let target = match std::env::var("DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            println!(
+                "Kanri event store benchmark (PostgreSQL at {}; {} cores)",
+                server::db::redacted(&url),
+                cores()
+            );
+            Target::Postgres(url)
+        }
+        _ => {
+            let dir = std::env::temp_dir().join(format!("kanri-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            println!(
+                "Kanri event store benchmark (SQLite, WAL, synchronous=NORMAL; {} cores)",
+                cores()
+            );
+            Target::Sqlite(dir)
+        }
+    };
+    single_writer(&target.database("single").await).await;
+    contending_writers(&target.database("one-project").await, false).await;
+    contending_writers(&target.database("eight-projects").await, true).await;
+    replay(&target).await;
+    target.clean_up().await;
 }
 
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-async fn service(path: &Path) -> Arc<Kanri> {
-    let store = Store::new(Db::open_file(path).await.expect("database opens"));
+async fn service(database: &DatabaseUrl) -> Arc<Kanri> {
+    let store = Store::new(Db::open(database).await.expect("database opens"));
     let hub = Arc::new(Hub::new(0, server::config::HUB_CAPACITY));
     Arc::new(Kanri::new(store, hub))
 }
@@ -167,8 +244,8 @@ fn report(label: &str, moves: usize, elapsed: Duration, mut latencies: Vec<Durat
     );
 }
 
-async fn single_writer(path: &Path) {
-    let kanri = service(path).await;
+async fn single_writer(database: &DatabaseUrl) {
+    let kanri = service(database).await;
     let key = ProjectKey::parse("ONE").unwrap();
     project(&kanri, &key, 20).await;
     let started = Instant::now();
@@ -178,8 +255,8 @@ async fn single_writer(path: &Path) {
 
 /// 8 writers at once, each moving its own cards: on one project (they
 /// contend for its lock) or on a project each (they contend for the database).
-async fn contending_writers(path: &Path, own_projects: bool) {
-    let kanri = service(path).await;
+async fn contending_writers(database: &DatabaseUrl, own_projects: bool) {
+    let kanri = service(database).await;
     let keys: Vec<ProjectKey> = (0..WRITERS)
         .map(|w| {
             ProjectKey::parse(&format!(
@@ -233,8 +310,8 @@ async fn contending_writers(path: &Path, own_projects: bool) {
 
 /// Writes a log of `REPLAY_EVENTS` events (a project with 1,000 issues, then
 /// moves, renames and re-ranks decided by the domain) straight into a database.
-async fn write_log(path: &Path) -> PathBuf {
-    let db = Db::open_file(path).await.expect("database opens");
+async fn write_log(database: &DatabaseUrl) {
+    let db = Db::open(database).await.expect("database opens");
     let key = ProjectKey::parse("RPL").unwrap();
     let mut state = ProjectState::default();
     let mut events = vec![];
@@ -291,29 +368,27 @@ async fn write_log(path: &Path) -> PathBuf {
     events.truncate(REPLAY_EVENTS);
 
     let at = now_ms();
-    let mut writer = db.sqlite().writer().await.unwrap();
-    let mut tx = writer.begin().await.unwrap();
-    for chunk in events.chunks(1_000) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO events (project, stream, version, event_type, schema_version, payload, actor, at_ms, command_id) ",
+    let mut tx = db.begin().await.unwrap();
+    for (n, chunk) in events.chunks(1_000).enumerate() {
+        let mut q = Sql::new(
+            "INSERT INTO events (seq, project, stream, version, event_type, schema_version, payload, actor, at_ms, command_id) ",
         );
-        q.push_values(chunk, |mut b, (stream, version, e)| {
-            b.push_bind("RPL")
-                .push_bind(stream.id(&key))
-                .push_bind(*version as i64)
-                .push_bind(e.type_name())
-                .push_bind(SCHEMA_VERSION)
-                .push_bind(serde_json::to_string(e).unwrap())
-                .push_bind("writer0")
-                .push_bind(at)
-                .push_bind(uuid::Uuid::new_v4().to_string());
+        q.push_values(chunk.iter().enumerate(), |b, (i, (stream, version, e))| {
+            b.bind((n * 1_000 + i + 1) as i64)
+                .bind("RPL")
+                .bind(stream.id(&key))
+                .bind(*version as i64)
+                .bind(e.type_name())
+                .bind(i64::from(SCHEMA_VERSION))
+                .bind(serde_json::to_string(e).unwrap())
+                .bind("writer0")
+                .bind(at)
+                .bind(uuid::Uuid::new_v4().to_string());
         });
-        q.build().execute(&mut *tx).await.unwrap();
+        tx.conn().execute(&q).await.unwrap();
     }
     tx.commit().await.unwrap();
-    drop(writer);
     db.close().await;
-    path.to_path_buf()
 }
 
 fn new_issue_command(i: u32) -> Command {
@@ -323,25 +398,40 @@ fn new_issue_command(i: u32) -> Command {
     ))
 }
 
-async fn replay(dir: &Path) {
+async fn replay(target: &Target) {
     let t = Instant::now();
-    let log = write_log(&dir.join("log.db")).await;
+    let log = target.database("log").await;
+    write_log(&log).await;
     let written = t.elapsed();
-    let source = Store::new(Db::open_file(&log).await.unwrap());
-    let fresh = Db::open_file(&dir.join("fresh.db")).await.unwrap();
+    let source = Store::new(Db::open(&log).await.unwrap());
+    let fresh = Db::open(&target.database("fresh").await).await.unwrap();
 
     let started = Instant::now();
-    let mut writer = fresh.sqlite().writer().await.unwrap();
-    let mut tx = writer.begin().await.unwrap();
-    let count = rebuild_inline(&mut Conn::Sqlite(&mut tx), source.all_events_prefetched())
-        .await
-        .expect("rebuild");
-    tx.commit().await.unwrap();
-    drop(writer);
+    let count = match &fresh {
+        Db::Sqlite(sqlite) => {
+            let mut writer = sqlite.writer().await.unwrap();
+            let mut tx = writer.begin().await.unwrap();
+            let count = rebuild_inline(&mut Conn::Sqlite(&mut tx), source.all_events_prefetched())
+                .await
+                .expect("rebuild");
+            tx.commit().await.unwrap();
+            count
+        }
+        Db::Postgres(_) => {
+            let mut tx = fresh.begin().await.unwrap();
+            let count = rebuild_inline(&mut tx.conn(), source.all_events_prefetched())
+                .await
+                .expect("rebuild");
+            tx.commit().await.unwrap();
+            count
+        }
+    };
     let elapsed = started.elapsed();
-    let history: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM history")
-        .fetch_one(&fresh.sqlite().read)
+    let history = fresh
+        .fetch_all(&Sql::new("SELECT COUNT(*) FROM history"))
         .await
+        .unwrap()[0]
+        .int(0)
         .unwrap();
 
     // Reading and decoding alone, to show where the time goes.

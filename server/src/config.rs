@@ -173,7 +173,7 @@ pub fn database_path(url: &str) -> Result<PathBuf, ConfigError> {
     {
         rest.split('?').next().unwrap_or_default()
     } else if url.contains("://") {
-        return Err(ConfigError::UnsupportedDatabase(url.into()));
+        return Err(ConfigError::UnsupportedDatabase(crate::db::redacted(url)));
     } else {
         url
     };

@@ -21,5 +21,6 @@ pub mod startup;
 pub mod store;
 pub mod subscribers;
 pub mod telemetry;
+pub mod transfer;
 pub mod usecases;
 pub mod webhooks;

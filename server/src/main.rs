@@ -1,4 +1,5 @@
-//! `kanri-server`: serve the app (default), or `replay --verify`.
+//! `kanri-server`: serve the app (default), `replay --verify`, `export`
+//! (JSON lines on stdout) or `import FILE`.
 
 use server::config::{Config, DatabaseUrl, database_url};
 use server::db::Db;
@@ -15,8 +16,10 @@ async fn main() -> ExitCode {
     match args.as_slice() {
         [] | ["serve"] => serve().await,
         ["replay", "--verify"] => replay_verify().await,
+        ["export"] => export().await,
+        ["import", file] => import(file).await,
         _ => {
-            eprintln!("usage: kanri-server [serve | replay --verify]");
+            eprintln!("usage: kanri-server [serve | replay --verify | export | import FILE]");
             ExitCode::from(2)
         }
     }
@@ -104,6 +107,59 @@ async fn replay_verify() -> ExitCode {
         }
         Err(e) => {
             eprintln!("kanri replay: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The store `DATABASE_URL` names (the default SQLite file if unset).
+async fn open_store() -> Result<Store, Box<dyn std::error::Error>> {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/kanri.db".into());
+    Ok(Store::new(Db::open(&database_url(&url)?).await?))
+}
+
+async fn export() -> ExitCode {
+    let result = async {
+        let store = open_store().await?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let moved = server::transfer::export(store.db(), &mut out).await?;
+        store.db().close().await;
+        Ok::<_, Box<dyn std::error::Error>>(moved)
+    }
+    .await;
+    match result {
+        Ok(moved) => {
+            for (table, rows) in moved.rows {
+                eprintln!("  {table}: {rows} rows");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kanri: export failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn import(file: &str) -> ExitCode {
+    let result = async {
+        let input = std::fs::File::open(file).map_err(|e| format!("cannot open {file}: {e}"))?;
+        let store = open_store().await?;
+        let moved = server::transfer::import(&store, std::io::BufReader::new(input)).await?;
+        store.db().close().await;
+        Ok::<_, Box<dyn std::error::Error>>(moved)
+    }
+    .await;
+    match result {
+        Ok(moved) => {
+            for (table, rows) in moved.rows {
+                println!("  {table}: {rows} rows");
+            }
+            println!("imported; every projection was rebuilt from the log");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kanri: import failed: {e}");
             ExitCode::FAILURE
         }
     }

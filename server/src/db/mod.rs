@@ -47,6 +47,8 @@ pub enum DbError {
     CreateDir { dir: String, source: std::io::Error },
     #[error("cannot open the database {path} for writing: {source}")]
     Open { path: String, source: sqlx::Error },
+    #[error("DATABASE_URL={url}: cannot connect to PostgreSQL: {source}")]
+    Reach { url: String, source: sqlx::Error },
     #[error("the database {path} could not be migrated: {source}")]
     Migrate {
         path: String,

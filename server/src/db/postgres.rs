@@ -12,7 +12,8 @@ use super::{Arg, DbError, Row, Sql};
 /// Connections per node: the appends of different projects run side by
 /// side, each on a connection of its own.
 const MAX_CONNECTIONS: u32 = 24;
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a start-up waits for the server (and a request for a connection).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub struct PgDb {
@@ -22,8 +23,8 @@ pub struct PgDb {
 impl PgDb {
     pub async fn open(url: &str) -> Result<Self, DbError> {
         let shown = redacted(url);
-        let open_err = |source| DbError::Open {
-            path: shown.clone(),
+        let open_err = |source| DbError::Reach {
+            url: shown.clone(),
             source,
         };
         let options = PgConnectOptions::from_str(url).map_err(open_err)?;

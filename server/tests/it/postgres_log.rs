@@ -4,33 +4,15 @@
 //! event that commits after a later one.
 
 use kanri_domain::*;
-use server::db::{DatabaseUrl, Db, Sql};
+use server::db::{Db, Sql};
 use server::hub::Hub;
 use server::service::Kanri;
 use server::store::Store;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// A fresh database on the test cluster, its URL.
-async fn fresh_database() -> String {
-    let admin = std::env::var("KANRI_TEST_POSTGRES").expect(
-        "KANRI_TEST_POSTGRES names the test PostgreSQL (./kanri test starts a throwaway one)",
-    );
-    let name = format!("kanri_{}", uuid::Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&admin)
-        .await
-        .expect("the test cluster answers");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .expect("a database is created");
-    pool.close().await;
-    let base = admin.rsplit_once('/').expect("a URL with a database").0;
-    format!("{base}/{name}")
-}
-
 async fn open_kanri() -> (Arc<Kanri>, Store) {
-    let db = Db::open(&DatabaseUrl::Postgres(fresh_database().await))
+    let db = Db::open(&crate::common::fresh_postgres().await)
         .await
         .expect("PostgreSQL opens and migrates");
     let store = Store::new(db);

@@ -322,7 +322,9 @@ proptest! {
     ) {
         let dir = TempDir::new();
         runtime().block_on(async {
-            let store = Store::new(Db::open_file(&dir.0.join("k.db")).await.unwrap());
+            // On the run's engine: PostgreSQL's SQL is held to the evaluator too.
+            let database = crate::common::database_for(&dir.0.join("k.db")).await;
+            let store = Store::new(Db::open(&database).await.unwrap());
             let state = project_from(&store, &commands).await;
             for query in &queries {
                 let expected = query.run(&state, &me());

@@ -60,6 +60,30 @@ pub async fn spawn_app_on(db_path: PathBuf, run_subscribers: bool) -> TestApp {
     spawn_with(config).await
 }
 
+/// A fresh database of the test cluster (whatever the run's engine).
+pub async fn fresh_postgres() -> server::db::DatabaseUrl {
+    recreated(&format!("kanri_{}", uuid::Uuid::new_v4().simple())).await
+}
+
+/// Database `name` of the test cluster, dropped if it was there and created
+/// empty; its URL.
+async fn recreated(name: &str) -> server::db::DatabaseUrl {
+    let admin = std::env::var("KANRI_TEST_POSTGRES")
+        .expect("KANRI_TEST_POSTGRES names the test cluster (./kanri test starts one)");
+    let pool = sqlx::PgPool::connect(&admin)
+        .await
+        .expect("the test cluster answers");
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::query(&sql).execute(&pool).await.expect(&sql);
+    }
+    pool.close().await;
+    let base = admin.rsplit_once('/').expect("a URL with a database").0;
+    server::db::DatabaseUrl::Postgres(format!("{base}/{name}"))
+}
+
 /// Whether this run is on PostgreSQL (`KANRI_TEST_DATABASE=postgres`).
 pub fn on_postgres() -> bool {
     std::env::var("KANRI_TEST_DATABASE").is_ok_and(|v| v == "postgres")
@@ -69,43 +93,25 @@ pub fn on_postgres() -> bool {
 /// SQLite; on PostgreSQL a database of the test cluster, the same one each
 /// time a test names the same file (to restart the app on it).
 pub async fn database_for(file: &std::path::Path) -> server::db::DatabaseUrl {
-    use server::db::DatabaseUrl;
-    static CREATED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    static MADE: std::sync::Mutex<Vec<(PathBuf, server::db::DatabaseUrl)>> =
+        std::sync::Mutex::new(Vec::new());
     if !on_postgres() {
-        return DatabaseUrl::Sqlite(file.to_owned());
+        return server::db::DatabaseUrl::Sqlite(file.to_owned());
     }
-    let admin = std::env::var("KANRI_TEST_POSTGRES")
-        .expect("KANRI_TEST_POSTGRES names the test cluster (./kanri test starts one)");
-    let name = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        file.hash(&mut h);
-        format!("kanri_{:016x}", h.finish())
-    };
-    let new = {
-        let mut created = CREATED.lock().expect("not poisoned");
-        let new = !created.iter().any(|f| f == file);
-        if new {
-            created.push(file.to_owned());
-        }
-        new
-    };
-    if new {
-        let pool = sqlx::PgPool::connect(&admin)
-            .await
-            .expect("the test cluster answers");
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-            .execute(&pool)
-            .await
-            .expect("a stale database is dropped");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&pool)
-            .await
-            .expect("a database is created");
-        pool.close().await;
+    let made = MADE
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .find(|(f, _)| f == file)
+        .map(|(_, u)| u.clone());
+    if let Some(url) = made {
+        return url;
     }
-    let base = admin.rsplit_once('/').expect("a URL with a database").0;
-    DatabaseUrl::Postgres(format!("{base}/{name}"))
+    let url = fresh_postgres().await;
+    MADE.lock()
+        .expect("not poisoned")
+        .push((file.to_owned(), url.clone()));
+    url
 }
 
 /// Starts the app with `config` (its address should be port 0), on the
@@ -166,7 +172,8 @@ pub async fn stored_anywhere(app: &TestApp, needle: &str) -> bool {
     }
 }
 
-async fn spawn_exactly(config: Config, db_path: PathBuf) -> TestApp {
+/// Starts the app on exactly the database `config` names, whatever the run's engine.
+pub async fn spawn_exactly(config: Config, db_path: PathBuf) -> TestApp {
     // Logs only on request (TEST_LOG=1), so test output stays readable.
     if std::env::var_os("TEST_LOG").is_some() {
         server::telemetry::init();
