@@ -262,6 +262,26 @@ struct Due {
     attempts: u32,
 }
 
+/// How long a claimed delivery is left to its sender before it counts as
+/// due again: longer than any send can take, so a delivery is sent twice
+/// only when the sender died mid-send.
+const CLAIM_MS: i64 = 2 * super::delivery::TIMEOUT.as_millis() as i64;
+
+/// Claims a due delivery for this attempt, so that it is sent once even
+/// when the list it came from is stale (a sender that finished after the
+/// list was read) or another worker read it too. False: someone else has it.
+async fn claim(db: &Db, due: &Due, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = Sql::query(
+        "UPDATE webhook_deliveries SET next_attempt_ms = ? \
+         WHERE id = ? AND state = 'pending' AND attempts = ? AND next_attempt_ms <= ?",
+    )
+    .arg(now + CLAIM_MS)
+    .arg(due.id)
+    .arg(i64::from(due.attempts - 1))
+    .arg(now);
+    Ok(db.execute(&sql).await? == 1)
+}
+
 /// Sends one delivery and records the attempt.
 #[tracing::instrument(skip_all, fields(delivery = due.id, attempt = due.attempts))]
 async fn attempt(
@@ -271,6 +291,10 @@ async fn attempt(
     due: Due,
 ) -> Result<(), sqlx::Error> {
     let sent_at = now_ms();
+    if !claim(db, &due, sent_at).await? {
+        tracing::debug!("delivery already taken");
+        return Ok(());
+    }
     tracing::debug!("sending a webhook delivery");
     let signature = signature(&due.secret, sent_at / 1000, &due.body);
     let (status, failure) = courier
@@ -299,7 +323,8 @@ async fn attempt(
     );
     let record = Sql::query(
         "UPDATE webhook_deliveries SET state = ?, attempts = ?, last_status = ?, last_error = ?, \
-         last_failure = ?, last_attempt_ms = ?, next_attempt_ms = ? WHERE id = ? AND state = 'pending'",
+         last_failure = ?, last_attempt_ms = ?, next_attempt_ms = ? \
+         WHERE id = ? AND state = 'pending' AND attempts = ?",
     )
     .arg(state)
     .arg(i64::from(attempts))
@@ -308,7 +333,8 @@ async fn attempt(
     .arg(failure.map(|f| f.class()))
     .arg(sent_at)
     .arg(next)
-    .arg(due.id);
+    .arg(due.id)
+    .arg(i64::from(attempts - 1));
     db.execute(&record).await?;
     Ok(())
 }

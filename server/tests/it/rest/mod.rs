@@ -7,6 +7,7 @@ mod feed_and_docs;
 mod issue_lists;
 mod issues;
 mod tokens;
+mod webhook_claims;
 mod webhook_targets;
 mod webhooks;
 mod work;
