@@ -28,6 +28,8 @@ const CONNECT_CONCURRENCY: usize = 200;
 struct Server {
     child: Child,
     addr: String,
+    /// The signed-in session of the bench's user, who creates the boards.
+    cookie: String,
     _dir: std::path::PathBuf,
 }
 
@@ -100,9 +102,10 @@ async fn start_server() -> Server {
         .unwrap_or_else(|e| {
             panic!("cannot start {bin}: {e} (build it with cargo leptos build --release)")
         });
-    let server = Server {
+    let mut server = Server {
         child,
         addr,
+        cookie: String::new(),
         _dir: dir,
     };
     let client = reqwest::Client::new();
@@ -113,6 +116,7 @@ async fn start_server() -> Server {
             .await
             .is_ok_and(|r| r.status().is_success())
         {
+            server.cookie = sign_up(&client, &server.addr).await;
             return server;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -120,9 +124,33 @@ async fn start_server() -> Server {
     panic!("the server did not come up");
 }
 
+/// Signs up the bench's user; its session cookie (`kanri_session=…`).
+async fn sign_up(client: &reqwest::Client, addr: &str) -> String {
+    let res = client
+        .post(format!("http://{addr}/auth/sign-up"))
+        .json(&serde_json::json!({
+            "name": "bench", "email": "bench@example.test",
+            "display_name": "Bench", "password": "correct horse battery staple",
+        }))
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(res.status().is_success(), "sign-up: {}", res.status());
+    let cookie = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("kanri_session="))
+        .expect("a session cookie");
+    cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+/// Runs `command` as the bench's user; anything but an accepted command
+/// stops the bench (a figure over refused writes would mean nothing).
 async fn execute(
     client: &reqwest::Client,
-    addr: &str,
+    server: &Server,
     project: &str,
     base: u64,
     command: serde_json::Value,
@@ -131,13 +159,20 @@ async fn execute(
         "id": uuid::Uuid::new_v4(), "project": project, "base_version": base, "command": command
     }});
     let res = client
-        .post(format!("http://{addr}/api/fn/execute"))
+        .post(format!("http://{}/api/fn/execute", server.addr))
         .header("Accept", "application/json")
+        .header("Cookie", &server.cookie)
         .json(&envelope)
         .send()
         .await
         .expect("the server answers");
-    res.json().await.expect("an outcome")
+    let status = res.status();
+    let outcome: serde_json::Value = res.json().await.expect("an outcome");
+    assert!(
+        status.is_success() && outcome["events"].is_array(),
+        "{command}: {status} {outcome}"
+    );
+    outcome
 }
 
 fn now_ms() -> f64 {
@@ -160,27 +195,54 @@ async fn head(addr: &str) -> u64 {
     health["log_head"].as_u64().unwrap_or(0)
 }
 
-async fn connect_many(addr: &str, project: &str, n: usize) -> Vec<Socket> {
-    let url = format!("ws://{addr}/api/live/{project}?after={}", head(addr).await);
+/// Opens `n` sockets on the board as the bench's user. Some may fail under
+/// load (counted in the figures); none at all stops the bench, with the
+/// first refusal.
+async fn connect_many(server: &Server, project: &str, n: usize) -> Vec<Socket> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!(
+        "ws://{}/api/live/{project}?after={}",
+        server.addr,
+        head(&server.addr).await
+    );
+    let mut request = url.into_client_request().expect("a socket URL");
+    request.headers_mut().insert(
+        "Cookie",
+        server.cookie.parse().expect("a cookie header value"),
+    );
     let sockets = Arc::new(Mutex::new(Vec::with_capacity(n)));
+    let first_error = Arc::new(Mutex::new(None::<String>));
     futures::stream::iter(0..n)
         .for_each_concurrent(CONNECT_CONCURRENCY, |_| {
-            let (url, sockets) = (url.clone(), sockets.clone());
+            let (request, sockets, first_error) =
+                (request.clone(), sockets.clone(), first_error.clone());
             async move {
-                if let Ok(Ok((socket, _))) = tokio::time::timeout(
+                match tokio::time::timeout(
                     Duration::from_secs(20),
-                    tokio_tungstenite::connect_async(url),
+                    tokio_tungstenite::connect_async(request),
                 )
                 .await
                 {
-                    sockets.lock().await.push(socket);
+                    Ok(Ok((socket, _))) => sockets.lock().await.push(socket),
+                    Ok(Err(e)) => {
+                        first_error.lock().await.get_or_insert(e.to_string());
+                    }
+                    Err(_) => {
+                        first_error.lock().await.get_or_insert("timed out".into());
+                    }
                 }
             }
         })
         .await;
-    Arc::try_unwrap(sockets)
+    let sockets = Arc::try_unwrap(sockets)
         .map(Mutex::into_inner)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    assert!(
+        !sockets.is_empty(),
+        "no socket opened: {:?}",
+        first_error.lock().await
+    );
+    sockets
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -194,14 +256,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn propagation(server: &Server, watchers: usize) {
     let client = reqwest::Client::new();
     let project = format!("F{}", (b'A' + (watchers % 26) as u8) as char);
-    execute(&client, &server.addr, &project, 0, serde_json::json!({ "type": "create_project", "key": project, "name": "Fanout", "kind": "kanban" })).await;
+    execute(&client, server, &project, 0, serde_json::json!({ "type": "create_project", "key": project, "name": "Fanout", "kind": "kanban" })).await;
     for i in 0..20 {
-        execute(&client, &server.addr, &project, 0, serde_json::json!({
-            "type": "create_issue", "title": format!("Card {i}"), "issue_type": "task", "priority": "medium", "reporter": "bench"
+        execute(&client, server, &project, 0, serde_json::json!({
+            "type": "create_issue", "title": format!("Card {i}"), "issue_type": "task", "priority": "medium"
         }))
         .await;
     }
-    let sockets = connect_many(&server.addr, &project, watchers).await;
+    let sockets = connect_many(server, &project, watchers).await;
     let connected = sockets.len();
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(watchers * MOVES)));
     let readers: Vec<_> = sockets
@@ -241,7 +303,7 @@ async fn propagation(server: &Server, watchers: usize) {
         let to = 1 + (step / 20 + 1) % 4;
         let out = execute(
             &client,
-            &server.addr,
+            server,
             &project,
             versions[card],
             serde_json::json!({
@@ -285,10 +347,10 @@ fn rss_mb(pid: u32) -> f64 {
 
 async fn idle_sockets(server: &Server) {
     let client = reqwest::Client::new();
-    execute(&client, &server.addr, "IDLE", 0, serde_json::json!({ "type": "create_project", "key": "IDLE", "name": "Idle", "kind": "kanban" })).await;
+    execute(&client, server, "IDLE", 0, serde_json::json!({ "type": "create_project", "key": "IDLE", "name": "Idle", "kind": "kanban" })).await;
     let before = rss_mb(server.child.id());
     let started = Instant::now();
-    let sockets = connect_many(&server.addr, "IDLE", IDLE_SOCKETS).await;
+    let sockets = connect_many(server, "IDLE", IDLE_SOCKETS).await;
     let took = started.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = rss_mb(server.child.id());
