@@ -42,6 +42,9 @@ pub struct Config {
     /// Sign-ups per client address per hour (`KANRI_SIGN_UPS_PER_HOUR`,
     /// default [`SIGN_UPS_PER_HOUR`]).
     pub sign_ups_per_hour: usize,
+    /// This node's name in `/healthz` and the logs (`KANRI_NODE_ID`, default
+    /// the host name and process id).
+    pub node_id: String,
 }
 
 /// The default of [`Config::hub_capacity`].
@@ -71,6 +74,15 @@ pub enum ConfigError {
     TrustedProxies(#[from] BadCidr),
     #[error("KANRI_SIGN_UPS_PER_HOUR={0:?} must be a whole number from 1 to 1000000")]
     SignUpsPerHour(String),
+    #[error("KANRI_NODE_ID={0:?} must be 1 to 64 letters, digits, dots, dashes or underscores")]
+    NodeId(String),
+}
+
+fn valid_node_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 impl Config {
@@ -108,7 +120,13 @@ impl Config {
                 .filter(|n| (1..=1_000_000).contains(n))
                 .ok_or(ConfigError::SignUpsPerHour(raw))?,
         };
+        let node_id = match var("KANRI_NODE_ID") {
+            None => crate::nodes::default_id(),
+            Some(id) if valid_node_id(&id) => id,
+            Some(id) => return Err(ConfigError::NodeId(id)),
+        };
         Ok(Self {
+            node_id,
             run_subscribers,
             secure_cookies,
             demo,
@@ -133,6 +151,7 @@ impl Config {
             panic_route: false,
             webhook_allow_private: false,
             trusted_proxies: TrustedProxies::default(),
+            node_id: crate::nodes::default_id(),
             sign_ups_per_hour: SIGN_UPS_PER_HOUR,
         }
     }

@@ -100,9 +100,15 @@ impl Hub {
                 let _ = tx.send(HubMessage::Events { prev, events });
             }
         }
+        self.heard(last.seq);
+    }
+
+    /// The log has events up to `seq` (appended here or on another node):
+    /// wakes the subscriber projections and the webhook worker.
+    pub fn heard(&self, seq: u64) {
         self.head.send_if_modified(|head| {
-            let advanced = last.seq > *head;
-            *head = (*head).max(last.seq);
+            let advanced = seq > *head;
+            *head = (*head).max(seq);
             advanced
         });
     }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod hub;
+pub mod nodes;
 pub mod replay;
 pub mod rest;
 pub mod routes;

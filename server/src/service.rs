@@ -75,8 +75,11 @@ pub struct Kanri {
     slots: Slots,
 }
 
-/// Attempts when another process wins the race for a stream version.
-const RACE_RETRIES: usize = 3;
+/// Attempts when another node appended to the project first: each catches
+/// up with what it wrote and decides again.
+const RACE_RETRIES: usize = 8;
+/// Events read at a time when catching up with other nodes' appends.
+const CATCH_UP_BATCH: u32 = 1_000;
 
 pub fn now_ms() -> i64 {
     SystemTime::now()
@@ -166,9 +169,109 @@ impl Kanri {
     }
 
     async fn load(&self, key: &ProjectKey) -> Result<Cached, StoreError> {
-        let state = self.store.load_project(key).await?.unwrap_or_default();
-        let last_seq = self.store.head(Some(key)).await?;
-        Ok(Cached { state, last_seq })
+        let (state, last_seq) = self.store.load_project(key).await?;
+        Ok(Cached {
+            state: state.unwrap_or_default(),
+            last_seq,
+        })
+    }
+
+    /// Folds in the project's events that another node appended since the
+    /// cache's last one, and hands them to this node's board sockets. On an
+    /// error the cache is dropped (the next use reloads it).
+    async fn catch_up(
+        &self,
+        key: &ProjectKey,
+        cached: &mut Option<Cached>,
+    ) -> Result<(), StoreError> {
+        let Some(entry) = cached.as_mut() else {
+            return Ok(());
+        };
+        loop {
+            let events = match self
+                .store
+                .events_after(Some(key), entry.last_seq, CATCH_UP_BATCH)
+                .await
+            {
+                Ok(events) => events,
+                Err(e) => {
+                    *cached = None;
+                    return Err(e);
+                }
+            };
+            let Some(last) = events.last().map(|r| r.seq) else {
+                return Ok(());
+            };
+            for recorded in &events {
+                apply_mut(&mut entry.state, &recorded.event);
+            }
+            let prev = std::mem::replace(&mut entry.last_seq, last);
+            self.hub.publish(prev, &events.iter().collect::<Vec<_>>());
+            if events.len() < CATCH_UP_BATCH as usize {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Replaces a cache that cannot be caught up (a failed append folded its
+    /// own events into it) with the stored state, and hands the events it
+    /// had missed to this node's board sockets.
+    async fn reload(
+        &self,
+        key: &ProjectKey,
+        cached: &mut Option<Cached>,
+    ) -> Result<(), StoreError> {
+        let missed_after = cached.take().map(|c| c.last_seq);
+        let fresh = cached.insert(self.load(key).await?);
+        let Some(mut after) = missed_after else {
+            return Ok(());
+        };
+        while after < fresh.last_seq {
+            let missed = self
+                .store
+                .events_after(Some(key), after, CATCH_UP_BATCH)
+                .await?;
+            let Some(last) = missed.last().map(|r| r.seq.min(fresh.last_seq)) else {
+                break;
+            };
+            let missed: Vec<&Recorded> = missed.iter().filter(|r| r.seq <= last).collect();
+            self.hub.publish(after, &missed);
+            after = last;
+        }
+        Ok(())
+    }
+
+    /// Another node appended to `key` up to `seq` (its notification): a
+    /// cached project catches up; one this node does not hold is left alone
+    /// (it is loaded fresh when first used).
+    pub async fn heard(&self, key: &ProjectKey, seq: u64) -> Result<(), StoreError> {
+        self.hub.heard(seq);
+        let cached = {
+            let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.contains_key(key)
+        };
+        if !cached {
+            return Ok(());
+        }
+        let mut held = self.lock(key).await;
+        if held.cached.as_ref().is_some_and(|c| c.last_seq < seq) {
+            self.catch_up(key, &mut held.cached).await?;
+        }
+        Ok(())
+    }
+
+    /// Catches every cached project up with the log: after this node may
+    /// have missed notifications (its listening connection dropped).
+    pub async fn resync(&self) -> Result<(), StoreError> {
+        let keys: Vec<ProjectKey> = {
+            let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.keys().cloned().collect()
+        };
+        for key in keys {
+            let mut held = self.lock(&key).await;
+            self.catch_up(&key, &mut held.cached).await?;
+        }
+        Ok(())
     }
 
     /// Executes one command for `actor`. A repeated command id returns the
@@ -262,7 +365,11 @@ impl Kanri {
             if let (Base::Head, Some(target)) = (base, envelope.command.target()) {
                 envelope.base_version = entry.state.version_of(&target);
             }
-            match self.try_execute(&mut entry.state, actor, &envelope).await {
+            let known_head = entry.last_seq;
+            match self
+                .try_execute(&mut entry.state, known_head, actor, &envelope)
+                .await
+            {
                 Ok(outcome) => {
                     let prev = entry.last_seq;
                     entry.last_seq = entry.last_seq.max(outcome.last_seq());
@@ -287,8 +394,8 @@ impl Kanri {
                     return Ok(Executed { outcome, produced });
                 }
                 Err(ExecError::Store(StoreError::Race(what))) if attempt < RACE_RETRIES => {
-                    tracing::warn!(%what, attempt, "another writer appended first; reloading");
-                    *cached = None;
+                    tracing::debug!(%what, attempt, "another node appended first; reloading");
+                    self.reload(&envelope.project, cached).await?;
                 }
                 Err(e @ ExecError::Store(_)) => {
                     // The state may hold events the failed transaction rolled back.
@@ -320,6 +427,7 @@ impl Kanri {
     async fn try_execute(
         &self,
         state: &mut ProjectState,
+        known_head: u64,
         actor: &UserName,
         envelope: &CommandEnvelope,
     ) -> Result<Outcome, ExecError> {
@@ -360,6 +468,7 @@ impl Kanri {
             actor,
             command_id: envelope.id,
             at_ms,
+            known_head,
         };
         let outcome = match rebase(command, base, current, &intervening)? {
             Rebase::Conflict(fields) => {

@@ -19,6 +19,7 @@ use crate::config::{Config, ConfigError};
 use crate::db::{Db, DbError};
 use crate::demo::DemoAccount;
 use crate::hub::Hub;
+use crate::nodes::{Listener, Node};
 use crate::routes::{AppState, router};
 use crate::service::Kanri;
 use crate::store::{Store, StoreError};
@@ -125,6 +126,19 @@ impl Application {
             tracing::warn!("subscriber projections are paused (KANRI_SUBSCRIBERS=off)");
             Vec::new()
         };
+        let node = match store.db() {
+            Db::Postgres(pg) => {
+                let node = Arc::new(Node::new(config.node_id.clone(), Listener::Connecting));
+                subscribers.push(tokio::spawn(crate::nodes::listen(
+                    pg.pool.clone(),
+                    kanri.clone(),
+                    node.clone(),
+                    stopped.clone(),
+                )));
+                node
+            }
+            Db::Sqlite(_) => Arc::new(Node::new(config.node_id.clone(), Listener::Alone)),
+        };
         subscribers.push(tokio::spawn(crate::webhooks::run(
             webhook_db,
             store.clone(),
@@ -154,6 +168,7 @@ impl Application {
             sessions,
             answers,
             webhooks,
+            node,
             shutdown,
         };
         tracing::info!(%addr, database = %config.database, "Kanri is ready");

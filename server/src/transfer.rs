@@ -212,14 +212,7 @@ pub async fn export(db: &Db, out: &mut impl Write) -> Result<Moved, TransferErro
     };
     // Read before the snapshot is taken, so every event up to it is in it.
     let head = db.fetch_all(&Sql::new(head_sql)).await?[0].int(0)?;
-    let mut tx = db.begin().await?;
-    if let crate::db::Tx::Postgres(_) = tx {
-        tx.conn()
-            .execute(&Sql::new(
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-            ))
-            .await?;
-    }
+    let mut tx = db.snapshot().await?;
     let header = json!({ "kanri_export": FORMAT, "events_up_to": head });
     writeln!(out, "{header}").map_err(TransferError::Write)?;
     let mut moved = Moved::default();

@@ -142,6 +142,23 @@ impl Db {
         })
     }
 
+    /// A read-only transaction whose reads all see one moment of the
+    /// database (on SQLite, a read connection's WAL snapshot).
+    pub async fn snapshot(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(db) => Tx::Sqlite(db.read.begin().await?),
+            Self::Postgres(db) => {
+                let mut tx = db.pool.begin().await?;
+                postgres::execute_on(
+                    &mut tx,
+                    &Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+                )
+                .await?;
+                Tx::Postgres(tx)
+            }
+        })
+    }
+
     /// Whether the database answers a trivial query (for /healthz).
     pub async fn ping(&self) -> bool {
         self.fetch_all(&Sql::new("SELECT 1")).await.is_ok()

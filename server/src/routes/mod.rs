@@ -42,6 +42,8 @@ pub struct AppState {
     /// The first answers to idempotent REST requests.
     pub answers: Arc<crate::rest::Answers>,
     pub webhooks: Arc<crate::webhooks::Webhooks>,
+    /// This node: its id and whether it hears the other nodes.
+    pub node: Arc<crate::nodes::Node>,
     /// Turns true when the server shuts down (long-lived sockets then close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

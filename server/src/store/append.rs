@@ -164,9 +164,10 @@ fn push_events(
     Ok(())
 }
 
-/// PostgreSQL: appends to one project take turns; `kanri_append_events`
-/// numbers and writes the events under the sequence lock and marks the
-/// append in flight until it ends; then the projections and the answer.
+/// PostgreSQL: appends to one project take turns; `kanri_append` refuses
+/// a state that missed another node's append, numbers and writes the events
+/// under the sequence lock and marks the append in flight until it ends;
+/// then the projections and the answer.
 async fn append_postgres(
     db: &PgDb,
     state: &ProjectState,
@@ -176,46 +177,42 @@ async fn append_postgres(
 ) -> Result<Outcome, StoreError> {
     let mut tx = db.pool.begin().await.map_err(StoreError::from_batch)?;
     let mut conn = Conn::Postgres(&mut tx);
-    let turn = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(")
+    let payloads = pending
+        .iter()
+        .map(|p| serde_json::to_string(&p.event).map_err(StoreError::corrupt("event")))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Takes the project's turn, checks the state was decided at its head,
+    // writes and numbers the events, and announces them at commit.
+    let write = Sql::new("SELECT seq FROM kanri_append(")
         .bind(meta.project.as_str())
-        .then(", 0))");
-    conn.fetch_all(&turn)
-        .await
-        .map_err(StoreError::from_batch)?;
+        .then(", ")
+        .bind(meta.known_head as i64)
+        .then(", ")
+        .bind(texts(pending.iter().map(|p| p.stream.id(meta.project))))
+        .then("::text[], ")
+        .bind(texts(pending.iter().map(|p| p.version.to_string())))
+        .then("::text[]::bigint[], ")
+        .bind(texts(
+            pending.iter().map(|p| p.event.type_name().to_owned()),
+        ))
+        .then("::text[], ")
+        .bind(i64::from(SCHEMA_VERSION))
+        .then("::integer, ")
+        .bind(texts(payloads))
+        .then("::text[], ")
+        .bind(meta.actor.as_str())
+        .then(", ")
+        .bind(meta.at_ms)
+        .then(", ")
+        .bind(meta.command_id.to_string())
+        .then(")");
     let mut seqs = Vec::with_capacity(pending.len());
-    if !pending.is_empty() {
-        let payloads = pending
-            .iter()
-            .map(|p| serde_json::to_string(&p.event).map_err(StoreError::corrupt("event")))
-            .collect::<Result<Vec<_>, _>>()?;
-        let write = Sql::new("SELECT seq FROM kanri_append_events(")
-            .bind(meta.project.as_str())
-            .then(", ")
-            .bind(texts(pending.iter().map(|p| p.stream.id(meta.project))))
-            .then("::text[], ")
-            .bind(texts(pending.iter().map(|p| p.version.to_string())))
-            .then("::text[]::bigint[], ")
-            .bind(texts(
-                pending.iter().map(|p| p.event.type_name().to_owned()),
-            ))
-            .then("::text[], ")
-            .bind(i64::from(SCHEMA_VERSION))
-            .then("::integer, ")
-            .bind(texts(payloads))
-            .then("::text[], ")
-            .bind(meta.actor.as_str())
-            .then(", ")
-            .bind(meta.at_ms)
-            .then(", ")
-            .bind(meta.command_id.to_string())
-            .then(")");
-        for row in conn
-            .fetch_all(&write)
-            .await
-            .map_err(StoreError::from_batch)?
-        {
-            seqs.push(row.int("seq")? as u64);
-        }
+    for row in conn
+        .fetch_all(&write)
+        .await
+        .map_err(StoreError::from_batch)?
+    {
+        seqs.push(row.int("seq")? as u64);
     }
     let mut rest = Sql::default();
     let outcome = record(state, meta, pending, seqs.into_iter(), answer, &mut rest)?;

@@ -5,10 +5,12 @@
 //! On SQLite the one held writer connection serialises appends, and the
 //! whole append goes as one batch. On PostgreSQL appends to one project take
 //! turns (a transaction-scoped advisory lock on the project), appends to
-//! different projects run side by side, and a follower of the log reads
-//! only up to `kanri_settled_seq()`, below every append still in flight, so
-//! an event that commits after a later-numbered one is never skipped (see
-//! `migrations/postgres`).
+//! different projects run side by side, and a follower of the whole log
+//! reads only up to `kanri_settled_seq()`, below every append still in
+//! flight, so an event that commits after a later-numbered one is never
+//! skipped (see `migrations/postgres`). A follower of one project needs no
+//! bound. With several nodes, an append also checks that its node had the
+//! project's last event, and announces the new ones (channel `kanri_log`).
 
 mod append;
 mod projection;
@@ -54,7 +56,10 @@ impl StoreError {
             {
                 Self::DuplicateCommand
             }
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
+            // Unique (stream, version), or kanri_append's check of the head.
+            sqlx::Error::Database(d)
+                if d.is_unique_violation() || d.code().as_deref() == Some("40001") =>
+            {
                 Self::Race(d.message().to_string())
             }
             _ => Self::Sql(e),
@@ -68,6 +73,10 @@ pub struct AppendMeta<'a> {
     pub actor: &'a UserName,
     pub command_id: CommandId,
     pub at_ms: i64,
+    /// The project's last event folded into the state the events were
+    /// decided on. PostgreSQL refuses the append (a [`StoreError::Race`]) if
+    /// the project has later ones: another node wrote meanwhile.
+    pub known_head: u64,
 }
 
 #[derive(Clone)]
@@ -103,30 +112,47 @@ impl Store {
         .transpose()
     }
 
-    /// A project's state from the inline projections (`None` if it does not exist).
-    pub async fn load_project(&self, key: &ProjectKey) -> Result<Option<ProjectState>, StoreError> {
-        let docs = |table: &str, column: &str| {
-            Sql::new(format!("SELECT doc FROM {table} WHERE {column} = ")).bind(key.as_str())
+    /// A project's state from the inline projections (`None` if it does not
+    /// exist) and its last event, read in one snapshot so the one is the
+    /// other's exact position in the log.
+    pub async fn load_project(
+        &self,
+        key: &ProjectKey,
+    ) -> Result<(Option<ProjectState>, u64), StoreError> {
+        // Most keys asked for name no project: one statement says so.
+        let exists = Sql::new("SELECT 1 FROM projects WHERE key = ").bind(key.as_str());
+        if self.db.fetch_optional(&exists).await?.is_none() {
+            return Ok((None, 0));
+        }
+        let mut tx = self.db.snapshot().await?;
+        let mut conn = tx.conn();
+        let mut docs = async |table: &str, column: &str| {
+            let sql =
+                Sql::new(format!("SELECT doc FROM {table} WHERE {column} = ")).bind(key.as_str());
+            conn.fetch_all(&sql).await
         };
-        let Some(row) = self.db.fetch_optional(&docs("projects", "key")).await? else {
-            return Ok(None);
+        let Some(row) = docs("projects", "key").await?.into_iter().next() else {
+            return Ok((None, 0));
         };
         let doc = row.text("doc")?;
         let mut state = ProjectState {
             project: Some(serde_json::from_str(&doc).map_err(StoreError::corrupt("project"))?),
             ..Default::default()
         };
-        for row in self.db.fetch_all(&docs("issues", "project")).await? {
+        for row in docs("issues", "project").await? {
             let issue: Issue =
                 serde_json::from_str(&row.text("doc")?).map_err(StoreError::corrupt("issue"))?;
             state.issues.insert(issue.key.number, issue);
         }
-        for row in self.db.fetch_all(&docs("sprints", "project")).await? {
+        for row in docs("sprints", "project").await? {
             let sprint: Sprint =
                 serde_json::from_str(&row.text("doc")?).map_err(StoreError::corrupt("sprint"))?;
             state.sprints.insert(sprint.number, sprint);
         }
-        Ok(Some(state))
+        let head =
+            Sql::new("SELECT MAX(seq) AS head FROM events WHERE project = ").bind(key.as_str());
+        let head = conn.fetch_all(&head).await?[0].opt_int("head")?;
+        Ok((Some(state), head.unwrap_or(0) as u64))
     }
 
     /// Who wrote a project's first event (its creator).
@@ -185,10 +211,12 @@ impl Store {
     ) -> Result<Vec<Recorded>, StoreError> {
         let mut sql = Sql::new(format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > "));
         sql.push_bind(after as i64);
-        if let Some(p) = project {
-            sql.push(" AND project = ").push_bind(p.as_str());
+        match project {
+            Some(p) => {
+                sql.push(" AND project = ").push_bind(p.as_str());
+            }
+            None => self.settled(&mut sql).await?,
         }
-        self.settled(&mut sql).await?;
         sql.push(" ORDER BY seq LIMIT ").push_bind(i64::from(limit));
         self.read_events(sql).await
     }
@@ -196,6 +224,10 @@ impl Store {
     /// Adds the follower's bound on PostgreSQL (see the module doc): read
     /// first, in a statement of its own, so the read that follows sees
     /// everything at or below it.
+    /// Bounds a read of the whole log by `kanri_settled_seq()` on
+    /// PostgreSQL. A read of one project needs no bound: its appends take
+    /// turns until they commit and take their numbers during their turn, so
+    /// its committed events have no holes (see `migrations/postgres`).
     async fn settled(&self, sql: &mut Sql) -> Result<(), StoreError> {
         if let Db::Postgres(_) = self.db {
             let bound = self
@@ -313,24 +345,25 @@ impl Store {
             Until::Seq(s) => ("seq <=", s as i64),
             Until::Time(t) => ("at_ms <=", t),
         };
-        let mut sql = Sql::new(format!(
+        let sql = Sql::new(format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE project = "
         ))
         .bind(project.as_str())
         .then(format!(" AND {clause} "))
-        .bind(bound);
-        self.settled(&mut sql).await?;
-        sql.push(" ORDER BY seq");
+        .bind(bound)
+        .then(" ORDER BY seq");
         self.read_events(sql).await
     }
 
     /// The highest global sequence (0 for an empty log), of one project or of all.
     pub async fn head(&self, project: Option<&ProjectKey>) -> Result<u64, StoreError> {
         let mut sql = Sql::new("SELECT MAX(seq) AS head FROM events WHERE 1 = 1");
-        if let Some(p) = project {
-            sql.push(" AND project = ").push_bind(p.as_str());
+        match project {
+            Some(p) => {
+                sql.push(" AND project = ").push_bind(p.as_str());
+            }
+            None => self.settled(&mut sql).await?,
         }
-        self.settled(&mut sql).await?;
         let seq = self.db.fetch_all(&sql).await?[0].opt_int("head")?;
         Ok(seq.unwrap_or(0) as u64)
     }

@@ -12,10 +12,10 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, project: &str, after: u64, user: &str) -> Socket {
+pub async fn connect(app: &TestApp, project: &str, after: u64, user: &str) -> Socket {
     let url = format!(
         "{}/api/live/{project}?after={after}",
         app.address.replace("http://", "ws://")
@@ -32,7 +32,7 @@ async fn connect(app: &TestApp, project: &str, after: u64, user: &str) -> Socket
 }
 
 /// The next message from the server (failing the test after 5 s).
-async fn next(socket: &mut Socket) -> Message {
+pub async fn next(socket: &mut Socket) -> Message {
     tokio::time::timeout(Duration::from_secs(5), socket.next())
         .await
         .expect("a message within 5 s")
@@ -40,7 +40,7 @@ async fn next(socket: &mut Socket) -> Message {
         .expect("a valid frame")
 }
 
-async fn next_server_message(socket: &mut Socket) -> ServerMessage {
+pub async fn next_server_message(socket: &mut Socket) -> ServerMessage {
     loop {
         if let Message::Text(t) = next(socket).await {
             return serde_json::from_str(&t).expect("a server message");
@@ -50,7 +50,7 @@ async fn next_server_message(socket: &mut Socket) -> ServerMessage {
 
 /// Reads event batches until `until` is reached; checks each batch chains
 /// on the previous one (`prev`) and returns the sequence numbers.
-async fn events_until(socket: &mut Socket, mut last: u64, until: u64) -> Vec<u64> {
+pub async fn events_until(socket: &mut Socket, mut last: u64, until: u64) -> Vec<u64> {
     let mut seqs = Vec::new();
     while last < until {
         if let ServerMessage::Events { prev, events } = next_server_message(socket).await {

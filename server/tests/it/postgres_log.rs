@@ -205,7 +205,7 @@ async fn concurrent_appends_to_several_projects_reach_a_follower_once_and_in_ord
         "every card and project is in the log"
     );
     for key in &keys {
-        let state = store.load_project(key).await.unwrap().unwrap();
+        let state = store.load_project(key).await.unwrap().0.unwrap();
         assert_eq!(state.issues.len(), 40, "{key}: every card is projected");
     }
 }

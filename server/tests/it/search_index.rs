@@ -21,6 +21,7 @@ fn me() -> UserName {
 async fn project_from(store: &Store, commands: &[Command]) -> ProjectState {
     let key = ProjectKey::parse(KEY).unwrap();
     let mut state = ProjectState::default();
+    let mut head = 0;
     for (n, command) in commands.iter().enumerate() {
         let actor = match command {
             Command::CreateIssue(new) => reporter(new.issue_type),
@@ -36,13 +37,15 @@ async fn project_from(store: &Store, commands: &[Command]) -> ProjectState {
             actor: &actor,
             command_id: CommandId::from_random_bytes((n as u128 + 1).to_be_bytes()),
             at_ms,
+            known_head: head,
         };
-        store
+        let outcome = store
             .append(&mut state, &meta, events, |_, events| Outcome::Accepted {
                 events,
             })
             .await
             .expect("append");
+        head = head.max(outcome.last_seq());
     }
     state
 }

@@ -228,7 +228,7 @@ impl TestApp {
 
     /// The `kanri_session=…` cookie of a signed-in session for `name`; the
     /// account (e-mail `{name}@example.test`, password [`PASSWORD`]) is
-    /// signed up on first use.
+    /// signed up on first use (signed in if another node signed them up).
     pub async fn session(&self, name: &str) -> String {
         let mut sessions = self.sessions.lock().await;
         if let Some(cookie) = sessions.get(name) {
@@ -246,7 +246,18 @@ impl TestApp {
             .send()
             .await
             .expect("the app answers");
-        assert_eq!(res.status(), 200, "signing up {name}");
+        // Another node of the same database may have signed them up.
+        let res = if res.status() == 409 {
+            self.client
+                .post(format!("{}/auth/sign-in", self.address))
+                .json(&serde_json::json!({ "login": name, "password": PASSWORD }))
+                .send()
+                .await
+                .expect("the app answers")
+        } else {
+            res
+        };
+        assert_eq!(res.status(), 200, "signing up or in {name}");
         let cookie = session_cookie(&res).0;
         sessions.insert(name.to_string(), cookie.clone());
         cookie

@@ -1,0 +1,233 @@
+//! Several app nodes on one PostgreSQL database (the throwaway cluster):
+//! an append on one node reaches the board sockets of another, a command is
+//! decided on the log's head whatever node it lands on, concurrent writers
+//! spread over nodes lose nothing, and a node whose listening connection
+//! drops catches up.
+
+use crate::common::*;
+use crate::live::{Socket, connect, events_until};
+use kanri_domain::*;
+use server::config::Config;
+use server::db::{DatabaseUrl, Db};
+use server::service::ExecError;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn node(url: &DatabaseUrl, id: &str) -> Config {
+    Config {
+        node_id: id.into(),
+        ..Config::new("127.0.0.1:0".parse().unwrap(), url.clone())
+    }
+}
+
+/// Nodes `a`, `b`, … on one fresh database, each hearing the others.
+async fn nodes(n: usize) -> Vec<TestApp> {
+    let url = fresh_postgres().await;
+    let mut nodes = Vec::new();
+    for id in ["a", "b", "c"].into_iter().take(n) {
+        let app = spawn_exactly(node(&url, id), PathBuf::new()).await;
+        until_listening(&app).await;
+        nodes.push(app);
+    }
+    nodes
+}
+
+async fn health(app: &TestApp) -> serde_json::Value {
+    app.get("/healthz").await.json().await.unwrap()
+}
+
+async fn until_listening(app: &TestApp) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while health(app).await["node"]["listener"] != "listening" {
+        assert!(Instant::now() < deadline, "the node never listened");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn head(app: &TestApp, project: &str) -> u64 {
+    app.kanri.store().head(Some(&key(project))).await.unwrap()
+}
+
+async fn log(app: &TestApp, project: &str) -> Vec<Recorded> {
+    let store = app.kanri.store();
+    store
+        .events_after(Some(&key(project)), 0, u32::MAX)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_move_on_one_node_reaches_a_board_socket_on_another() {
+    let [a, b] = <[TestApp; 2]>::try_from(nodes(2).await).ok().unwrap();
+    a.create_project("ABC", "Alpha").await;
+    let issue = a.create_issue("ABC", "Shared").await;
+    let from = head(&a, "ABC").await;
+    let mut on_b = connect(&b, "ABC", from, "bob").await;
+    let moved = a.execute_at_head("alice", "ABC", move_to(issue, 2)).await;
+    let seq = moved.last_seq();
+    assert_eq!(events_until(&mut on_b, from, seq).await, [seq]);
+    assert_eq!(health(&b).await["node"]["id"], "b");
+}
+
+#[tokio::test]
+async fn a_command_is_decided_on_what_another_node_wrote_a_moment_before() {
+    let [a, b] = <[TestApp; 2]>::try_from(nodes(2).await).ok().unwrap();
+    a.create_project("ABC", "Alpha").await;
+    // b holds the project, then a writes; b may not have heard yet: the
+    // append's check of the project's head makes b catch up and decide again.
+    b.state("ABC").await;
+    a.create_issue("ABC", "First").await;
+    assert_eq!(b.create_issue("ABC", "Second").await, IssueNumber(2));
+    a.execute_at_head("alice", "ABC", Command::RemoveMember { user: user("bob") })
+        .await;
+    let refused = b.execute("bob", "ABC", 0, new_issue("Not a member")).await;
+    assert!(matches!(refused, Err(ExecError::Domain(_))), "{refused:?}");
+    let state = b.state("ABC").await;
+    assert_eq!(state.issues.len(), 2);
+    assert!(!state.project.unwrap().members.contains_key(&user("bob")));
+}
+
+/// One writer's command and what it was based on.
+struct Sent {
+    issue: IssueNumber,
+    base: u64,
+    outcome: Outcome,
+}
+
+#[tokio::test]
+async fn writers_spread_over_nodes_lose_nothing_and_every_socket_gets_the_log() {
+    const WRITERS: usize = 6;
+    const EACH: usize = 20;
+    let nodes = std::sync::Arc::new(nodes(3).await);
+    nodes[0].create_project("HOT", "Hot").await;
+    let mut hot = Vec::new();
+    for n in 0..3 {
+        hot.push(nodes[0].create_issue("HOT", &format!("Hot {n}")).await);
+    }
+    let from = head(&nodes[0], "HOT").await;
+    let mut sockets: Vec<Socket> = Vec::new();
+    for app in nodes.iter() {
+        sockets.push(connect(app, "HOT", from, "carol").await);
+    }
+
+    let writers = (0..WRITERS).map(|w| {
+        let (nodes, hot) = (nodes.clone(), hot.clone());
+        tokio::spawn(async move {
+            // What this writer last saw of each issue: often stale, as in a
+            // browser that has not heard the others yet.
+            let mut seen: HashMap<IssueNumber, u64> = hot.iter().map(|i| (*i, 1)).collect();
+            let mut sent = Vec::new();
+            for k in 0..EACH {
+                let app = &nodes[(w + k) % nodes.len()];
+                let issue = hot[(w * 7 + k) % hot.len()];
+                let base = seen[&issue];
+                let title = format!("w{w} k{k}");
+                let outcome = app
+                    .execute(TEAM[w % TEAM.len()], "HOT", base, rename(issue, &title))
+                    .await
+                    .unwrap_or_else(|e| panic!("writer {w}, command {k}: {e}"));
+                let now = outcome.recorded().last().unwrap().version;
+                seen.insert(issue, now);
+                sent.push(Sent {
+                    issue,
+                    base,
+                    outcome,
+                });
+            }
+            sent
+        })
+    });
+    let mut sent = Vec::new();
+    for w in writers.collect::<Vec<_>>() {
+        sent.extend(w.await.unwrap());
+    }
+
+    let log = log(&nodes[0], "HOT").await;
+    let by_seq: HashMap<u64, &Recorded> = log.iter().map(|r| (r.seq, r)).collect();
+    for s in &sent {
+        for r in s.outcome.recorded() {
+            assert_eq!(
+                by_seq.get(&r.seq).copied(),
+                Some(r),
+                "acknowledged, so in the log"
+            );
+        }
+        let stream = StreamRef::Issue(s.issue);
+        let renamed_since_base = log.iter().any(|r| {
+            r.stream == stream
+                && r.version > s.base
+                && r.version < s.outcome.recorded()[0].version
+                && matches!(r.event, Event::IssueTitleChanged { .. })
+        });
+        match &s.outcome {
+            Outcome::Conflict { .. } => assert!(renamed_since_base, "a 412 names a real clash"),
+            _ => assert!(
+                !renamed_since_base,
+                "a write never overwrites a newer title"
+            ),
+        }
+    }
+    let want: Vec<u64> = log.iter().map(|r| r.seq).filter(|s| *s > from).collect();
+    let last = *want.last().unwrap();
+    for socket in &mut sockets {
+        assert_eq!(
+            events_until(socket, from, last).await,
+            want,
+            "exactly the log"
+        );
+    }
+    for app in nodes.iter() {
+        let state = app.state("HOT").await;
+        for issue in &hot {
+            let current = log
+                .iter()
+                .filter(|r| r.stream == StreamRef::Issue(*issue))
+                .map(|r| r.version)
+                .max();
+            assert_eq!(Some(state.version_of(&StreamRef::Issue(*issue))), current);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_node_whose_listening_connection_drops_reconnects_and_catches_up() {
+    let [a, b] = <[TestApp; 2]>::try_from(nodes(2).await).ok().unwrap();
+    a.create_project("ABC", "Alpha").await;
+    let issue = a.create_issue("ABC", "Shared").await;
+    let from = head(&a, "ABC").await;
+    let mut on_b = connect(&b, "ABC", from, "bob").await;
+    let Db::Postgres(pg) = a.kanri.store().db() else {
+        unreachable!("nodes run on PostgreSQL")
+    };
+    // Ends every listening connection (both nodes'), as a network cut would.
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&pg.pool)
+    .await
+    .unwrap();
+    assert_eq!(ended, [true, true], "each node's listening connection");
+    let moved = a.execute_at_head("alice", "ABC", move_to(issue, 2)).await;
+    let seq = moved.last_seq();
+    assert_eq!(events_until(&mut on_b, from, seq).await, [seq]);
+    until_listening(&b).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while health(&b).await["node"]["lag"] != 0 {
+        assert!(Instant::now() < deadline, "b stays behind the log");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn one_node_on_sqlite_says_it_is_alone() {
+    let app = spawn_app().await;
+    let node = &health(&app).await["node"];
+    let expected = if on_postgres() { "listening" } else { "alone" };
+    if on_postgres() {
+        until_listening(&app).await;
+    }
+    assert_eq!(health(&app).await["node"]["listener"], expected, "{node}");
+    assert_eq!(health(&app).await["node"]["lag"], 0);
+}
