@@ -7,11 +7,16 @@
 //! reads the events from the log, so a lost or coalesced notification loses
 //! nothing. When the listening connection drops, the node reconnects and
 //! catches every project it holds up from the log.
+//!
+//! The background work (subscriber projections, webhook deliveries) runs on
+//! one node at a time, the holder of an advisory lock ([`lead`]), so each
+//! event is handled once; when that node dies, another takes over.
 
 use kanri_domain::ProjectKey;
 use serde::Serialize;
 use sqlx::postgres::{PgListener, PgPool};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
@@ -22,6 +27,11 @@ use crate::service::Kanri;
 pub const CHANNEL: &str = "kanri_log";
 /// The wait before connecting again after the listening connection failed.
 const RECONNECT_AFTER: Duration = Duration::from_millis(500);
+/// The session advisory lock whose holder runs the background work.
+const LEADER_LOCK: i64 = 4_242_000_002;
+/// How often a node that does not lead tries to, and the leader checks
+/// that its lock's connection still lives.
+const LEAD_CHECK: Duration = Duration::from_secs(1);
 
 /// Whether this node hears the other nodes' appends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,14 +49,22 @@ pub enum Listener {
 pub struct Node {
     pub id: String,
     listener: Mutex<Listener>,
+    /// Whether this node runs the background work now.
+    leading: AtomicBool,
 }
 
 impl Node {
     pub fn new(id: String, listener: Listener) -> Self {
         Self {
             id,
+            // Alone (SQLite), it is the one that does the work.
+            leading: AtomicBool::new(listener == Listener::Alone),
             listener: Mutex::new(listener),
         }
+    }
+
+    pub fn leading(&self) -> bool {
+        self.leading.load(Ordering::Relaxed)
     }
 
     pub fn listener(&self) -> Listener {
@@ -164,6 +182,73 @@ async fn catch_up(kanri: Arc<Kanri>, heard: Arc<Heard>, mut stop: watch::Receive
                 tracing::warn!(error = %e, project = %key, "cannot catch up with another node's append");
             }
         }
+    }
+}
+
+/// Runs `work` while this node holds the leader lock, until `stop`. The
+/// lock lives on a connection of its own: when the leader dies, its
+/// connection ends, PostgreSQL releases the lock, and another node takes
+/// over within [`LEAD_CHECK`]. `work` gets a signal that turns true when
+/// the lead ends. (A leader cut off from the database without dying stops
+/// its work at its next check; for that moment two nodes may both work,
+/// which webhook claims make harmless for deliveries.)
+#[tracing::instrument(name = "leader", skip_all, fields(node = %node.id))]
+pub async fn lead<W, F>(pool: PgPool, node: Arc<Node>, mut stop: watch::Receiver<bool>, work: W)
+where
+    W: Fn(watch::Receiver<bool>) -> F,
+    F: Future<Output = ()>,
+{
+    loop {
+        if let Some(mut lock) = try_lead(&pool).await {
+            tracing::info!("this node now runs the background work");
+            node.leading.store(true, Ordering::Relaxed);
+            let (end, ended) = watch::channel(false);
+            let running = work(ended);
+            tokio::pin!(running);
+            let mut finished = false;
+            let stopping = loop {
+                tokio::select! {
+                    _ = &mut running => { finished = true; break false }
+                    _ = stop.changed() => break true,
+                    _ = tokio::time::sleep(LEAD_CHECK) => {
+                        if sqlx::query("SELECT 1").execute(&mut lock).await.is_err() {
+                            tracing::warn!("lost the leader lock's connection; stopping the background work");
+                            break false;
+                        }
+                    }
+                }
+            };
+            let _ = end.send(true);
+            if !finished {
+                running.await;
+            }
+            node.leading.store(false, Ordering::Relaxed);
+            // Closing the connection releases the lock for the next leader.
+            let _ = sqlx::Connection::close(lock).await;
+            if stopping {
+                return;
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(LEAD_CHECK) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// A connection of its own holding the leader lock, if no node holds it.
+async fn try_lead(pool: &PgPool) -> Option<sqlx::PgConnection> {
+    let mut conn = pool.acquire().await.ok()?.detach();
+    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(LEADER_LOCK)
+        .fetch_one(&mut conn)
+        .await
+        .ok()?;
+    if got {
+        Some(conn)
+    } else {
+        let _ = sqlx::Connection::close(conn).await;
+        None
     }
 }
 

@@ -110,43 +110,41 @@ impl Application {
             Vec::new()
         };
         let (stop, stopped) = watch::channel(false);
-        let mut subscribers = if config.run_subscribers {
-            subscribers::all()
-                .into_iter()
-                .map(|sub| {
-                    tokio::spawn(subscribers::run(
-                        store.clone(),
-                        sub,
-                        hub.head(),
-                        stopped.clone(),
-                    ))
-                })
-                .collect()
-        } else {
-            tracing::warn!("subscriber projections are paused (KANRI_SUBSCRIBERS=off)");
-            Vec::new()
+        let background = Background {
+            store: store.clone(),
+            webhook_db,
+            hub: hub.clone(),
+            run_subscribers: config.run_subscribers,
+            webhook_backoff: config.webhook_backoff,
+            webhook_targets,
         };
-        let node = match store.db() {
+        if !config.run_subscribers {
+            tracing::warn!("subscriber projections are paused (KANRI_SUBSCRIBERS=off)");
+        }
+        // On PostgreSQL the nodes hear each other, and one at a time does
+        // the background work; on SQLite this process is the only node.
+        let (node, subscribers) = match store.db() {
             Db::Postgres(pg) => {
                 let node = Arc::new(Node::new(config.node_id.clone(), Listener::Connecting));
-                subscribers.push(tokio::spawn(crate::nodes::listen(
+                let listening = tokio::spawn(crate::nodes::listen(
                     pg.pool.clone(),
                     kanri.clone(),
                     node.clone(),
                     stopped.clone(),
-                )));
-                node
+                ));
+                let leading = tokio::spawn(crate::nodes::lead(
+                    pg.pool.clone(),
+                    node.clone(),
+                    stopped.clone(),
+                    move |stop| background.clone().run(stop),
+                ));
+                (node, vec![listening, leading])
             }
-            Db::Sqlite(_) => Arc::new(Node::new(config.node_id.clone(), Listener::Alone)),
+            Db::Sqlite(_) => {
+                let node = Arc::new(Node::new(config.node_id.clone(), Listener::Alone));
+                (node, vec![tokio::spawn(background.run(stopped.clone()))])
+            }
         };
-        subscribers.push(tokio::spawn(crate::webhooks::run(
-            webhook_db,
-            store.clone(),
-            config.webhook_backoff,
-            webhook_targets,
-            hub.head(),
-            stopped.clone(),
-        )));
         let listener =
             TcpListener::bind(config.addr)
                 .await
@@ -232,6 +230,46 @@ impl Application {
         kanri.store().db().close().await;
         tracing::info!("Kanri stopped");
         result
+    }
+}
+
+/// The work done beside the requests: the subscriber projections and the
+/// webhook deliveries.
+#[derive(Clone)]
+struct Background {
+    store: Store,
+    webhook_db: Db,
+    hub: Arc<Hub>,
+    run_subscribers: bool,
+    webhook_backoff: crate::webhooks::Backoff,
+    webhook_targets: crate::webhooks::Targets,
+}
+
+impl Background {
+    /// Runs it all until `stop` turns true.
+    async fn run(self, stop: watch::Receiver<bool>) {
+        let mut tasks = Vec::new();
+        if self.run_subscribers {
+            for sub in subscribers::all() {
+                tasks.push(tokio::spawn(subscribers::run(
+                    self.store.clone(),
+                    sub,
+                    self.hub.head(),
+                    stop.clone(),
+                )));
+            }
+        }
+        tasks.push(tokio::spawn(crate::webhooks::run(
+            self.webhook_db,
+            self.store,
+            self.webhook_backoff,
+            self.webhook_targets,
+            self.hub.head(),
+            stop,
+        )));
+        for task in tasks {
+            let _ = task.await;
+        }
     }
 }
 

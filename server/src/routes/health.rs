@@ -27,6 +27,7 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
     let node = json!({
         "id": state.node.id,
         "listener": state.node.listener(),
+        "leader": state.node.leading(),
         "lag": head.saturating_sub(heard),
     });
     (

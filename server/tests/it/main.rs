@@ -19,6 +19,7 @@ mod hardening;
 mod hostile_input;
 mod issue_page;
 mod live;
+mod node_failover;
 mod nodes;
 mod numbers;
 mod ownership;

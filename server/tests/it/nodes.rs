@@ -6,7 +6,10 @@
 
 use crate::common::*;
 use crate::live::{Socket, connect, events_until};
+use crate::rest::webhooks::{add_webhook, receiver, until};
+use crate::rest::{get, token};
 use kanri_domain::*;
+use serde_json::json;
 use server::config::Config;
 use server::db::{DatabaseUrl, Db};
 use server::service::ExecError;
@@ -17,6 +20,8 @@ use std::time::{Duration, Instant};
 fn node(url: &DatabaseUrl, id: &str) -> Config {
     Config {
         node_id: id.into(),
+        // The tests' webhook receivers listen on 127.0.0.1.
+        webhook_allow_private: true,
         ..Config::new("127.0.0.1:0".parse().unwrap(), url.clone())
     }
 }
@@ -220,8 +225,54 @@ async fn a_node_whose_listening_connection_drops_reconnects_and_catches_up() {
     }
 }
 
+async fn leading(app: &TestApp) -> bool {
+    health(app).await["node"]["leader"] == true
+}
+
 #[tokio::test]
-async fn one_node_on_sqlite_says_it_is_alone() {
+async fn one_node_does_the_background_work_and_another_takes_over_when_it_stops() {
+    let [a, b] = <[TestApp; 2]>::try_from(nodes(2).await).ok().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !leading(&a).await {
+        assert!(Instant::now() < deadline, "the first node never led");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!leading(&b).await, "one leader at a time");
+    a.create_project("ABC", "Alpha").await;
+    let t = token(&a, "alice").await;
+    let (url, got) = receiver(0).await;
+    let body = json!({ "url": url, "events": ["issue_created"] });
+    assert_eq!(add_webhook(&b, &t, body).await.status, 201);
+    for n in 0..4 {
+        let on = if n % 2 == 0 { &a } else { &b };
+        on.create_issue("ABC", &format!("Issue {n}")).await;
+    }
+    until("four deliveries", || got.lock().unwrap().len() >= 4).await;
+
+    a.stop().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !leading(&b).await {
+        assert!(Instant::now() < deadline, "b never took over");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.create_issue("ABC", "After the leader left").await;
+    until("the fifth delivery", || got.lock().unwrap().len() >= 5).await;
+    let log = get(&b, "/api/v1/projects/ABC/webhooks/1/deliveries", &t).await;
+    let delivered = log.body.as_array().unwrap();
+    assert_eq!(delivered.len(), 5, "{}", log.body);
+    let mut ids: Vec<String> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, headers, _)| headers["kanri-delivery"].to_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "each delivery sent once");
+}
+
+#[tokio::test]
+async fn a_lone_node_reports_itself_in_healthz() {
     let app = spawn_app().await;
     let node = &health(&app).await["node"];
     let expected = if on_postgres() { "listening" } else { "alone" };
@@ -230,4 +281,5 @@ async fn one_node_on_sqlite_says_it_is_alone() {
     }
     assert_eq!(health(&app).await["node"]["listener"], expected, "{node}");
     assert_eq!(health(&app).await["node"]["lag"], 0);
+    assert!(leading(&app).await, "a lone node does the background work");
 }

@@ -9,7 +9,7 @@ mod issues;
 mod tokens;
 mod webhook_claims;
 mod webhook_targets;
-mod webhooks;
+pub mod webhooks;
 mod work;
 
 use crate::common::TestApp;
