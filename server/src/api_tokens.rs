@@ -124,8 +124,16 @@ impl ApiTokens {
         let done = self.db.execute(&revoke).await? == 1;
         if done {
             let _ = self.revoked.send(user.clone());
+            let end = crate::nodes::AccessEnd::Token { user: user.clone() };
+            crate::nodes::announce(&self.db, end).await;
         }
         Ok(done)
+    }
+
+    /// One of `user`'s tokens was revoked through another node: the sockets
+    /// opened with their tokens here check theirs again.
+    pub fn revoked_elsewhere(&self, user: UserName) {
+        let _ = self.revoked.send(user);
     }
 
     /// The owner of a live token (not revoked, not expired) and the token as

@@ -8,12 +8,16 @@
 //! nothing. When the listening connection drops, the node reconnects and
 //! catches every project it holds up from the log.
 //!
+//! The end of an access (a share link or API token revoked, a sign-out, a
+//! password change) is announced on channel `kanri_access`, so every node
+//! closes the sockets it rested on at once ([`announce`]).
+//!
 //! The background work (subscriber projections, webhook deliveries) runs on
 //! one node at a time, the holder of an advisory lock ([`lead`]), so each
 //! event is handled once; when that node dies, another takes over.
 
-use kanri_domain::ProjectKey;
-use serde::Serialize;
+use kanri_domain::{ProjectKey, UserName};
+use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgPool};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,10 +25,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
+use crate::api_tokens::ApiTokens;
+use crate::db::{Db, Sql};
 use crate::service::Kanri;
+use crate::sessions::{SessionEnd, Sessions};
+use crate::sharing::ShareLinks;
 
 /// The channel appends announce themselves on.
 pub const CHANNEL: &str = "kanri_log";
+/// The channel ends of access are announced on.
+pub const ACCESS_CHANNEL: &str = "kanri_access";
 /// The wait before connecting again after the listening connection failed.
 const RECONNECT_AFTER: Duration = Duration::from_millis(500);
 /// The session advisory lock whose holder runs the background work.
@@ -93,6 +103,66 @@ fn parse(payload: &str) -> Option<(ProjectKey, u64)> {
     Some((ProjectKey::parse(key).ok()?, seq.parse().ok()?))
 }
 
+/// An access that ended on some node: the sockets resting on it close on
+/// every node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "ended", rename_all = "snake_case")]
+pub enum AccessEnd {
+    Link {
+        id: i64,
+    },
+    /// One of the user's API tokens was revoked.
+    Token {
+        user: UserName,
+    },
+    SignedOut {
+        session: String,
+    },
+    PasswordChanged {
+        user: UserName,
+    },
+}
+
+/// Tells the other nodes that an access ended (this node's sockets heard it
+/// already). Alone on SQLite there is nobody to tell. A failure is logged:
+/// the access is ended in the database either way, and the other nodes'
+/// sockets on it close at their next check of it.
+pub async fn announce(db: &Db, end: AccessEnd) {
+    if let Db::Sqlite(_) = db {
+        return;
+    }
+    let payload = serde_json::to_string(&end).expect("an access end serializes");
+    let notify = Sql::new(format!("SELECT pg_notify('{ACCESS_CHANNEL}', "))
+        .bind(payload)
+        .then(")");
+    if let Err(e) = db.execute(&notify).await {
+        tracing::warn!(error = %e, ?end, "cannot tell the other nodes that an access ended");
+    }
+}
+
+/// Where this node's sockets hear of ended access.
+#[derive(Clone)]
+pub struct Access {
+    pub shares: Arc<ShareLinks>,
+    pub tokens: Arc<ApiTokens>,
+    pub sessions: Arc<Sessions>,
+}
+
+impl Access {
+    fn ended(&self, end: AccessEnd) {
+        match end {
+            AccessEnd::Link { id } => self.shares.revoked_elsewhere(id),
+            AccessEnd::Token { user } => self.tokens.revoked_elsewhere(user),
+            AccessEnd::SignedOut { session } => self
+                .sessions
+                .ended_elsewhere(SessionEnd::SignedOut(session)),
+            AccessEnd::PasswordChanged { user } => self
+                .sessions
+                .ended_elsewhere(SessionEnd::PasswordChanged(user)),
+        }
+    }
+}
+
 /// Projects heard of and not yet caught up with, the highest number heard
 /// for each: a burst of notifications for one project costs one catch-up.
 #[derive(Default)]
@@ -119,6 +189,7 @@ impl Heard {
 pub async fn listen(
     pool: PgPool,
     kanri: Arc<Kanri>,
+    access: Access,
     node: Arc<Node>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -126,7 +197,7 @@ pub async fn listen(
     let catching_up = tokio::spawn(catch_up(kanri.clone(), heard.clone(), stop.clone()));
     loop {
         node.set(Listener::Connecting);
-        match hear(&pool, &kanri, &node, &heard, &mut stop).await {
+        match hear(&pool, &kanri, &access, &node, &heard, &mut stop).await {
             Ok(()) => break,
             Err(e) => tracing::warn!(error = %e, "the listening connection failed; reconnecting"),
         }
@@ -144,12 +215,13 @@ pub async fn listen(
 async fn hear(
     pool: &PgPool,
     kanri: &Kanri,
+    access: &Access,
     node: &Node,
     heard: &Heard,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, ACCESS_CHANNEL]).await?;
     node.set(Listener::Listening);
     tracing::info!("listening for the other nodes' appends");
     kanri
@@ -159,6 +231,12 @@ async fn hear(
     loop {
         tokio::select! {
             got = listener.try_recv() => match got? {
+                Some(n) if n.channel() == ACCESS_CHANNEL => {
+                    match serde_json::from_str(n.payload()) {
+                        Ok(end) => access.ended(end),
+                        Err(_) => tracing::warn!(payload = n.payload(), "an access end that does not parse"),
+                    }
+                }
                 Some(n) => match parse(n.payload()) {
                     Some((key, seq)) => heard.add(key, seq),
                     None => tracing::warn!(payload = n.payload(), "an announcement that does not parse"),
@@ -255,6 +333,25 @@ async fn try_lead(pool: &PgPool) -> Option<sqlx::PgConnection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_ends_read_back_as_sent() {
+        let user = UserName::parse("alice").unwrap();
+        for end in [
+            AccessEnd::Link { id: 7 },
+            AccessEnd::Token { user: user.clone() },
+            AccessEnd::SignedOut {
+                session: "abc".into(),
+            },
+            AccessEnd::PasswordChanged { user },
+        ] {
+            let text = serde_json::to_string(&end).unwrap();
+            assert_eq!(serde_json::from_str::<AccessEnd>(&text).unwrap(), end);
+        }
+        assert!(
+            serde_json::from_str::<AccessEnd>(r#"{"ended":"token","user":"Not A Name"}"#).is_err()
+        );
+    }
 
     #[test]
     fn announcements_parse_and_anything_else_is_refused() {

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::hub::Hub;
-use crate::store::{AppendMeta, Store, StoreError, Until};
+use crate::store::{AppendMeta, Store, StoreError, Turn, Until};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
@@ -75,9 +75,9 @@ pub struct Kanri {
     slots: Slots,
 }
 
-/// Attempts when another node appended to the project first: each catches
-/// up with what it wrote and decides again.
-const RACE_RETRIES: usize = 8;
+/// Attempts when another node appended to the project first: the next one
+/// holds the project's turn (see `execute_based`).
+const RACE_RETRIES: usize = 3;
 /// Events read at a time when catching up with other nodes' appends.
 const CATCH_UP_BATCH: u32 = 1_000;
 
@@ -358,6 +358,16 @@ impl Kanri {
             if cached.is_none() {
                 *cached = Some(self.load(&envelope.project).await?);
             }
+            // After a race, the project's turn is taken before deciding and
+            // the state caught up under it: no other node appends
+            // meanwhile, so this attempt cannot lose the race again.
+            let turn = match attempt {
+                1 => None,
+                _ => self.store.take_turn(&envelope.project).await?,
+            };
+            if turn.is_some() {
+                self.catch_up(&envelope.project, cached).await?;
+            }
             let entry = cached.as_mut().expect("loaded above");
             if check == Check::Role {
                 authorize(&entry.state, actor, &envelope.command)?;
@@ -367,7 +377,7 @@ impl Kanri {
             }
             let known_head = entry.last_seq;
             match self
-                .try_execute(&mut entry.state, known_head, actor, &envelope)
+                .try_execute(&mut entry.state, turn, known_head, actor, &envelope)
                 .await
             {
                 Ok(outcome) => {
@@ -427,6 +437,7 @@ impl Kanri {
     async fn try_execute(
         &self,
         state: &mut ProjectState,
+        turn: Option<Turn>,
         known_head: u64,
         actor: &UserName,
         envelope: &CommandEnvelope,
@@ -483,7 +494,7 @@ impl Kanri {
                 };
                 tracing::info!(?fields, base, current, "conflict recorded");
                 self.store
-                    .append(state, &meta, vec![audit], |state, mut recorded| {
+                    .append(turn, state, &meta, vec![audit], |state, mut recorded| {
                         Outcome::Conflict {
                             fields,
                             recorded: Box::new(recorded.remove(0)),
@@ -496,7 +507,7 @@ impl Kanri {
             Rebase::UpToDate => {
                 let events = decide(state, &context, command)?;
                 self.store
-                    .append(state, &meta, events, |_, events| Outcome::Accepted {
+                    .append(turn, state, &meta, events, |_, events| Outcome::Accepted {
                         events,
                     })
                     .await?
@@ -508,7 +519,7 @@ impl Kanri {
                     .history(project, target.expect("merges have a target"), base)
                     .await?;
                 self.store
-                    .append(state, &meta, events, |_, events| Outcome::Merged {
+                    .append(turn, state, &meta, events, |_, events| Outcome::Merged {
                         events,
                         over,
                     })

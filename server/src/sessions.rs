@@ -136,10 +136,16 @@ impl Sessions {
         self.ended.subscribe()
     }
 
-    /// Tells the sockets of session `id` that it was signed out.
-    pub fn signed_out(&self, id: String) {
+    /// Tells the sockets of session `id`, on every node, that it was signed out.
+    pub async fn signed_out(&self, id: String) {
         // An error only means no socket listens.
-        let _ = self.ended.send(SessionEnd::SignedOut(id));
+        let _ = self.ended.send(SessionEnd::SignedOut(id.clone()));
+        crate::nodes::announce(&self.db, crate::nodes::AccessEnd::SignedOut { session: id }).await;
+    }
+
+    /// A session ended through another node: its sockets here hear of it.
+    pub fn ended_elsewhere(&self, end: SessionEnd) {
+        let _ = self.ended.send(end);
     }
 
     /// Whether session `id` is still signed in (for a socket that missed
@@ -187,6 +193,8 @@ impl Sessions {
             }
         }
         let _ = self.ended.send(SessionEnd::PasswordChanged(user.clone()));
+        let end = crate::nodes::AccessEnd::PasswordChanged { user: user.clone() };
+        crate::nodes::announce(&self.db, end).await;
         Ok(deleted)
     }
 }

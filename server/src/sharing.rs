@@ -138,8 +138,14 @@ impl ShareLinks {
         let done = self.db.execute(&revoke).await? == 1;
         if done {
             let _ = self.revoked.send(id);
+            crate::nodes::announce(&self.db, crate::nodes::AccessEnd::Link { id }).await;
         }
         Ok(done)
+    }
+
+    /// Link `id` was revoked through another node: its sockets here close.
+    pub fn revoked_elsewhere(&self, id: i64) {
+        let _ = self.revoked.send(id);
     }
 
     /// The live link a token opens, if any (not revoked, not expired), and

@@ -126,9 +126,15 @@ impl Application {
         let (node, subscribers) = match store.db() {
             Db::Postgres(pg) => {
                 let node = Arc::new(Node::new(config.node_id.clone(), Listener::Connecting));
+                let access = crate::nodes::Access {
+                    shares: shares.clone(),
+                    tokens: tokens.clone(),
+                    sessions: sessions.clone(),
+                };
                 let listening = tokio::spawn(crate::nodes::listen(
                     pg.pool.clone(),
                     kanri.clone(),
+                    access,
                     node.clone(),
                     stopped.clone(),
                 ));

@@ -328,7 +328,7 @@ pub async fn sign_out(
     match session.flush().await {
         Ok(()) => {
             if let Some(id) = id {
-                state.sessions.signed_out(id.to_string());
+                state.sessions.signed_out(id.to_string()).await;
             }
         }
         Err(e) => tracing::error!(error = %e, "session store error"),

@@ -14,7 +14,41 @@ struct Pending {
     event: Event,
 }
 
+/// A project's turn to append, held from before its state is brought to
+/// the log's head until the append commits (PostgreSQL): no other node
+/// appends to the project meanwhile. Dropped unused, it rolls back.
+pub struct Turn {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    _held: tokio::sync::OwnedSemaphorePermit,
+}
+
 impl Store {
+    /// Takes `project`'s turn: on PostgreSQL, waits until no append to it is
+    /// in flight on any node, and keeps the others waiting until the turn is
+    /// used or dropped. `None` on SQLite, where this process is the only
+    /// writer. (An append takes the turn itself; taking it first is for a
+    /// command that must not race again.)
+    pub async fn take_turn(&self, project: &ProjectKey) -> Result<Option<Turn>, StoreError> {
+        let Db::Postgres(db) = &self.db else {
+            return Ok(None);
+        };
+        let held = self
+            .turns
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let mut tx = db.pool.begin().await.map_err(StoreError::from_batch)?;
+        let turn = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(")
+            .bind(project.as_str())
+            .then(", 0))");
+        Conn::Postgres(&mut tx)
+            .fetch_all(&turn)
+            .await
+            .map_err(StoreError::from_batch)?;
+        Ok(Some(Turn { tx, _held: held }))
+    }
+
     /// Appends `events` (already decided against `state`) in one transaction,
     /// folding each into `state` as it goes. `answer` turns the state after
     /// them and the recorded events into the outcome stored for the command
@@ -23,6 +57,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(project = %meta.project, command = %meta.command_id, events = events.len()))]
     pub async fn append(
         &self,
+        turn: Option<Turn>,
         state: &mut ProjectState,
         meta: &AppendMeta<'_>,
         events: Vec<Event>,
@@ -45,7 +80,7 @@ impl Store {
             .collect();
         match &self.db {
             Db::Sqlite(db) => append_sqlite(db, state, meta, pending, answer).await,
-            Db::Postgres(db) => append_postgres(db, state, meta, pending, answer).await,
+            Db::Postgres(db) => append_postgres(db, turn, state, meta, pending, answer).await,
         }
     }
 }
@@ -170,12 +205,16 @@ fn push_events(
 /// then the projections and the answer.
 async fn append_postgres(
     db: &PgDb,
+    turn: Option<Turn>,
     state: &ProjectState,
     meta: &AppendMeta<'_>,
     pending: Vec<Pending>,
     answer: impl FnOnce(&ProjectState, Vec<Recorded>) -> Outcome,
 ) -> Result<Outcome, StoreError> {
-    let mut tx = db.pool.begin().await.map_err(StoreError::from_batch)?;
+    let (mut tx, _held) = match turn {
+        Some(Turn { tx, _held }) => (tx, Some(_held)),
+        None => (db.pool.begin().await.map_err(StoreError::from_batch)?, None),
+    };
     let mut conn = Conn::Postgres(&mut tx);
     let payloads = pending
         .iter()

@@ -13,6 +13,8 @@
 //! project's last event, and announces the new ones (channel `kanri_log`).
 
 mod append;
+
+pub use append::Turn;
 mod projection;
 mod search;
 
@@ -82,14 +84,23 @@ pub struct AppendMeta<'a> {
 #[derive(Clone)]
 pub struct Store {
     db: Db,
+    /// Bounds the pool connections held by project turns (see
+    /// [`Store::take_turn`]), so reads always find one.
+    turns: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Project turns held at once by this process, at most.
+const TURNS: usize = 8;
 
 const EVENT_COLUMNS: &str =
     "seq, project, version, event_type, schema_version, payload, actor, at_ms, command_id";
 
 impl Store {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            turns: std::sync::Arc::new(tokio::sync::Semaphore::new(TURNS)),
+        }
     }
 
     pub fn db(&self) -> &Db {

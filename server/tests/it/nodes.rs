@@ -8,6 +8,8 @@ use crate::common::*;
 use crate::live::{Socket, connect, events_until};
 use crate::rest::webhooks::{add_webhook, receiver, until};
 use crate::rest::{get, token};
+use crate::share_links::{closed_with, link_socket, project_with_a_link};
+use app::api::live::close;
 use kanri_domain::*;
 use serde_json::json;
 use server::config::Config;
@@ -16,6 +18,9 @@ use server::service::ExecError;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+/// "At once": what a revocation on one node may take to close a socket on another.
+const AT_ONCE: Duration = Duration::from_secs(1);
 
 fn node(url: &DatabaseUrl, id: &str) -> Config {
     Config {
@@ -223,6 +228,75 @@ async fn a_node_whose_listening_connection_drops_reconnects_and_catches_up() {
         assert!(Instant::now() < deadline, "b stays behind the log");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// A board socket opened with an API token.
+async fn token_socket(app: &TestApp, project: &str, token: &str) -> Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!(
+        "{}/api/live/{project}",
+        app.address.replace("http://", "ws://")
+    );
+    let mut request = url.into_client_request().unwrap();
+    let bearer = format!("Bearer {token}").parse().unwrap();
+    request.headers_mut().insert("authorization", bearer);
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the socket opens")
+        .0
+}
+
+#[tokio::test]
+async fn access_ended_through_one_node_closes_its_sockets_on_another_at_once() {
+    let [a, b] = <[TestApp; 2]>::try_from(nodes(2).await).ok().unwrap();
+    let link = project_with_a_link(&a).await;
+    let mut link_on_b = link_socket(&b, &link).await;
+    let mut bob_on_b = connect(&b, "ABC", 0, "bob").await;
+    let carols = token(&a, "carol").await;
+    let mut carol_on_b = token_socket(&b, "ABC", &carols).await;
+
+    let (_, links) = a
+        .call_fn("alice", "share_links", &[("project", "ABC")])
+        .await;
+    let id = links[0]["id"].to_string();
+    let (status, body) = a
+        .call_fn(
+            "alice",
+            "revoke_share_link",
+            &[("project", "ABC"), ("id", &id)],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        closed_with(&mut link_on_b, AT_ONCE).await,
+        Some(close::LINK_ENDED)
+    );
+
+    // Bob signs out through a, with the session b knows.
+    let signed_out = a
+        .client
+        .post(format!("{}/auth/sign-out", a.address))
+        .header("Cookie", b.session("bob").await)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 204);
+    assert_eq!(
+        closed_with(&mut bob_on_b, AT_ONCE).await,
+        Some(close::SIGNED_OUT)
+    );
+
+    let (_, tokens) = a
+        .call_fn("carol", "api_tokens", &[] as &[(&str, &str)])
+        .await;
+    let id = tokens[0]["id"].to_string();
+    let (status, body) = a.call_fn("carol", "revoke_api_token", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        closed_with(&mut carol_on_b, AT_ONCE).await,
+        Some(close::TOKEN_REVOKED)
+    );
 }
 
 async fn leading(app: &TestApp) -> bool {

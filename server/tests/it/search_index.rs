@@ -40,8 +40,8 @@ async fn project_from(store: &Store, commands: &[Command]) -> ProjectState {
             known_head: head,
         };
         let outcome = store
-            .append(&mut state, &meta, events, |_, events| Outcome::Accepted {
-                events,
+            .append(None, &mut state, &meta, events, |_, events| {
+                Outcome::Accepted { events }
             })
             .await
             .expect("append");

@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::common::*;
 
-async fn project_with_a_link(app: &TestApp) -> String {
+pub async fn project_with_a_link(app: &TestApp) -> String {
     app.create_project("ABC", "Apollo").await;
     let (status, body) = app
         .call_fn(
@@ -32,10 +32,10 @@ async fn project_with_a_link(app: &TestApp) -> String {
     path.strip_prefix("/s/").expect("a /s/ address").to_owned()
 }
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn link_socket(app: &TestApp, token: &str) -> Socket {
+pub async fn link_socket(app: &TestApp, token: &str) -> Socket {
     let url = format!(
         "{}/api/live/ABC?after=0&share={token}",
         app.address.replace("http://", "ws://")
@@ -47,7 +47,7 @@ async fn link_socket(app: &TestApp, token: &str) -> Socket {
 }
 
 /// Waits up to `within` for the server to close `socket`; its close code.
-async fn closed_with(socket: &mut Socket, within: Duration) -> Option<u16> {
+pub async fn closed_with(socket: &mut Socket, within: Duration) -> Option<u16> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         match tokio::time::timeout_at(deadline, socket.next()).await {
