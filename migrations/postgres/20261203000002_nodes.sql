@@ -3,9 +3,9 @@
 -- project's turn, that the deciding node had folded in the project's whole
 -- log (`p_known_head`, its last event of the project). If not, it fails
 -- with serialization_failure (40001): the node reads what it missed and
--- decides again. At commit, channel `kanri_log` hears "PROJECT SEQ": the
--- project has events up to SEQ. The notification carries no event: nodes
--- read them from the log, so a lost or coalesced notification loses nothing.
+-- decides again. (The node announces its appends on channel `kanri_log`
+-- after they commit, not here: a NOTIFY in the append would serialize every
+-- commit of the database behind one lock.)
 --
 -- A project's events are gap-free up to its highest number without waiting
 -- for kanri_settled_seq(): its appends take turns until they commit, and
@@ -17,7 +17,6 @@ CREATE FUNCTION kanri_append(
 ) RETURNS TABLE (seq BIGINT) LANGUAGE plpgsql AS $$
 DECLARE
     head BIGINT;
-    last BIGINT;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended(p_project, 0));
     -- A statement of its own: its snapshot is taken after the turn began.
@@ -27,14 +26,6 @@ BEGIN
             p_project, head, p_known_head
             USING ERRCODE = 'serialization_failure';
     END IF;
-    FOR last IN
-        SELECT a.seq FROM kanri_append_events(p_project, p_streams, p_versions, p_types,
-            p_schema, p_payloads, p_actor, p_at_ms, p_command) a
-    LOOP
-        seq := last;
-        RETURN NEXT;
-    END LOOP;
-    IF last IS NOT NULL THEN
-        PERFORM pg_notify('kanri_log', p_project || ' ' || last);
-    END IF;
+    RETURN QUERY SELECT a.seq FROM kanri_append_events(p_project, p_streams, p_versions,
+        p_types, p_schema, p_payloads, p_actor, p_at_ms, p_command) a;
 END $$;

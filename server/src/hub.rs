@@ -2,20 +2,36 @@
 //! project (the WebSocket layer reads them), with who is viewing that board.
 //! The log head is announced to the subscriber projections.
 //!
-//! Presence is ephemeral: it lives here only, never in the log. Its updates
-//! are coalesced (one message per board per [`PRESENCE_EVERY`]) and name at
-//! most [`PRESENCE_SHOWN`] viewers, so a crowd of viewers costs O(N), not
-//! O(N²).
+//! Presence is ephemeral: it lives in memory only, never in the log. Its
+//! updates are coalesced (one message per board per [`PRESENCE_EVERY`]) and
+//! name at most [`PRESENCE_SHOWN`] viewers, so a crowd of viewers costs O(N),
+//! not O(N²). With several nodes, each announces its own viewers of a board
+//! when they change (and again now and then); a board shows its node's
+//! viewers and the others' as last announced, until [`REMOTE_PRESENCE_TTL`]
+//! passes without news (the node died).
 
 use app::api::live::{PRESENCE_SHOWN, Viewer};
 use kanri_domain::{IssueNumber, ProjectKey, Recorded, UserName};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
-use tokio::sync::{broadcast, watch};
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, mpsc, watch};
 
 const PRESENCE_EVERY: Duration = Duration::from_millis(200);
+/// How long another node's viewers count without being announced again.
+pub const REMOTE_PRESENCE_TTL: Duration = Duration::from_secs(30);
+
+/// One node's viewers of a board, as it announces them to the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodePresence {
+    pub node: String,
+    pub project: ProjectKey,
+    /// At most [`PRESENCE_SHOWN`], draggers first.
+    pub viewers: Vec<Viewer>,
+    pub total: usize,
+}
 
 #[derive(Debug, Clone)]
 pub enum HubMessage {
@@ -41,14 +57,38 @@ struct Board {
     viewers: BTreeMap<u64, Viewer>,
     /// A presence message is scheduled; further changes ride along.
     presence_due: bool,
+    /// This node's viewers changed since the other nodes were told.
+    announce_due: bool,
+    /// The other nodes' viewers (shown, total), until they expire.
+    remote: HashMap<String, (Vec<Viewer>, usize, Instant)>,
+}
+
+/// Draggers first, at most [`PRESENCE_SHOWN`].
+fn shown<'a>(viewers: impl Iterator<Item = &'a Viewer> + Clone) -> Vec<Viewer> {
+    let dragging = viewers.clone().filter(|v| v.dragging.is_some());
+    let idle = viewers.filter(|v| v.dragging.is_none());
+    dragging.chain(idle).take(PRESENCE_SHOWN).cloned().collect()
 }
 
 impl Board {
+    /// Everyone viewing, on every node.
     fn presence(&self) -> Presence {
-        let dragging = self.viewers.values().filter(|v| v.dragging.is_some());
-        let idle = self.viewers.values().filter(|v| v.dragging.is_none());
+        let now = Instant::now();
+        let remote = self.remote.values().filter(|r| r.2 > now);
+        let everyone = self
+            .viewers
+            .values()
+            .chain(remote.clone().flat_map(|r| r.0.iter()));
         Presence {
-            shown: dragging.chain(idle).take(PRESENCE_SHOWN).cloned().collect(),
+            shown: shown(everyone),
+            total: self.viewers.len() + remote.map(|r| r.1).sum::<usize>(),
+        }
+    }
+
+    /// This node's viewers only.
+    fn local(&self) -> Presence {
+        Presence {
+            shown: shown(self.viewers.values()),
             total: self.viewers.len(),
         }
     }
@@ -61,6 +101,8 @@ pub struct Hub {
     boards: Arc<Mutex<HashMap<ProjectKey, Board>>>,
     next_connection: AtomicU64,
     head: watch::Sender<u64>,
+    /// Where this node's presence changes go to be announced (several nodes).
+    announce: Mutex<Option<mpsc::UnboundedSender<(ProjectKey, Presence)>>>,
 }
 
 fn lock(boards: &Mutex<HashMap<ProjectKey, Board>>) -> MutexGuard<'_, HashMap<ProjectKey, Board>> {
@@ -69,12 +111,68 @@ fn lock(boards: &Mutex<HashMap<ProjectKey, Board>>) -> MutexGuard<'_, HashMap<Pr
 
 impl Hub {
     pub fn new(head: u64, capacity: usize) -> Self {
+        // Connection ids start at a random multiple of 2^32, so those of
+        // different nodes do not meet in a board's presence.
+        let start = (uuid::Uuid::new_v4().as_u128() as u64 & 0xFFFF_FFFF) << 32 | 1;
         Self {
             capacity: capacity.max(1),
             boards: Arc::default(),
-            next_connection: AtomicU64::new(1),
+            next_connection: AtomicU64::new(start),
             head: watch::Sender::new(head),
+            announce: Mutex::default(),
         }
+    }
+
+    /// This node's presence changes, per board, from now on (to announce
+    /// them to the other nodes).
+    pub fn presence_changes(&self) -> mpsc::UnboundedReceiver<(ProjectKey, Presence)> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.announce.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+        rx
+    }
+
+    /// Another node's viewers of a board, as it announced them.
+    pub fn heard_presence(&self, heard: NodePresence) {
+        let NodePresence {
+            node,
+            project,
+            mut viewers,
+            total,
+        } = heard;
+        viewers.truncate(PRESENCE_SHOWN);
+        let until = Instant::now() + REMOTE_PRESENCE_TTL;
+        self.changed(&project, false, |board| {
+            if total == 0 {
+                board.remote.remove(&node);
+            } else {
+                board.remote.insert(node, (viewers, total, until));
+            }
+        });
+    }
+
+    /// Forgets the other nodes' viewers that were not announced again in
+    /// time (their node died), and tells those boards.
+    pub fn expire_presence(&self) {
+        let now = Instant::now();
+        let stale: Vec<ProjectKey> = lock(&self.boards)
+            .iter()
+            .filter(|(_, b)| b.remote.values().any(|r| r.2 <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for project in stale {
+            self.changed(&project, false, |board| {
+                board.remote.retain(|_, r| r.2 > now)
+            });
+        }
+    }
+
+    /// This node's viewers of every board it has viewers of.
+    pub fn local_presence(&self) -> Vec<(ProjectKey, Presence)> {
+        lock(&self.boards)
+            .iter()
+            .filter(|(_, b)| !b.viewers.is_empty())
+            .map(|(k, b)| (k.clone(), b.local()))
+            .collect()
     }
 
     /// Messages of one project from now on.
@@ -161,14 +259,26 @@ impl Hub {
         project: &ProjectKey,
         change: impl FnOnce(&mut BTreeMap<u64, Viewer>),
     ) {
+        self.changed(project, true, |board| change(&mut board.viewers));
+    }
+
+    /// Changes a board's presence (this node's viewers when `local`) and
+    /// schedules the message that tells its sockets, and the other nodes.
+    fn changed(&self, project: &ProjectKey, local: bool, change: impl FnOnce(&mut Board)) {
         let mut boards = lock(&self.boards);
         let board = boards.entry(project.clone()).or_default();
-        change(&mut board.viewers);
+        change(board);
+        board.announce_due |= local;
         if board.presence_due {
             return;
         }
         board.presence_due = true;
         let (boards, project) = (self.boards.clone(), project.clone());
+        let announce = self
+            .announce
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         tokio::spawn(async move {
             tokio::time::sleep(PRESENCE_EVERY).await;
             let mut boards = lock(&boards);
@@ -178,6 +288,11 @@ impl Hub {
             board.presence_due = false;
             if let Some(tx) = &board.tx {
                 let _ = tx.send(HubMessage::Presence(Arc::new(board.presence())));
+            }
+            if std::mem::take(&mut board.announce_due)
+                && let Some(announce) = announce
+            {
+                let _ = announce.send((project.clone(), board.local()));
             }
             // Forget boards nobody views or listens to.
             if board.viewers.is_empty()

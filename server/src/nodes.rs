@@ -1,12 +1,14 @@
-//! Several app nodes on one PostgreSQL database. Every append announces
-//! "PROJECT SEQ" on channel `kanri_log` at commit (`migrations/postgres`);
-//! each node listens and catches up the projects it holds, which hands the
+//! Several app nodes on one PostgreSQL database. Each node announces its
+//! appends, once committed, as "PROJECT SEQ" on channel `kanri_log`; each
+//! node listens and catches up the projects it holds, which hands the
 //! events to its board sockets and wakes its subscribers and webhook worker.
 //!
 //! A notification carries no event, only how far the log goes: the node
 //! reads the events from the log, so a lost or coalesced notification loses
 //! nothing. When the listening connection drops, the node reconnects and
-//! catches every project it holds up from the log.
+//! catches every project it holds up from the log; and every [`SWEEP`] it
+//! compares its head with the log's, in case a node died between its commit
+//! and its announcement.
 //!
 //! The end of an access (a share link or API token revoked, a sign-out, a
 //! password change) is announced on channel `kanri_access`, so every node
@@ -27,6 +29,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::api_tokens::ApiTokens;
 use crate::db::{Db, Sql};
+use crate::hub::NodePresence;
 use crate::service::Kanri;
 use crate::sessions::{SessionEnd, Sessions};
 use crate::sharing::ShareLinks;
@@ -35,6 +38,13 @@ use crate::sharing::ShareLinks;
 pub const CHANNEL: &str = "kanri_log";
 /// The channel ends of access are announced on.
 pub const ACCESS_CHANNEL: &str = "kanri_access";
+/// The channel each node announces its viewers of a board on.
+pub const PRESENCE_CHANNEL: &str = "kanri_presence";
+/// How often a node checks that it has heard of every append.
+const SWEEP: Duration = Duration::from_secs(5);
+/// How often a node announces its viewers again (and forgets the other
+/// nodes' viewers not announced for [`crate::hub::REMOTE_PRESENCE_TTL`]).
+const PRESENCE_HEARTBEAT: Duration = Duration::from_secs(10);
 /// The wait before connecting again after the listening connection failed.
 const RECONNECT_AFTER: Duration = Duration::from_millis(500);
 /// The session advisory lock whose holder runs the background work.
@@ -195,6 +205,13 @@ pub async fn listen(
 ) {
     let heard = Arc::new(Heard::default());
     let catching_up = tokio::spawn(catch_up(kanri.clone(), heard.clone(), stop.clone()));
+    let telling = tokio::spawn(announce_appends(pool.clone(), kanri.clone(), stop.clone()));
+    let announcing = tokio::spawn(announce_presence(
+        pool.clone(),
+        kanri.hub().clone(),
+        node.id.clone(),
+        stop.clone(),
+    ));
     loop {
         node.set(Listener::Connecting);
         match hear(&pool, &kanri, &access, &node, &heard, &mut stop).await {
@@ -207,6 +224,74 @@ pub async fn listen(
         }
     }
     catching_up.abort();
+    announcing.abort();
+    telling.abort();
+}
+
+/// Announces this node's appends: each burst as one statement, the highest
+/// number per project.
+async fn announce_appends(pool: PgPool, kanri: Arc<Kanri>, mut stop: watch::Receiver<bool>) {
+    let mut appends = kanri.appends();
+    loop {
+        let first = tokio::select! {
+            Some(first) = appends.recv() => first,
+            _ = stop.changed() => return,
+        };
+        let mut burst: HashMap<ProjectKey, u64> = HashMap::from([first]);
+        while let Ok((key, seq)) = appends.try_recv() {
+            let known = burst.entry(key).or_default();
+            *known = (*known).max(seq);
+        }
+        let payloads: Vec<String> = burst.iter().map(|(k, s)| format!("{k} {s}")).collect();
+        let sent = sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
+            .bind(CHANNEL)
+            .bind(payloads)
+            .execute(&pool)
+            .await;
+        if let Err(e) = sent {
+            // The others find the events at their next sweep.
+            tracing::warn!(error = %e, "cannot announce this node's appends");
+        }
+    }
+}
+
+/// Announces this node's viewers of a board when they change, and all of
+/// them every [`PRESENCE_HEARTBEAT`] (so they do not expire elsewhere).
+async fn announce_presence(
+    pool: PgPool,
+    hub: Arc<crate::hub::Hub>,
+    node: String,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut changes = hub.presence_changes();
+    let mut beat = tokio::time::interval(PRESENCE_HEARTBEAT);
+    loop {
+        let batch = tokio::select! {
+            Some(change) = changes.recv() => vec![change],
+            _ = beat.tick() => {
+                hub.expire_presence();
+                hub.local_presence()
+            }
+            _ = stop.changed() => return,
+        };
+        for (project, presence) in batch {
+            let announced = NodePresence {
+                node: node.clone(),
+                project,
+                viewers: presence.shown,
+                total: presence.total,
+            };
+            let payload = serde_json::to_string(&announced).expect("presence serializes");
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(PRESENCE_CHANNEL)
+                .bind(payload)
+                .execute(&pool)
+                .await;
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "cannot announce this node's viewers");
+            }
+        }
+    }
 }
 
 /// One listening connection: listens, then catches every project up (what
@@ -221,16 +306,43 @@ async fn hear(
     stop: &mut watch::Receiver<bool>,
 ) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen_all([CHANNEL, ACCESS_CHANNEL]).await?;
+    listener
+        .listen_all([CHANNEL, ACCESS_CHANNEL, PRESENCE_CHANNEL])
+        .await?;
     node.set(Listener::Listening);
     tracing::info!("listening for the other nodes' appends");
-    kanri
-        .resync()
+    let resync = async || {
+        let head = kanri.store().head(None).await?;
+        kanri.resync().await?;
+        kanri.hub().heard(head);
+        Ok::<_, crate::store::StoreError>(())
+    };
+    resync()
         .await
         .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let mut sweep = tokio::time::interval(SWEEP);
     loop {
         tokio::select! {
+            _ = sweep.tick() => {
+                let heard = *kanri.hub().head().borrow();
+                match kanri.store().head(None).await {
+                    Ok(head) if head > heard => {
+                        if let Err(e) = resync().await {
+                            tracing::warn!(error = %e, "cannot catch up with the log");
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot read the log's head"),
+                }
+            }
             got = listener.try_recv() => match got? {
+                Some(n) if n.channel() == PRESENCE_CHANNEL => {
+                    match serde_json::from_str::<NodePresence>(n.payload()) {
+                        Ok(p) if p.node == node.id => {}
+                        Ok(p) => kanri.hub().heard_presence(p),
+                        Err(_) => tracing::warn!(payload = n.payload(), "presence that does not parse"),
+                    }
+                }
                 Some(n) if n.channel() == ACCESS_CHANNEL => {
                     match serde_json::from_str(n.payload()) {
                         Ok(end) => access.ended(end),

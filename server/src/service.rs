@@ -73,6 +73,8 @@ pub struct Kanri {
     store: Store,
     hub: Arc<Hub>,
     slots: Slots,
+    /// Where this node's appends go to be announced to the other nodes.
+    appended: Mutex<Option<tokio::sync::mpsc::UnboundedSender<(ProjectKey, u64)>>>,
 }
 
 /// Attempts when another node appended to the project first: the next one
@@ -122,7 +124,16 @@ impl Kanri {
             store,
             hub,
             slots: Mutex::default(),
+            appended: Mutex::default(),
         }
+    }
+
+    /// This node's appends from now on, (project, last sequence) each once
+    /// committed: for the other nodes to hear of them.
+    pub fn appends(&self) -> tokio::sync::mpsc::UnboundedReceiver<(ProjectKey, u64)> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        *self.appended.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+        rx
     }
 
     pub fn store(&self) -> &Store {
@@ -384,6 +395,9 @@ impl Kanri {
                     let prev = entry.last_seq;
                     entry.last_seq = entry.last_seq.max(outcome.last_seq());
                     self.hub.publish(prev, &outcome.recorded());
+                    if let Some(tx) = &*self.appended.lock().unwrap_or_else(|e| e.into_inner()) {
+                        let _ = tx.send((envelope.project.clone(), entry.last_seq));
+                    }
                     let produced = view(&entry.state, &outcome);
                     return Ok(Executed { outcome, produced });
                 }

@@ -5,11 +5,13 @@
 //! drops catches up.
 
 use crate::common::*;
-use crate::live::{Socket, connect, events_until};
+use crate::live::{Socket, connect, events_until, next_server_message};
 use crate::rest::webhooks::{add_webhook, receiver, until};
 use crate::rest::{get, token};
 use crate::share_links::{closed_with, link_socket, project_with_a_link};
 use app::api::live::close;
+use app::api::live::{ClientMessage, ServerMessage, Viewer};
+use futures::SinkExt;
 use kanri_domain::*;
 use serde_json::json;
 use server::config::Config;
@@ -18,6 +20,7 @@ use server::service::ExecError;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
 
 /// "At once": what a revocation on one node may take to close a socket on another.
 const AT_ONCE: Duration = Duration::from_secs(1);
@@ -297,6 +300,56 @@ async fn access_ended_through_one_node_closes_its_sockets_on_another_at_once() {
         closed_with(&mut carol_on_b, AT_ONCE).await,
         Some(close::TOKEN_REVOKED)
     );
+}
+
+/// Reads the socket until a presence message satisfies `want`.
+async fn presence_until(socket: &mut Socket, what: &str, want: impl Fn(&[Viewer], usize) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(Instant::now() < deadline, "no presence with {what}");
+        if let ServerMessage::Presence { viewers, total } = next_server_message(socket).await
+            && want(&viewers, total)
+        {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_board_shows_its_viewers_on_every_node_and_who_drags_what() {
+    let [a, b] = <[TestApp; 2]>::try_from(nodes(2).await).ok().unwrap();
+    a.create_project("ABC", "Alpha").await;
+    let issue = a.create_issue("ABC", "Dragged").await;
+    let mut bob_on_a = connect(&a, "ABC", 0, "bob").await;
+    let mut carol_on_b = connect(&b, "ABC", 0, "carol").await;
+    let names = |viewers: &[Viewer]| -> Vec<String> {
+        let mut names: Vec<String> = viewers.iter().map(|v| v.user.to_string()).collect();
+        names.sort();
+        names
+    };
+    presence_until(&mut carol_on_b, "bob and carol", |v, total| {
+        total == 2 && names(v) == ["bob", "carol"]
+    })
+    .await;
+    presence_until(&mut bob_on_a, "bob and carol", |v, total| {
+        total == 2 && names(v) == ["bob", "carol"]
+    })
+    .await;
+
+    let drag = ClientMessage::Dragging { issue: Some(issue) };
+    let text = serde_json::to_string(&drag).unwrap();
+    bob_on_a.send(Message::Text(text.into())).await.unwrap();
+    presence_until(&mut carol_on_b, "bob dragging", |v, _| {
+        v.first()
+            .is_some_and(|v| v.user.as_str() == "bob" && v.dragging == Some(issue))
+    })
+    .await;
+
+    bob_on_a.close(None).await.unwrap();
+    presence_until(&mut carol_on_b, "carol alone", |v, total| {
+        total == 1 && names(v) == ["carol"]
+    })
+    .await;
 }
 
 async fn leading(app: &TestApp) -> bool {
