@@ -8,7 +8,7 @@ use crate::common::*;
 use crate::live::{Socket, connect, events_until, next_server_message};
 use crate::rest::webhooks::{add_webhook, receiver, until};
 use crate::rest::{get, token};
-use crate::share_links::{closed_with, link_socket, project_with_a_link};
+use crate::share_links::{closed_with, link_socket, project_with_a_link, revoke_link};
 use app::api::live::close;
 use app::api::live::{ClientMessage, ServerMessage, Viewer};
 use futures::SinkExt;
@@ -262,13 +262,7 @@ async fn access_ended_through_one_node_closes_its_sockets_on_another_at_once() {
         .call_fn("alice", "share_links", &[("project", "ABC")])
         .await;
     let id = links[0]["id"].to_string();
-    let (status, body) = a
-        .call_fn(
-            "alice",
-            "revoke_share_link",
-            &[("project", "ABC"), ("id", &id)],
-        )
-        .await;
+    let (status, body) = revoke_link(&a, "alice", &id).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         closed_with(&mut link_on_b, AT_ONCE).await,

@@ -32,6 +32,12 @@ pub async fn project_with_a_link(app: &TestApp) -> String {
     path.strip_prefix("/s/").expect("a /s/ address").to_owned()
 }
 
+/// Revokes ABC's share link `id` as `who`: the answer's status and body.
+pub async fn revoke_link(app: &TestApp, who: &str, id: &str) -> (u16, serde_json::Value) {
+    app.call_fn(who, "revoke_share_link", &[("project", "ABC"), ("id", id)])
+        .await
+}
+
 pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -201,23 +207,11 @@ async fn revoking_a_link_ends_its_pages_and_closes_its_sockets_within_a_second()
         .call_fn("alice", "share_links", &[("project", "ABC")])
         .await;
     let id = links[0]["id"].to_string();
-    let (status, body) = app
-        .call_fn(
-            "bob",
-            "revoke_share_link",
-            &[("project", "ABC"), ("id", &id)],
-        )
-        .await;
+    let (status, body) = revoke_link(&app, "bob", &id).await;
     assert_eq!(status, 403, "a member may not: {body}");
     assert_eq!(get(&app, &format!("/s/{token}")).await.0, 200);
 
-    let (status, body) = app
-        .call_fn(
-            "alice",
-            "revoke_share_link",
-            &[("project", "ABC"), ("id", &id)],
-        )
-        .await;
+    let (status, body) = revoke_link(&app, "alice", &id).await;
     assert_eq!(status, 200, "{body}");
     let code = closed_with(&mut socket, Duration::from_secs(1)).await;
     assert_eq!(code, Some(app::api::live::close::LINK_ENDED));
@@ -233,13 +227,7 @@ async fn revoking_a_link_ends_its_pages_and_closes_its_sockets_within_a_second()
         .call_fn("alice", "share_links", &[("project", "ABC")])
         .await;
     assert_eq!(links, serde_json::json!([]));
-    let (status, _) = app
-        .call_fn(
-            "alice",
-            "revoke_share_link",
-            &[("project", "ABC"), ("id", &id)],
-        )
-        .await;
+    let (status, _) = revoke_link(&app, "alice", &id).await;
     assert_eq!(status, 404, "revoked already");
 }
 

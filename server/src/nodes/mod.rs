@@ -12,14 +12,14 @@
 //!
 //! The end of an access (a share link or API token revoked, a sign-out, a
 //! password change) is announced on channel `kanri_access`, so every node
-//! closes the sockets it rested on at once ([`announce`]).
+//! closes the sockets it rested on at once ([`access`]).
 //!
 //! The background work (subscriber projections, webhook deliveries) runs on
-//! one node at a time, the holder of an advisory lock ([`lead`]), so each
+//! one node at a time, the holder of an advisory lock ([`lead()`]), so each
 //! event is handled once; when that node dies, another takes over.
 
-use kanri_domain::{ProjectKey, UserName};
-use serde::{Deserialize, Serialize};
+use kanri_domain::ProjectKey;
+use serde::Serialize;
 use sqlx::postgres::{PgListener, PgPool};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,31 +27,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
-use crate::api_tokens::ApiTokens;
-use crate::db::{Db, Sql};
+mod access;
+mod announce;
+mod lead;
+
+pub use access::{ACCESS_CHANNEL, Access, AccessEnd, announce};
+pub use lead::lead;
+
 use crate::hub::NodePresence;
 use crate::service::Kanri;
-use crate::sessions::{SessionEnd, Sessions};
-use crate::sharing::ShareLinks;
+use announce::{PRESENCE_CHANNEL, announce_appends, announce_presence};
 
 /// The channel appends announce themselves on.
 pub const CHANNEL: &str = "kanri_log";
-/// The channel ends of access are announced on.
-pub const ACCESS_CHANNEL: &str = "kanri_access";
-/// The channel each node announces its viewers of a board on.
-pub const PRESENCE_CHANNEL: &str = "kanri_presence";
 /// How often a node checks that it has heard of every append.
 const SWEEP: Duration = Duration::from_secs(5);
-/// How often a node announces its viewers again (and forgets the other
-/// nodes' viewers not announced for [`crate::hub::REMOTE_PRESENCE_TTL`]).
-const PRESENCE_HEARTBEAT: Duration = Duration::from_secs(10);
 /// The wait before connecting again after the listening connection failed.
 const RECONNECT_AFTER: Duration = Duration::from_millis(500);
-/// The session advisory lock whose holder runs the background work.
-const LEADER_LOCK: i64 = 4_242_000_002;
-/// How often a node that does not lead tries to, and the leader checks
-/// that its lock's connection still lives.
-const LEAD_CHECK: Duration = Duration::from_secs(1);
 
 /// Whether this node hears the other nodes' appends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,6 +79,10 @@ impl Node {
         self.leading.load(Ordering::Relaxed)
     }
 
+    fn set_leading(&self, leading: bool) {
+        self.leading.store(leading, Ordering::Relaxed);
+    }
+
     pub fn listener(&self) -> Listener {
         *self.listener.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -111,66 +107,6 @@ pub fn default_id() -> String {
 fn parse(payload: &str) -> Option<(ProjectKey, u64)> {
     let (key, seq) = payload.split_once(' ')?;
     Some((ProjectKey::parse(key).ok()?, seq.parse().ok()?))
-}
-
-/// An access that ended on some node: the sockets resting on it close on
-/// every node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "ended", rename_all = "snake_case")]
-pub enum AccessEnd {
-    Link {
-        id: i64,
-    },
-    /// One of the user's API tokens was revoked.
-    Token {
-        user: UserName,
-    },
-    SignedOut {
-        session: String,
-    },
-    PasswordChanged {
-        user: UserName,
-    },
-}
-
-/// Tells the other nodes that an access ended (this node's sockets heard it
-/// already). Alone on SQLite there is nobody to tell. A failure is logged:
-/// the access is ended in the database either way, and the other nodes'
-/// sockets on it close at their next check of it.
-pub async fn announce(db: &Db, end: AccessEnd) {
-    if let Db::Sqlite(_) = db {
-        return;
-    }
-    let payload = serde_json::to_string(&end).expect("an access end serializes");
-    let notify = Sql::new(format!("SELECT pg_notify('{ACCESS_CHANNEL}', "))
-        .bind(payload)
-        .then(")");
-    if let Err(e) = db.execute(&notify).await {
-        tracing::warn!(error = %e, ?end, "cannot tell the other nodes that an access ended");
-    }
-}
-
-/// Where this node's sockets hear of ended access.
-#[derive(Clone)]
-pub struct Access {
-    pub shares: Arc<ShareLinks>,
-    pub tokens: Arc<ApiTokens>,
-    pub sessions: Arc<Sessions>,
-}
-
-impl Access {
-    fn ended(&self, end: AccessEnd) {
-        match end {
-            AccessEnd::Link { id } => self.shares.revoked_elsewhere(id),
-            AccessEnd::Token { user } => self.tokens.revoked_elsewhere(user),
-            AccessEnd::SignedOut { session } => self
-                .sessions
-                .ended_elsewhere(SessionEnd::SignedOut(session)),
-            AccessEnd::PasswordChanged { user } => self
-                .sessions
-                .ended_elsewhere(SessionEnd::PasswordChanged(user)),
-        }
-    }
 }
 
 /// Projects heard of and not yet caught up with, the highest number heard
@@ -226,72 +162,6 @@ pub async fn listen(
     catching_up.abort();
     announcing.abort();
     telling.abort();
-}
-
-/// Announces this node's appends: each burst as one statement, the highest
-/// number per project.
-async fn announce_appends(pool: PgPool, kanri: Arc<Kanri>, mut stop: watch::Receiver<bool>) {
-    let mut appends = kanri.appends();
-    loop {
-        let first = tokio::select! {
-            Some(first) = appends.recv() => first,
-            _ = stop.changed() => return,
-        };
-        let mut burst: HashMap<ProjectKey, u64> = HashMap::from([first]);
-        while let Ok((key, seq)) = appends.try_recv() {
-            let known = burst.entry(key).or_default();
-            *known = (*known).max(seq);
-        }
-        let payloads: Vec<String> = burst.iter().map(|(k, s)| format!("{k} {s}")).collect();
-        let sent = sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
-            .bind(CHANNEL)
-            .bind(payloads)
-            .execute(&pool)
-            .await;
-        if let Err(e) = sent {
-            // The others find the events at their next sweep.
-            tracing::warn!(error = %e, "cannot announce this node's appends");
-        }
-    }
-}
-
-/// Announces this node's viewers of a board when they change, and all of
-/// them every [`PRESENCE_HEARTBEAT`] (so they do not expire elsewhere).
-async fn announce_presence(
-    pool: PgPool,
-    hub: Arc<crate::hub::Hub>,
-    node: String,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut changes = hub.presence_changes();
-    let mut beat = tokio::time::interval(PRESENCE_HEARTBEAT);
-    loop {
-        let batch = tokio::select! {
-            Some(change) = changes.recv() => vec![change],
-            _ = beat.tick() => {
-                hub.expire_presence();
-                hub.local_presence()
-            }
-            _ = stop.changed() => return,
-        };
-        for (project, presence) in batch {
-            let announced = NodePresence {
-                node: node.clone(),
-                project,
-                viewers: presence.shown,
-                total: presence.total,
-            };
-            let payload = serde_json::to_string(&announced).expect("presence serializes");
-            let sent = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(PRESENCE_CHANNEL)
-                .bind(payload)
-                .execute(&pool)
-                .await;
-            if let Err(e) = sent {
-                tracing::warn!(error = %e, "cannot announce this node's viewers");
-            }
-        }
-    }
 }
 
 /// One listening connection: listens, then catches every project up (what
@@ -375,95 +245,9 @@ async fn catch_up(kanri: Arc<Kanri>, heard: Arc<Heard>, mut stop: watch::Receive
     }
 }
 
-/// Runs `work` while this node holds the leader lock, until `stop`. The
-/// lock lives on a connection of its own: when the leader dies, its
-/// connection ends, PostgreSQL releases the lock, and another node takes
-/// over within [`LEAD_CHECK`]. `work` gets a signal that turns true when
-/// the lead ends. (A leader cut off from the database without dying stops
-/// its work at its next check; for that moment two nodes may both work,
-/// which webhook claims make harmless for deliveries.)
-#[tracing::instrument(name = "leader", skip_all, fields(node = %node.id))]
-pub async fn lead<W, F>(pool: PgPool, node: Arc<Node>, mut stop: watch::Receiver<bool>, work: W)
-where
-    W: Fn(watch::Receiver<bool>) -> F,
-    F: Future<Output = ()>,
-{
-    loop {
-        if let Some(mut lock) = try_lead(&pool).await {
-            tracing::info!("this node now runs the background work");
-            node.leading.store(true, Ordering::Relaxed);
-            let (end, ended) = watch::channel(false);
-            let running = work(ended);
-            tokio::pin!(running);
-            let mut finished = false;
-            let stopping = loop {
-                tokio::select! {
-                    _ = &mut running => { finished = true; break false }
-                    _ = stop.changed() => break true,
-                    _ = tokio::time::sleep(LEAD_CHECK) => {
-                        if sqlx::query("SELECT 1").execute(&mut lock).await.is_err() {
-                            tracing::warn!("lost the leader lock's connection; stopping the background work");
-                            break false;
-                        }
-                    }
-                }
-            };
-            let _ = end.send(true);
-            if !finished {
-                running.await;
-            }
-            node.leading.store(false, Ordering::Relaxed);
-            // Closing the connection releases the lock for the next leader.
-            let _ = sqlx::Connection::close(lock).await;
-            if stopping {
-                return;
-            }
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(LEAD_CHECK) => {}
-            _ = stop.changed() => return,
-        }
-    }
-}
-
-/// A connection of its own holding the leader lock, if no node holds it.
-async fn try_lead(pool: &PgPool) -> Option<sqlx::PgConnection> {
-    let mut conn = pool.acquire().await.ok()?.detach();
-    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(LEADER_LOCK)
-        .fetch_one(&mut conn)
-        .await
-        .ok()?;
-    if got {
-        Some(conn)
-    } else {
-        let _ = sqlx::Connection::close(conn).await;
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn access_ends_read_back_as_sent() {
-        let user = UserName::parse("alice").unwrap();
-        for end in [
-            AccessEnd::Link { id: 7 },
-            AccessEnd::Token { user: user.clone() },
-            AccessEnd::SignedOut {
-                session: "abc".into(),
-            },
-            AccessEnd::PasswordChanged { user },
-        ] {
-            let text = serde_json::to_string(&end).unwrap();
-            assert_eq!(serde_json::from_str::<AccessEnd>(&text).unwrap(), end);
-        }
-        assert!(
-            serde_json::from_str::<AccessEnd>(r#"{"ended":"token","user":"Not A Name"}"#).is_err()
-        );
-    }
 
     #[test]
     fn announcements_parse_and_anything_else_is_refused() {
