@@ -294,8 +294,10 @@ impl Hub {
             {
                 let _ = announce.send((project.clone(), board.local()));
             }
-            // Forget boards nobody views or listens to.
+            // Forget boards nobody views or listens to. Other nodes' viewers
+            // are kept (until they expire) for a socket that opens here later.
             if board.viewers.is_empty()
+                && board.remote.is_empty()
                 && board.tx.as_ref().is_none_or(|tx| tx.receiver_count() == 0)
             {
                 boards.remove(&project);
