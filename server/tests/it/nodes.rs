@@ -346,6 +346,52 @@ async fn a_board_shows_its_viewers_on_every_node_and_who_drags_what() {
     .await;
 }
 
+#[tokio::test]
+async fn a_retry_landing_on_another_node_gets_the_first_answer_and_writes_once() {
+    let [a, b] = <[TestApp; 2]>::try_from(nodes(2).await).ok().unwrap();
+    a.create_project("ABC", "Alpha").await;
+    let t = token(&a, "bob").await;
+    let create = |on: &TestApp, key: &str| {
+        let (on, t, key) = (on.address.clone(), t.clone(), key.to_owned());
+        let client = a.client.clone();
+        async move {
+            let res = client
+                .post(format!("{on}/api/v1/projects/ABC/issues"))
+                .bearer_auth(t)
+                .header("idempotency-key", key)
+                .json(&json!({ "title": "Once" }))
+                .send()
+                .await
+                .unwrap();
+            let replayed = res.headers().contains_key("idempotent-replayed");
+            (
+                res.status().as_u16(),
+                replayed,
+                res.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let first = create(&a, "retry-1").await;
+    assert_eq!((first.0, first.1), (201, false), "{}", first.2);
+    let retried = create(&b, "retry-1").await;
+    assert_eq!((retried.0, retried.1), (201, true), "{}", retried.2);
+    assert_eq!(retried.2, first.2, "the first answer");
+
+    // Sent to both nodes at once: one issue, one answer.
+    let (on_a, on_b) = tokio::join!(create(&a, "race-1"), create(&b, "race-1"));
+    assert_eq!((on_a.0, on_b.0), (201, 201), "{} {}", on_a.2, on_b.2);
+    assert_eq!(on_a.2, on_b.2);
+    let stored = a
+        .kanri
+        .store()
+        .load_project(&key("ABC"))
+        .await
+        .unwrap()
+        .0
+        .unwrap();
+    assert_eq!(stored.issues.len(), 2, "each key wrote once");
+}
+
 async fn leading(app: &TestApp) -> bool {
     health(app).await["node"]["leader"] == true
 }
