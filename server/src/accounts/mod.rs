@@ -8,7 +8,6 @@ mod attempts;
 mod client;
 mod pool;
 mod sign_up_limit;
-mod table;
 mod throttle;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -16,16 +15,17 @@ use argon2::{Argon2, password_hash::rand_core::OsRng};
 use kanri_domain::{DisplayName, Email, Password, Profile, UserName};
 use std::net::IpAddr;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use client::{BadCidr, Cidr, TrustedProxies};
 pub use pool::{BUSY_RETRY, HashPool};
 
 use crate::db::{Db, Sql, unique_violation_on};
 pub use sign_up_limit::{SIGN_UP_WINDOW, SIGN_UPS_PER_HOUR, SignUpLimit};
-pub use throttle::{
-    ACCOUNT_BURST, ACCOUNT_SPACING, PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS, Throttle, WINDOW,
-};
+pub use throttle::{ACCOUNT_BURST, ACCOUNT_SPACING, PER_ACCOUNT_AND_ADDRESS, PER_ADDRESS, WINDOW};
+
+use attempts::AttemptLog;
+use throttle::Throttle;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -60,8 +60,9 @@ pub struct SignUp {
 
 pub struct Accounts {
     db: Db,
-    throttle: Throttle,
-    sign_ups: SignUpLimit,
+    /// Sign-in and sign-up attempts, shared by every node.
+    attempts: AttemptLog,
+    sign_ups_per_hour: usize,
     hashing: HashPool,
     proxies: TrustedProxies,
 }
@@ -75,9 +76,9 @@ impl Accounts {
     /// from forwarding headers of `proxies` only.
     pub fn new(db: Db, sign_ups_per_hour: usize, proxies: TrustedProxies) -> Self {
         Self {
+            attempts: AttemptLog::new(db.clone()),
             db,
-            throttle: Throttle::default(),
-            sign_ups: SignUpLimit::new(sign_ups_per_hour),
+            sign_ups_per_hour,
             hashing: HashPool::for_this_machine(),
             proxies,
         }
@@ -96,13 +97,13 @@ impl Accounts {
         from: IpAddr,
         now_ms: i64,
     ) -> Result<Profile, AccountError> {
-        let claim = self
-            .sign_ups
-            .claim(from, Instant::now())
+        let claim = SignUpLimit::new(self.sign_ups_per_hour, &self.attempts)
+            .claim(from, now_ms)
+            .await?
             .map_err(AccountError::SignUpLimited)?;
         let signed_up = self.sign_up(new, now_ms).await;
         if matches!(signed_up, Err(AccountError::Busy)) {
-            claim.withdraw();
+            claim.withdraw().await?;
         }
         signed_up
     }
@@ -138,6 +139,7 @@ impl Accounts {
         login: &str,
         password: &str,
         from: IpAddr,
+        now_ms: i64,
     ) -> Result<Profile, AccountError> {
         let login = login.trim();
         // No account has a longer name or address; refused without a
@@ -164,9 +166,9 @@ impl Accounts {
             .map_or(login, |(name, _, _)| name.as_str())
             .to_owned();
         // Claimed before hashing, so parallel guesses count each other.
-        let claim = self
-            .throttle
-            .claim(&account, from, Instant::now())
+        let claim = Throttle::new(&self.attempts)
+            .claim(&account, from, now_ms)
+            .await?
             .map_err(AccountError::Throttled)?;
         let too_long = password.len() > MAX_SIGN_IN_PASSWORD;
         // An unknown account still costs one verification, so the answer's
@@ -180,7 +182,7 @@ impl Accounts {
                 Ok(matches) => matches?,
                 Err(e) => {
                     if matches!(e, AccountError::Busy) {
-                        claim.withdraw();
+                        claim.withdraw().await?;
                     }
                     return Err(e);
                 }
@@ -194,7 +196,7 @@ impl Accounts {
         });
         match profile {
             Some(profile) if matches => {
-                claim.succeeded();
+                claim.succeeded().await?;
                 Ok(profile)
             }
             _ => {

@@ -3,90 +3,53 @@
 //! NAT still fits under the default.
 
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::attempts::Attempts;
-use super::table::BoundedTable;
+use super::attempts::AttemptLog;
 
 /// The window the limit counts over.
 pub const SIGN_UP_WINDOW: Duration = Duration::from_secs(60 * 60);
 /// The default of `KANRI_SIGN_UPS_PER_HOUR`.
 pub const SIGN_UPS_PER_HOUR: usize = 20;
-/// Addresses tracked at most; past it the least recently seen is forgotten.
-const MAX_ADDRESSES: usize = 30_000;
 
-pub struct SignUpLimit {
+pub struct SignUpLimit<'a> {
     per_hour: usize,
-    sign_ups: Mutex<BoundedTable<IpAddr, Attempts>>,
+    log: &'a AttemptLog,
 }
 
 /// A sign-up counted against its address unless withdrawn.
 #[must_use = "a claim is withdrawn if the sign-up did not happen"]
 pub struct SignUpClaim<'a> {
-    limit: &'a SignUpLimit,
-    address: IpAddr,
-    at: Instant,
+    log: &'a AttemptLog,
+    ids: Vec<i64>,
 }
 
-impl SignUpLimit {
-    pub fn new(per_hour: usize) -> Self {
-        Self {
-            per_hour,
-            sign_ups: Mutex::new(BoundedTable::new(MAX_ADDRESSES)),
-        }
+impl<'a> SignUpLimit<'a> {
+    pub fn new(per_hour: usize, log: &'a AttemptLog) -> Self {
+        Self { per_hour, log }
     }
 
     /// Counts a sign-up from `address`, or `Err(wait)` while it has had its
-    /// share this hour.
-    pub fn claim(&self, address: IpAddr, now: Instant) -> Result<SignUpClaim<'_>, Duration> {
-        let mut sign_ups = self.sign_ups.lock().unwrap_or_else(|e| e.into_inner());
-        let times = sign_ups.touch(&address);
-        let wait = times.wait(self.per_hour, SIGN_UP_WINDOW, now);
-        if !wait.is_zero() {
-            return Err(wait.max(Duration::from_secs(1)));
-        }
-        times.push(now);
-        Ok(SignUpClaim {
-            limit: self,
-            address,
-            at: now,
-        })
+    /// share this hour (on every node together).
+    pub async fn claim(
+        &self,
+        address: IpAddr,
+        now_ms: i64,
+    ) -> Result<Result<SignUpClaim<'a>, Duration>, sqlx::Error> {
+        let key = [format!("sign-up/address/{address}")];
+        let claimed = self
+            .log
+            .claim(&key, now_ms, |a| {
+                a[0].wait(self.per_hour, SIGN_UP_WINDOW, now_ms)
+            })
+            .await?;
+        Ok(claimed.map(|ids| SignUpClaim { log: self.log, ids }))
     }
 }
 
 impl SignUpClaim<'_> {
     /// The sign-up was not attempted after all (no hashing capacity).
-    pub fn withdraw(self) {
-        let mut sign_ups = self
-            .limit
-            .sign_ups
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if sign_ups
-            .get_mut(&self.address)
-            .is_some_and(|t| t.forget(self.at))
-        {
-            sign_ups.remove(&self.address);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::Ipv4Addr;
-
-    #[test]
-    fn an_address_gets_its_share_per_hour_and_withdrawn_ones_do_not_count() {
-        let limit = SignUpLimit::new(3);
-        let home = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let now = Instant::now();
-        limit.claim(home, now).unwrap().withdraw();
-        let _kept: Vec<_> = (0..3).map(|_| limit.claim(home, now).unwrap()).collect();
-        assert_eq!(limit.claim(home, now).err(), Some(SIGN_UP_WINDOW));
-        let elsewhere = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
-        assert!(limit.claim(elsewhere, now).is_ok());
-        assert!(limit.claim(home, now + SIGN_UP_WINDOW).is_ok());
+    pub async fn withdraw(self) -> Result<(), sqlx::Error> {
+        self.log.take_back(&self.ids, None).await
     }
 }

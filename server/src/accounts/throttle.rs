@@ -6,11 +6,9 @@
 //! spaced out instead of locked.
 
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::attempts::Attempts;
-use super::table::BoundedTable;
+use super::attempts::{AttemptLog, Attempts};
 
 /// How long a failure counts.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -27,228 +25,155 @@ pub const ACCOUNT_BURST: usize = 10;
 /// from many addresses gets one guess per interval, while the owner waits
 /// at most this long instead of being locked out.
 pub const ACCOUNT_SPACING: Duration = Duration::from_secs(30);
-/// Keys (account–address pairs, addresses, accounts) tracked at most; past
-/// it the least recently seen is forgotten.
-pub const MAX_KEYS: usize = 30_000;
 
-pub struct Throttle {
-    failures: Mutex<BoundedTable<Key, Attempts>>,
-}
+/// What an attempt counts against, in the order [`keys`] names them.
+const PAIR: usize = 0;
+const ADDRESS: usize = 1;
+const ACCOUNT: usize = 2;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Pair(String, IpAddr),
-    Address(IpAddr),
-    Account(String),
+pub struct Throttle<'a> {
+    log: &'a AttemptLog,
 }
 
 /// An attempt counted as a failure until it is settled otherwise.
 #[must_use = "a claim is settled by the attempt's outcome"]
 pub struct Claim<'a> {
-    throttle: &'a Throttle,
-    account: String,
-    address: IpAddr,
-    at: Instant,
+    log: &'a AttemptLog,
+    ids: Vec<i64>,
+    pair: String,
 }
 
-impl Default for Throttle {
-    fn default() -> Self {
-        Self::with_capacity(MAX_KEYS)
-    }
-}
-
-impl Throttle {
-    pub fn with_capacity(max_keys: usize) -> Self {
-        Self {
-            failures: Mutex::new(BoundedTable::new(max_keys)),
-        }
+impl<'a> Throttle<'a> {
+    pub fn new(log: &'a AttemptLog) -> Self {
+        Self { log }
     }
 
     /// Claims one attempt at `account` from `address`, or `Err(wait)` while
-    /// one of the limits is reached (counting attempts still under way).
-    pub fn claim(
+    /// one of the limits is reached (counting attempts still under way, on
+    /// every node).
+    pub async fn claim(
         &self,
         account: &str,
         address: IpAddr,
-        now: Instant,
-    ) -> Result<Claim<'_>, Duration> {
-        let account = account.to_ascii_lowercase();
-        let keys = keys(&account, address);
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let mut wait = Duration::ZERO;
-        for key in &keys {
-            if let Some(times) = failures.get_mut(key) {
-                wait = wait.max(wait_for(key, times, now));
-            }
-        }
-        if !wait.is_zero() {
-            return Err(wait.max(Duration::from_secs(1)));
-        }
-        for key in &keys {
-            failures.touch(key).push(now);
-        }
-        Ok(Claim {
-            throttle: self,
-            account,
-            address,
-            at: now,
-        })
-    }
-
-    fn take_back(&self, claim: &Claim<'_>) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for key in keys(&claim.account, claim.address) {
-            if failures.get_mut(&key).is_some_and(|t| t.forget(claim.at)) {
-                failures.remove(&key);
-            }
-        }
-    }
-
-    #[cfg(test)]
-    fn tracked(&self) -> usize {
-        self.failures.lock().unwrap().len()
+        now_ms: i64,
+    ) -> Result<Result<Claim<'a>, Duration>, sqlx::Error> {
+        let keys = keys(account, address);
+        let claimed = self.log.claim(&keys, now_ms, |a| wait(a, now_ms)).await?;
+        Ok(claimed.map(|ids| Claim {
+            log: self.log,
+            ids,
+            pair: keys[PAIR].clone(),
+        }))
     }
 }
 
 impl Claim<'_> {
     /// The right password: no failure, and this address's earlier failures
     /// for the account are forgiven.
-    pub fn succeeded(self) {
-        self.throttle.take_back(&self);
-        let mut failures = self
-            .throttle
-            .failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        failures.remove(&Key::Pair(self.account, self.address));
+    pub async fn succeeded(self) -> Result<(), sqlx::Error> {
+        self.log.take_back(&self.ids, Some(&self.pair)).await
     }
 
     /// A wrong password (or unknown account): the claim stays a failure.
     pub fn failed(self) {}
 
     /// Not attempted after all (no hashing capacity): as if never claimed.
-    pub fn withdraw(self) {
-        self.throttle.take_back(&self);
+    pub async fn withdraw(self) -> Result<(), sqlx::Error> {
+        self.log.take_back(&self.ids, None).await
     }
 }
 
-fn keys(account: &str, address: IpAddr) -> [Key; 3] {
+/// One account however it is capitalised.
+fn keys(account: &str, address: IpAddr) -> [String; 3] {
+    let account = account.to_ascii_lowercase();
     [
-        Key::Pair(account.to_owned(), address),
-        Key::Address(address),
-        Key::Account(account.to_owned()),
+        format!("sign-in/pair/{account}/{address}"),
+        format!("sign-in/address/{address}"),
+        format!("sign-in/account/{account}"),
     ]
 }
 
-fn wait_for(key: &Key, times: &mut Attempts, now: Instant) -> Duration {
-    match key {
-        Key::Pair(..) => times.wait(PER_ACCOUNT_AND_ADDRESS, WINDOW, now),
-        Key::Address(_) => times.wait(PER_ADDRESS, WINDOW, now),
-        Key::Account(_) => match times.last() {
-            Some(last) if times.within(WINDOW, now) >= ACCOUNT_BURST => {
-                ACCOUNT_SPACING.saturating_sub(now.saturating_duration_since(last))
-            }
-            _ => Duration::ZERO,
-        },
-    }
+/// How long an attempt must wait, given the recent attempts at its keys
+/// (pair, address, account): the longest of the three limits' waits.
+fn wait(attempts: &mut [Attempts], now_ms: i64) -> Duration {
+    let pair = attempts[PAIR].wait(PER_ACCOUNT_AND_ADDRESS, WINDOW, now_ms);
+    let address = attempts[ADDRESS].wait(PER_ADDRESS, WINDOW, now_ms);
+    let account = &mut attempts[ACCOUNT];
+    let spacing = match account.last_ago(now_ms) {
+        Some(ago) if account.within(WINDOW, now_ms) >= ACCOUNT_BURST => {
+            ACCOUNT_SPACING.saturating_sub(ago)
+        }
+        _ => Duration::ZERO,
+    };
+    pair.max(address).max(spacing)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::Ipv4Addr;
 
-    const HOME: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    const START: i64 = 1_800_000_000_000;
 
-    fn address(n: u32) -> IpAddr {
-        IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n))
+    fn ms(d: Duration) -> i64 {
+        d.as_millis() as i64
+    }
+
+    /// Recent attempts: `pair`, `address` and `account` attempts at `at`.
+    fn recent(pair: usize, address: usize, account: usize, at: i64) -> [Attempts; 3] {
+        let mut keys: [Attempts; 3] = Default::default();
+        for (times, count) in keys.iter_mut().zip([pair, address, account]) {
+            (0..count).for_each(|_| times.push(at));
+        }
+        keys
     }
 
     #[test]
     fn an_account_locks_for_one_address_only_and_unlocks_when_failures_age_out() {
-        let t = Throttle::default();
-        let start = Instant::now();
-        for _ in 0..PER_ACCOUNT_AND_ADDRESS {
-            t.claim("Ada@x.io", HOME, start).unwrap().failed();
-        }
-        let wait = t.claim("ADA@x.io", HOME, start).err().unwrap();
-        assert_eq!(wait, WINDOW);
-        assert!(t.claim("ada@x.io", address(1), start).is_ok(), "elsewhere");
-        assert!(t.claim("bob@x.io", HOME, start).is_ok(), "other accounts");
-        assert!(t.claim("ada@x.io", HOME, start + WINDOW).is_ok());
-    }
-
-    #[test]
-    fn attempts_under_way_count_before_their_outcome() {
-        let t = Throttle::default();
-        let now = Instant::now();
-        let pending: Vec<_> = (0..PER_ACCOUNT_AND_ADDRESS)
-            .map(|_| t.claim("ada", HOME, now).unwrap())
-            .collect();
-        assert!(t.claim("ada", HOME, now).is_err(), "five are under way");
-        for claim in pending {
-            claim.withdraw();
-        }
-        assert!(
-            t.claim("ada", HOME, now).is_ok(),
-            "withdrawn claims are gone"
+        let n = PER_ACCOUNT_AND_ADDRESS;
+        assert_eq!(wait(&mut recent(n, n, n, START), START), WINDOW);
+        assert_eq!(wait(&mut recent(n - 1, n, n, START), START), Duration::ZERO);
+        assert_eq!(
+            wait(&mut recent(0, n, n, START), START),
+            Duration::ZERO,
+            "elsewhere"
         );
-    }
-
-    #[test]
-    fn success_forgives_the_address_its_failures() {
-        let t = Throttle::default();
-        let now = Instant::now();
-        for _ in 0..PER_ACCOUNT_AND_ADDRESS - 1 {
-            t.claim("ada", HOME, now).unwrap().failed();
-        }
-        t.claim("ada", HOME, now).unwrap().succeeded();
-        t.claim("ada", HOME, now).unwrap().failed();
-        assert!(t.claim("ada", HOME, now).is_ok());
+        let later = START + ms(WINDOW);
+        assert_eq!(wait(&mut recent(n, n, n, START), later), Duration::ZERO);
+        let wait_left = wait(&mut recent(n, n, n, START), START + 60_000);
+        assert_eq!(wait_left, WINDOW - Duration::from_secs(60));
     }
 
     #[test]
     fn an_address_locks_after_its_limit_across_accounts() {
-        let t = Throttle::default();
-        let now = Instant::now();
-        for n in 0..PER_ADDRESS {
-            t.claim(&format!("user{n}@x.io"), HOME, now)
-                .unwrap()
-                .failed();
-        }
-        assert!(t.claim("new@x.io", HOME, now).is_err());
-        assert!(t.claim("new@x.io", address(1), now).is_ok());
+        assert_eq!(wait(&mut recent(0, PER_ADDRESS, 0, START), START), WINDOW);
+        assert_eq!(
+            wait(&mut recent(0, PER_ADDRESS - 1, 0, START), START),
+            Duration::ZERO
+        );
     }
 
     #[test]
     fn guesses_from_many_addresses_are_spaced_out_not_locked() {
-        let t = Throttle::default();
-        let now = Instant::now();
-        for n in 0..ACCOUNT_BURST as u32 {
-            t.claim("ada", address(n), now).unwrap().failed();
-        }
-        let wait = t.claim("ada", HOME, now).err().unwrap();
-        assert_eq!(wait, ACCOUNT_SPACING);
-        let later = now + ACCOUNT_SPACING;
-        t.claim("ada", address(99), later).unwrap().failed();
-        assert!(t.claim("ada", HOME, later).is_err(), "one per interval");
-        assert!(t.claim("ada", HOME, later + ACCOUNT_SPACING).is_ok());
+        let burst = recent(0, 0, ACCOUNT_BURST, START);
+        assert_eq!(wait(&mut burst.clone(), START), ACCOUNT_SPACING);
+        let later = START + ms(ACCOUNT_SPACING);
+        assert_eq!(wait(&mut burst.clone(), later), Duration::ZERO);
+        let mut one_more = burst;
+        one_more[ACCOUNT].push(later);
+        assert_eq!(
+            wait(&mut one_more, later),
+            ACCOUNT_SPACING,
+            "one per interval"
+        );
+        let below = recent(0, 0, ACCOUNT_BURST - 1, START);
+        assert_eq!(wait(&mut below.clone(), START), Duration::ZERO);
     }
 
     #[test]
-    fn the_tracked_keys_are_capped() {
-        let t = Throttle::with_capacity(300);
-        let now = Instant::now();
-        for n in 0..5_000 {
-            t.claim(&format!("user{n}"), address(n), now)
-                .unwrap()
-                .failed();
-            assert!(t.tracked() <= 300);
-        }
-        // The most recent keys are the ones kept.
-        for _ in 1..PER_ACCOUNT_AND_ADDRESS {
-            t.claim("user4999", address(4999), now).unwrap().failed();
-        }
-        assert!(t.claim("user4999", address(4999), now).is_err());
+    fn keys_name_the_account_in_one_case() {
+        let home = IpAddr::from([127, 0, 0, 1]);
+        assert_eq!(keys("Ada", home)[PAIR], "sign-in/pair/ada/127.0.0.1");
+        assert_eq!(keys("ADA", home)[ADDRESS], "sign-in/address/127.0.0.1");
+        assert_eq!(keys("adA", home)[ACCOUNT], "sign-in/account/ada");
     }
 }

@@ -268,7 +268,7 @@ pub async fn sign_in(
     let Input { value: form, json } = input;
     match state
         .accounts
-        .sign_in(&form.login, &form.password, from)
+        .sign_in(&form.login, &form.password, from, now_ms())
         .await
     {
         Ok(profile) => start_session(&session, &profile.name, json, &form.next, &profile).await,

@@ -24,13 +24,13 @@ fn client() -> reqwest::Client {
 
 /// A server under test, and one HTTP client for it.
 #[derive(Clone)]
-struct Site {
+pub(crate) struct Site {
     http: reqwest::Client,
     address: String,
 }
 
 impl Site {
-    fn new(address: &str) -> Self {
+    pub(crate) fn new(address: &str) -> Self {
         Self {
             http: client(),
             address: address.to_owned(),
@@ -38,7 +38,12 @@ impl Site {
     }
 
     /// A JSON post, forwarded for the client at `from` if given.
-    async fn post(&self, path: &str, from: Option<&str>, body: Value) -> reqwest::Response {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        from: Option<&str>,
+        body: Value,
+    ) -> reqwest::Response {
         let mut req = self
             .http
             .post(format!("{}{path}", self.address))
@@ -68,7 +73,7 @@ async fn behind_a_local_proxy() -> (TestApp, tempfile_dir::TempDir) {
     .await
 }
 
-fn account(name: &str) -> Value {
+pub(crate) fn account(name: &str) -> Value {
     json!({
         "name": name,
         "email": format!("{name}@example.test"),
@@ -77,11 +82,11 @@ fn account(name: &str) -> Value {
     })
 }
 
-fn sign_in_as(login: &str, password: &str) -> Value {
+pub(crate) fn sign_in_as(login: &str, password: &str) -> Value {
     json!({ "login": login, "password": password })
 }
 
-fn retry_after(res: &reqwest::Response) -> u64 {
+pub(crate) fn retry_after(res: &reqwest::Response) -> u64 {
     res.headers()
         .get("retry-after")
         .expect("a Retry-After header")

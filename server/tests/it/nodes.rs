@@ -25,7 +25,7 @@ use tokio_tungstenite::tungstenite::Message;
 /// "At once": what a revocation on one node may take to close a socket on another.
 const AT_ONCE: Duration = Duration::from_secs(1);
 
-fn node(url: &DatabaseUrl, id: &str) -> Config {
+pub(crate) fn node(url: &DatabaseUrl, id: &str) -> Config {
     Config {
         node_id: id.into(),
         // The tests' webhook receivers listen on 127.0.0.1.
@@ -50,7 +50,7 @@ async fn health(app: &TestApp) -> serde_json::Value {
     app.get("/healthz").await.json().await.unwrap()
 }
 
-async fn until_listening(app: &TestApp) {
+pub(crate) async fn until_listening(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while health(app).await["node"]["listener"] != "listening" {
         assert!(Instant::now() < deadline, "the node never listened");
