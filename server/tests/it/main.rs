@@ -20,6 +20,7 @@ mod hostile_input;
 mod issue_page;
 mod live;
 mod node_failover;
+mod node_kill;
 mod node_limits;
 mod nodes;
 mod numbers;

@@ -63,7 +63,7 @@ async fn until_received(got: &Got, n: usize, within: Duration) {
 
 /// `POST` as a signed-in browser form would (server functions) or with a
 /// bearer token (REST); the JSON answer, which must be a success.
-async fn post(
+pub(crate) async fn post(
     client: &reqwest::Client,
     url: String,
     auth: (&str, &str),
@@ -87,35 +87,26 @@ async fn post(
     body
 }
 
-#[tokio::test]
-async fn a_delivery_cut_off_by_a_killed_node_is_sent_again_by_another_with_the_same_id() {
-    let DatabaseUrl::Postgres(url) = fresh_postgres().await else {
-        unreachable!("the test cluster is PostgreSQL")
-    };
-    let env = |id| {
-        [
-            ("DATABASE_URL", url.clone()),
-            ("KANRI_NODE_ID", String::from(id)),
-            ("KANRI_WEBHOOK_ALLOW_PRIVATE", "1".into()),
-        ]
-    };
-    let start = |id| {
-        let env = env(id);
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        ServerProcess::start(&env)
-    };
-    let client = reqwest::Client::builder()
+/// Node `id` on the PostgreSQL database at `url`, a real process.
+pub(crate) fn start_node(url: &str, id: &str) -> ServerProcess {
+    ServerProcess::start(&[
+        ("DATABASE_URL", url),
+        ("KANRI_NODE_ID", id),
+        ("KANRI_WEBHOOK_ALLOW_PRIVATE", "1"),
+    ])
+}
+
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
-        .unwrap();
-    let mut a = start("a");
-    a.wait_healthy(&client, Duration::from_secs(60)).await;
-    until_leading(&client, &mut a).await;
-    let mut b = start("b");
-    b.wait_healthy(&client, Duration::from_secs(60)).await;
+        .unwrap()
+}
 
+/// alice signs up on `node` and creates project ABC there; an API token of hers.
+pub(crate) async fn alice_with_a_project(client: &reqwest::Client, node: &ServerProcess) -> String {
     let signed_up = client
-        .post(format!("{}/auth/sign-up", a.address))
+        .post(format!("{}/auth/sign-up", node.address))
         .json(&json!({ "name": "alice", "email": "alice@example.test",
                        "display_name": "Alice", "password": PASSWORD }))
         .send()
@@ -125,24 +116,27 @@ async fn a_delivery_cut_off_by_a_killed_node_is_sent_again_by_another_with_the_s
     let cookie = session_cookie(&signed_up).0;
     let cookie = ("Cookie", cookie.as_str());
     let project = [("name", "Alpha"), ("key", "ABC"), ("kind", "kanban")];
-    post(
-        &client,
-        format!("{}/api/fn/create_project", a.address),
-        cookie,
-        Some(&project),
-        None,
-    )
-    .await;
+    let create_project = format!("{}/api/fn/create_project", node.address);
+    post(client, create_project, cookie, Some(&project), None).await;
     let form = [("name", "failover"), ("expires", "")];
-    let made = post(
-        &client,
-        format!("{}/api/fn/create_api_token", a.address),
-        cookie,
-        Some(&form),
-        None,
-    )
-    .await;
-    let bearer = format!("Bearer {}", made["secret"].as_str().unwrap());
+    let create_token = format!("{}/api/fn/create_api_token", node.address);
+    let made = post(client, create_token, cookie, Some(&form), None).await;
+    format!("Bearer {}", made["secret"].as_str().unwrap())
+}
+
+#[tokio::test]
+async fn a_delivery_cut_off_by_a_killed_node_is_sent_again_by_another_with_the_same_id() {
+    let DatabaseUrl::Postgres(url) = fresh_postgres().await else {
+        unreachable!("the test cluster is PostgreSQL")
+    };
+    let client = client();
+    let mut a = start_node(&url, "a");
+    a.wait_healthy(&client, Duration::from_secs(60)).await;
+    until_leading(&client, &mut a).await;
+    let mut b = start_node(&url, "b");
+    b.wait_healthy(&client, Duration::from_secs(60)).await;
+
+    let bearer = alice_with_a_project(&client, &a).await;
     let bearer = ("Authorization", bearer.as_str());
     let (hook, got) = receiver().await;
     let webhook = json!({ "url": hook, "events": ["issue_created"] });
