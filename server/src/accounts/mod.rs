@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 pub use client::{BadCidr, Cidr, TrustedProxies};
+use pool::Reservation;
 pub use pool::{BUSY_RETRY, HashPool};
 
 use crate::db::{Db, Sql, unique_violation_on};
@@ -97,22 +98,30 @@ impl Accounts {
         from: IpAddr,
         now_ms: i64,
     ) -> Result<Profile, AccountError> {
-        let claim = SignUpLimit::new(self.sign_ups_per_hour, &self.attempts)
+        // A slot first: a burst past the pool is refused before it costs
+        // a claim.
+        let slot = self.hashing.reserve()?;
+        SignUpLimit::new(self.sign_ups_per_hour, &self.attempts)
             .claim(from, now_ms)
             .await?
             .map_err(AccountError::SignUpLimited)?;
-        let signed_up = self.sign_up(new, now_ms).await;
-        if matches!(signed_up, Err(AccountError::Busy)) {
-            claim.withdraw().await?;
-        }
-        signed_up
+        self.create(new, slot, now_ms).await
     }
 
     /// A sign-up with no address limit (the demo's accounts).
     #[tracing::instrument(skip_all, fields(name = %new.name))]
     pub async fn sign_up(&self, new: SignUp, now_ms: i64) -> Result<Profile, AccountError> {
+        self.create(new, self.hashing.reserve()?, now_ms).await
+    }
+
+    async fn create(
+        &self,
+        new: SignUp,
+        slot: Reservation<'_>,
+        now_ms: i64,
+    ) -> Result<Profile, AccountError> {
         let password = new.password.clone();
-        let hash = self.hashing.run(move || hash(&password)).await??;
+        let hash = slot.run(move || hash(&password)).await??;
         let insert = Sql::query(
             "INSERT INTO users (name, email, display_name, password_hash, created_ms) \
              VALUES (?, ?, ?, ?, ?)",
@@ -147,6 +156,9 @@ impl Accounts {
         if login.chars().count() > Email::MAX_CHARS {
             return Err(AccountError::WrongCredentials);
         }
+        // A slot first: a burst past the pool is refused before it costs
+        // a read and a claim.
+        let slot = self.hashing.reserve()?;
         let row = self
             .db
             .fetch_optional(
@@ -178,15 +190,7 @@ impl Accounts {
             false
         } else {
             let password = password.to_owned();
-            match self.hashing.run(move || verify(&password, stored)).await {
-                Ok(matches) => matches?,
-                Err(e) => {
-                    if matches!(e, AccountError::Busy) {
-                        claim.withdraw().await?;
-                    }
-                    return Err(e);
-                }
-            }
+            slot.run(move || verify(&password, stored)).await??
         };
         let profile = row.and_then(|(name, display, _)| {
             Some(Profile::new(

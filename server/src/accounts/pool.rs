@@ -1,54 +1,31 @@
 //! Password hashing on a bounded pool. An argon2 hash takes ~19 MiB and
 //! tens of milliseconds of one core; unbounded, a burst of sign-ins would
-//! start one blocking thread and one such buffer per request. Here one
-//! thread per core hashes, a short queue waits, and the rest are told to
+//! start one blocking thread and one such buffer per request. Here at most
+//! one hash per core runs, a short queue waits, and the rest are told to
 //! come back shortly.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::AccountError;
 
 /// What a refused request is told to wait (`Retry-After`).
 pub const BUSY_RETRY: Duration = Duration::from_secs(1);
 
-type Job = Box<dyn FnOnce() + Send>;
-
-/// A fixed set of hashing threads. Fixed, not tokio's blocking pool: each
-/// thread that ever hashed keeps a ~19 MiB buffer in its malloc arena, so
-/// threads that come and go under a burst would hold many.
 pub struct HashPool {
-    jobs: mpsc::Sender<Job>,
-    /// Jobs sent and not yet done (running or waiting).
-    admitted: Arc<AtomicUsize>,
-    /// The threads plus the places in the queue.
-    capacity: usize,
+    running: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
 }
 
 impl HashPool {
     pub fn new(slots: usize, max_waiting: usize) -> Self {
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
-        let admitted = Arc::new(AtomicUsize::new(0));
-        let slots = slots.max(1);
-        for n in 0..slots {
-            let (queue, admitted) = (queue.clone(), admitted.clone());
-            std::thread::Builder::new()
-                .name(format!("kanri-hash-{n}"))
-                .spawn(move || {
-                    // Ends when the pool (the sender) is dropped.
-                    while let Ok(job) = next(&queue) {
-                        job();
-                        admitted.fetch_sub(1, Ordering::AcqRel);
-                    }
-                })
-                .expect("a hashing thread starts");
-        }
         Self {
-            jobs,
-            admitted,
-            capacity: slots + max_waiting,
+            running: Arc::new(Semaphore::new(slots.max(1))),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
         }
     }
 
@@ -58,34 +35,74 @@ impl HashPool {
         Self::new(cores, 2 * cores)
     }
 
-    /// Runs `work` on a hashing thread once one is free, or
-    /// [`AccountError::Busy`] at once if the queue is full. A request that
-    /// gives up does not free its thread while its hash still runs.
+    /// Runs `work` on a blocking thread once a slot is free, or
+    /// [`AccountError::Busy`] at once if the queue is full.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AccountError> {
-        self.admitted
+        self.reserve()?.run(work).await
+    }
+
+    /// A slot, or a place in the queue for one, taken before the work that
+    /// leads to the hash (a sign-in's claim, a database read), so a burst
+    /// past the pool is refused before it costs anything.
+    pub fn reserve(&self) -> Result<Reservation<'_>, AccountError> {
+        Ok(match self.running.clone().try_acquire_owned() {
+            Ok(permit) => Reservation::Running(permit),
+            Err(_) => Reservation::Queued(self, self.queue()?),
+        })
+    }
+
+    fn queue(&self) -> Result<QueuePlace<'_>, AccountError> {
+        self.waiting
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.capacity).then_some(n + 1)
+                (n < self.max_waiting).then_some(n + 1)
             })
             .map_err(|_| AccountError::Busy)?;
-        let (answer, answered) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move || {
-            let _ = answer.send(work());
-        });
-        if self.jobs.send(job).is_err() {
-            self.admitted.fetch_sub(1, Ordering::AcqRel);
-            return Err(AccountError::Hash("the hashing threads stopped".into()));
-        }
-        answered
-            .await
-            .map_err(|_| AccountError::Hash("a hashing thread panicked".into()))
+        Ok(QueuePlace(&self.waiting))
     }
 }
 
-fn next(queue: &Mutex<mpsc::Receiver<Job>>) -> Result<Job, mpsc::RecvError> {
-    queue.lock().unwrap_or_else(|e| e.into_inner()).recv()
+/// A reserved slot (or queue place), given back when dropped unused.
+pub enum Reservation<'a> {
+    Running(OwnedSemaphorePermit),
+    Queued(&'a HashPool, QueuePlace<'a>),
+}
+
+impl Reservation<'_> {
+    /// Runs `work` on a blocking thread once the slot is free.
+    pub async fn run<T: Send + 'static>(
+        self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
+        let permit = match self {
+            Self::Running(permit) => permit,
+            Self::Queued(pool, _place) => pool
+                .running
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| AccountError::Busy)?,
+        };
+        // The permit goes with the work: a request that gives up does not
+        // free the slot while its hash still runs.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| AccountError::Hash(e.to_string()))
+    }
+}
+
+/// A place in the queue, given up when dropped (served or cancelled).
+pub struct QueuePlace<'a>(&'a AtomicUsize);
+
+impl Drop for QueuePlace<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 #[cfg(test)]
@@ -109,7 +126,7 @@ mod tests {
         }
         // One runs, two wait: poll until the queue is full.
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while pool.admitted.load(Ordering::Acquire) < 3 {
+        while pool.waiting.load(Ordering::Acquire) < 2 {
             assert!(std::time::Instant::now() < deadline, "the queue fills");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -120,11 +137,7 @@ mod tests {
         for task in tasks {
             assert!(task.await.unwrap().is_ok());
         }
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while pool.admitted.load(Ordering::Acquire) > 0 {
-            assert!(std::time::Instant::now() < deadline, "every job is done");
-            std::thread::yield_now();
-        }
+        assert_eq!(pool.waiting.load(Ordering::Acquire), 0);
         assert!(pool.run(|| ()).await.is_ok());
     }
 }

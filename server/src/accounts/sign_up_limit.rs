@@ -17,13 +17,6 @@ pub struct SignUpLimit<'a> {
     log: &'a AttemptLog,
 }
 
-/// A sign-up counted against its address unless withdrawn.
-#[must_use = "a claim is withdrawn if the sign-up did not happen"]
-pub struct SignUpClaim<'a> {
-    log: &'a AttemptLog,
-    ids: Vec<i64>,
-}
-
 impl<'a> SignUpLimit<'a> {
     pub fn new(per_hour: usize, log: &'a AttemptLog) -> Self {
         Self { per_hour, log }
@@ -35,7 +28,7 @@ impl<'a> SignUpLimit<'a> {
         &self,
         address: IpAddr,
         now_ms: i64,
-    ) -> Result<Result<SignUpClaim<'a>, Duration>, sqlx::Error> {
+    ) -> Result<Result<(), Duration>, sqlx::Error> {
         let key = [format!("sign-up/address/{address}")];
         let claimed = self
             .log
@@ -43,13 +36,6 @@ impl<'a> SignUpLimit<'a> {
                 a[0].wait(self.per_hour, SIGN_UP_WINDOW, now_ms)
             })
             .await?;
-        Ok(claimed.map(|ids| SignUpClaim { log: self.log, ids }))
-    }
-}
-
-impl SignUpClaim<'_> {
-    /// The sign-up was not attempted after all (no hashing capacity).
-    pub async fn withdraw(self) -> Result<(), sqlx::Error> {
-        self.log.take_back(&self.ids, None).await
+        Ok(claimed.map(drop))
     }
 }

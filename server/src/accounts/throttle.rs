@@ -76,11 +76,6 @@ impl Claim<'_> {
 
     /// A wrong password (or unknown account): the claim stays a failure.
     pub fn failed(self) {}
-
-    /// Not attempted after all (no hashing capacity): as if never claimed.
-    pub async fn withdraw(self) -> Result<(), sqlx::Error> {
-        self.log.take_back(&self.ids, None).await
-    }
 }
 
 /// One account however it is capitalised.

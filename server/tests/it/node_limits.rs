@@ -54,12 +54,13 @@ async fn parallel_guesses_over_two_nodes_are_checked_at_most_five_times() {
     });
     let statuses = join_all(guesses).await;
     let checked = statuses.iter().filter(|s| **s == 401).count();
-    let throttled = statuses.iter().filter(|s| **s == 429).count();
     assert!(
         (1..=PER_ACCOUNT_AND_ADDRESS).contains(&checked),
         "{checked} guesses were checked over two nodes"
     );
-    assert_eq!(checked + throttled, 60, "only 401 and 429: {statuses:?}");
+    // The rest: throttled, or past a node's hashing pool.
+    let refused = statuses.iter().filter(|s| [429, 503].contains(*s)).count();
+    assert_eq!(checked + refused, 60, "only 401, 429 and 503: {statuses:?}");
 
     // A node started after the guesses knows the lockout too.
     let late = spawn_exactly(behind_proxy(&url, "c", 20), PathBuf::new()).await;
