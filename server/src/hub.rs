@@ -131,8 +131,8 @@ impl Hub {
         rx
     }
 
-    /// Another node's viewers of a board, as it announced them.
-    pub fn heard_presence(&self, heard: NodePresence) {
+    /// Another node's viewers of a board, as it announced them `now`.
+    pub fn heard_presence(&self, heard: NodePresence, now: Instant) {
         let NodePresence {
             node,
             project,
@@ -140,7 +140,7 @@ impl Hub {
             total,
         } = heard;
         viewers.truncate(PRESENCE_SHOWN);
-        let until = Instant::now() + REMOTE_PRESENCE_TTL;
+        let until = now + REMOTE_PRESENCE_TTL;
         self.changed(&project, false, |board| {
             if total == 0 {
                 board.remote.remove(&node);
@@ -151,9 +151,8 @@ impl Hub {
     }
 
     /// Forgets the other nodes' viewers that were not announced again in
-    /// time (their node died), and tells those boards.
-    pub fn expire_presence(&self) {
-        let now = Instant::now();
+    /// time (their node died) as of `now`, and tells those boards.
+    pub fn expire_presence(&self, now: Instant) {
         let stale: Vec<ProjectKey> = lock(&self.boards)
             .iter()
             .filter(|(_, b)| b.remote.values().any(|r| r.2 <= now))
@@ -303,5 +302,67 @@ impl Hub {
                 boards.remove(&project);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(user: &str, connection: u64) -> Viewer {
+        Viewer {
+            connection,
+            user: UserName::parse(user).unwrap(),
+            dragging: None,
+        }
+    }
+
+    /// The next presence message of a board, within a second.
+    async fn next_presence(rx: &mut broadcast::Receiver<HubMessage>) -> Arc<Presence> {
+        let wait = tokio::time::timeout(Duration::from_secs(1), rx.recv());
+        match wait.await {
+            Ok(Ok(HubMessage::Presence(p))) => p,
+            other => panic!("no presence message: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn another_nodes_viewers_show_until_that_node_is_silent_for_the_ttl() {
+        let hub = Hub::new(0, 16);
+        let project = ProjectKey::parse("ABC").unwrap();
+        let mut board = hub.subscribe(&project);
+        let here = hub.join(&project, UserName::parse("alice").unwrap());
+        assert_eq!(next_presence(&mut board).await.total, 1);
+
+        let start = Instant::now();
+        let from_b = |viewers: Vec<Viewer>| NodePresence {
+            node: "b".into(),
+            project: project.clone(),
+            total: viewers.len(),
+            viewers,
+        };
+        hub.heard_presence(from_b(vec![viewer("bob", 7 << 32)]), start);
+        let both = next_presence(&mut board).await;
+        assert_eq!((both.total, both.shown.len()), (2, 2), "{both:?}");
+
+        // Announced again within the TTL: still shown after the first
+        // announcement's TTL.
+        let renewed = start + REMOTE_PRESENCE_TTL / 2;
+        hub.heard_presence(from_b(vec![viewer("bob", 7 << 32)]), renewed);
+        assert_eq!(next_presence(&mut board).await.total, 2);
+        hub.expire_presence(start + REMOTE_PRESENCE_TTL + Duration::from_secs(1));
+        assert_eq!(hub.presence(&project).total, 2, "renewed in time");
+
+        // Silent past the TTL (the node died): gone, and the board is told.
+        hub.expire_presence(renewed + REMOTE_PRESENCE_TTL);
+        let alone = next_presence(&mut board).await;
+        assert_eq!(alone.total, 1, "{alone:?}");
+        assert_eq!(alone.shown[0].connection, here);
+
+        // A node that announces nobody is forgotten at once.
+        hub.heard_presence(from_b(vec![viewer("bob", 7 << 32)]), Instant::now());
+        assert_eq!(next_presence(&mut board).await.total, 2);
+        hub.heard_presence(from_b(vec![]), Instant::now());
+        assert_eq!(next_presence(&mut board).await.total, 1);
     }
 }

@@ -5,7 +5,7 @@ use kanri_domain::ProjectKey;
 use sqlx::postgres::PgPool;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::CHANNEL;
@@ -68,7 +68,7 @@ pub async fn announce_presence(
         let batch = tokio::select! {
             Some(change) = changes.recv() => vec![change],
             _ = beat.tick() => {
-                hub.expire_presence();
+                hub.expire_presence(Instant::now());
                 hub.local_presence()
             }
             _ = stop.changed() => return,

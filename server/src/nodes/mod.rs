@@ -24,7 +24,7 @@ use sqlx::postgres::{PgListener, PgPool};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
 
 mod access;
@@ -209,7 +209,7 @@ async fn hear(
                 Some(n) if n.channel() == PRESENCE_CHANNEL => {
                     match serde_json::from_str::<NodePresence>(n.payload()) {
                         Ok(p) if p.node == node.id => {}
-                        Ok(p) => kanri.hub().heard_presence(p),
+                        Ok(p) => kanri.hub().heard_presence(p, Instant::now()),
                         Err(_) => tracing::warn!(payload = n.payload(), "presence that does not parse"),
                     }
                 }
