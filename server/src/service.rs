@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::db::Engine;
 use crate::hub::Hub;
 use crate::store::{AppendMeta, Store, StoreError, Turn, Until};
 
@@ -546,15 +547,27 @@ impl Kanri {
     /// Runs `read` on a project's current state (and the last sequence
     /// folded into it) under its lock, without copying the state; `None`
     /// if there is no such project.
+    ///
+    /// On PostgreSQL another node may have written a moment ago, before its
+    /// notification arrived: the read first asks for the project's last
+    /// event (one indexed query, outside the lock) and catches up to it, so
+    /// a client that wrote through one node and reads through another sees
+    /// its write, and an ETag it is given is current.
     pub async fn read<T>(
         &self,
         key: &ProjectKey,
         read: impl FnOnce(&ProjectState, u64) -> T,
     ) -> Result<Option<T>, StoreError> {
+        let head = match self.store.db().engine() {
+            Engine::Postgres => Some(self.store.head(Some(key)).await?),
+            Engine::Sqlite => None,
+        };
         let mut held = self.lock(key).await;
         let cached = &mut *held.cached;
-        if cached.is_none() {
-            *cached = Some(self.load(key).await?);
+        match cached {
+            None => *cached = Some(self.load(key).await?),
+            Some(c) if head.is_some_and(|h| h > c.last_seq) => self.catch_up(key, cached).await?,
+            Some(_) => {}
         }
         let entry = cached.as_ref().expect("loaded above");
         Ok(entry

@@ -7,7 +7,7 @@
 use crate::common::*;
 use crate::live::{Socket, connect, events_until, next_server_message};
 use crate::rest::webhooks::{add_webhook, receiver, until};
-use crate::rest::{get, token};
+use crate::rest::{get, send, token};
 use crate::share_links::{closed_with, link_socket, project_with_a_link, revoke_link};
 use app::api::live::close;
 use app::api::live::{ClientMessage, ServerMessage, Viewer};
@@ -99,6 +99,30 @@ async fn a_command_is_decided_on_what_another_node_wrote_a_moment_before() {
     let state = b.state("ABC").await;
     assert_eq!(state.issues.len(), 2);
     assert!(!state.project.unwrap().members.contains_key(&user("bob")));
+}
+
+#[tokio::test]
+async fn a_write_through_one_node_is_read_back_at_once_through_another() {
+    let [a, b] = <[TestApp; 2]>::try_from(nodes(2).await).ok().unwrap();
+    a.create_project("ABC", "Alpha").await;
+    a.create_issue("ABC", "Read back").await;
+    let t = token(&a, "alice").await;
+    // b holds the project already, so only its freshness check can help.
+    assert_eq!(get(&b, "/api/v1/issues/ABC-1", &t).await.status, 200);
+    for round in 0..30 {
+        let title = json!({ "title": format!("Round {round}") });
+        let star = [("if-match", "*")];
+        let path = "/api/v1/issues/ABC-1";
+        let wrote = send(&a, "PATCH", path, Some(&t), &star, Some(title)).await;
+        assert_eq!(wrote.status, 200, "{}", wrote.body);
+        let read = get(&b, path, &t).await;
+        assert_eq!(
+            read.body["title"],
+            format!("Round {round}"),
+            "round {round}"
+        );
+        assert_eq!(read.etag(), wrote.etag(), "round {round}: a current ETag");
+    }
 }
 
 /// One writer's command and what it was based on.
