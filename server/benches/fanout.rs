@@ -10,6 +10,10 @@
 //!
 //! With `DATABASE_URL=postgres://…/postgres` the server runs on a database
 //! the bench creates on that PostgreSQL server; otherwise on an SQLite file.
+//! On PostgreSQL it then starts two more nodes on the same database and
+//! spreads 300 watchers over the three, with the writer on the first: the
+//! figures for the other nodes are the cross-node propagation (through
+//! `LISTEN`/`NOTIFY` and a read of the log).
 //!
 //! Everything talks to 127.0.0.1 only, and every loop is bounded.
 
@@ -24,6 +28,9 @@ const MOVES: usize = 100;
 const MOVE_INTERVAL: Duration = Duration::from_millis(40);
 const IDLE_SOCKETS: usize = 10_000;
 const CONNECT_CONCURRENCY: usize = 200;
+/// Several nodes (PostgreSQL only): how many, and watchers over all of them.
+const NODES: usize = 3;
+const NODE_WATCHERS: usize = 300;
 
 struct Server {
     child: Child,
@@ -62,12 +69,9 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-async fn start_server() -> Server {
-    let bin =
-        std::env::var("KANRI_SERVER_BIN").unwrap_or_else(|_| "target/release/kanri-server".into());
-    let dir = std::env::temp_dir().join(format!("kanri-fanout-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let addr = format!("127.0.0.1:{}", free_port());
+/// The database the servers use: a fresh one on the PostgreSQL server of
+/// `DATABASE_URL`, or an SQLite file.
+async fn fresh_database() -> String {
     let database = match std::env::var("DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             let name = format!("kanri_fanout_{}", std::process::id());
@@ -89,12 +93,29 @@ async fn start_server() -> Server {
                 admin.rsplit_once('/').expect("a URL with a database").0
             )
         }
-        _ => format!("sqlite://{}/fanout.db", dir.display()),
+        _ => {
+            // In node a's directory, removed with it.
+            let dir = std::env::temp_dir().join(format!("kanri-fanout-{}-a", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            format!("sqlite://{}/fanout.db", dir.display())
+        }
     };
     println!("server database: {}", server::db::redacted(&database));
+    database
+}
+
+/// Node `id` of the release server on `database`; `cookie` is a session
+/// of the bench's user (signed up here if empty: sessions are shared).
+async fn start_node(database: &str, id: &str, cookie: &str) -> Server {
+    let bin =
+        std::env::var("KANRI_SERVER_BIN").unwrap_or_else(|_| "target/release/kanri-server".into());
+    let dir = std::env::temp_dir().join(format!("kanri-fanout-{}-{id}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let addr = format!("127.0.0.1:{}", free_port());
     let child = Command::new(&bin)
         .env("KANRI_ADDR", &addr)
-        .env("DATABASE_URL", &database)
+        .env("DATABASE_URL", database)
+        .env("KANRI_NODE_ID", id)
         .env("RUST_LOG", "warn")
         .env("KANRI_NO_DEMO", "1")
         .stdout(Stdio::null())
@@ -105,7 +126,7 @@ async fn start_server() -> Server {
     let mut server = Server {
         child,
         addr,
-        cookie: String::new(),
+        cookie: cookie.to_owned(),
         _dir: dir,
     };
     let client = reqwest::Client::new();
@@ -116,7 +137,9 @@ async fn start_server() -> Server {
             .await
             .is_ok_and(|r| r.status().is_success())
         {
-            server.cookie = sign_up(&client, &server.addr).await;
+            if server.cookie.is_empty() {
+                server.cookie = sign_up(&client, &server.addr).await;
+            }
             return server;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -252,23 +275,32 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// N watchers on one board while a writer makes `MOVES` moves.
-async fn propagation(server: &Server, watchers: usize) {
+/// `watchers` on one board, spread evenly over `nodes`, while a writer
+/// makes `MOVES` moves through the first node. With several nodes, the
+/// figures are split into the writer's node and the others.
+async fn propagation(nodes: &[&Server], watchers: usize) {
     let client = reqwest::Client::new();
-    let project = format!("F{}", (b'A' + (watchers % 26) as u8) as char);
-    execute(&client, server, &project, 0, serde_json::json!({ "type": "create_project", "key": project, "name": "Fanout", "kind": "kanban" })).await;
+    let writer = nodes[0];
+    let letter = (b'A' + (watchers % 26) as u8) as char;
+    let project = format!("F{letter}{}", if nodes.len() > 1 { "N" } else { "" });
+    execute(&client, writer, &project, 0, serde_json::json!({ "type": "create_project", "key": project, "name": "Fanout", "kind": "kanban" })).await;
     for i in 0..20 {
-        execute(&client, server, &project, 0, serde_json::json!({
+        execute(&client, writer, &project, 0, serde_json::json!({
             "type": "create_issue", "title": format!("Card {i}"), "issue_type": "task", "priority": "medium"
         }))
         .await;
     }
-    let sockets = connect_many(server, &project, watchers).await;
+    let mut sockets = Vec::new();
+    for (n, node) in nodes.iter().enumerate() {
+        let on_node = connect_many(node, &project, watchers / nodes.len()).await;
+        sockets.extend(on_node.into_iter().map(|s| (n, s)));
+    }
     let connected = sockets.len();
-    let latencies = Arc::new(Mutex::new(Vec::with_capacity(watchers * MOVES)));
+    // Latencies by whether the socket is on the writer's node.
+    let latencies = Arc::new(Mutex::new([Vec::new(), Vec::new()]));
     let readers: Vec<_> = sockets
         .into_iter()
-        .map(|mut socket| {
+        .map(|(node, mut socket)| {
             let latencies = latencies.clone();
             tokio::spawn(async move {
                 let mut seen = 0;
@@ -289,7 +321,7 @@ async fn propagation(server: &Server, watchers: usize) {
                             mine.push(received - e["at_ms"].as_f64().unwrap_or(received));
                             seen += 1;
                         }
-                        latencies.lock().await.extend(mine);
+                        latencies.lock().await[usize::from(node > 0)].extend(mine);
                     }
                 }
                 let _ = socket.close(None).await;
@@ -303,7 +335,7 @@ async fn propagation(server: &Server, watchers: usize) {
         let to = 1 + (step / 20 + 1) % 4;
         let out = execute(
             &client,
-            server,
+            writer,
             &project,
             versions[card],
             serde_json::json!({
@@ -323,15 +355,31 @@ async fn propagation(server: &Server, watchers: usize) {
     for r in readers {
         let _ = r.await;
     }
-    let mut all = Arc::try_unwrap(latencies)
+    let [mut same, mut other] = Arc::try_unwrap(latencies)
         .map(Mutex::into_inner)
         .unwrap_or_default();
+    if nodes.len() == 1 {
+        print_latencies(
+            &format!("{watchers:>5} watchers ({connected} connected)"),
+            &mut same,
+        );
+    } else {
+        let what = format!(
+            "{} nodes, {watchers} watchers ({connected} connected)",
+            nodes.len()
+        );
+        print_latencies(&format!("{what}, on the writer's node"), &mut same);
+        print_latencies(&format!("{what}, on the other nodes"), &mut other);
+    }
+}
+
+fn print_latencies(what: &str, all: &mut [f64]) {
     all.sort_by(f64::total_cmp);
     println!(
-        "{watchers:>5} watchers ({connected} connected): {} deliveries, commit→receipt p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "{what}: {} deliveries, commit→receipt p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         all.len(),
-        percentile(&all, 0.50),
-        percentile(&all, 0.99),
+        percentile(all, 0.50),
+        percentile(all, 0.99),
         all.last().copied().unwrap_or(f64::NAN)
     );
 }
@@ -374,8 +422,18 @@ async fn main() {
         "Kanri fan-out benchmark ({} cores; server and watchers on 127.0.0.1)",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    let server = start_server().await;
-    propagation(&server, 100).await;
-    propagation(&server, 1_000).await;
+    let database = fresh_database().await;
+    let server = start_node(&database, "a", "").await;
+    propagation(&[&server], 100).await;
+    propagation(&[&server], 1_000).await;
     idle_sockets(&server).await;
+    if database.starts_with("postgres") {
+        let mut nodes = vec![server];
+        for id in ["b", "c"].into_iter().take(NODES - 1) {
+            let cookie = nodes[0].cookie.clone();
+            nodes.push(start_node(&database, id, &cookie).await);
+        }
+        let nodes: Vec<&Server> = nodes.iter().collect();
+        propagation(&nodes, NODE_WATCHERS).await;
+    }
 }
