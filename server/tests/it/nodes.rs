@@ -281,6 +281,7 @@ async fn access_ended_through_one_node_closes_its_sockets_on_another_at_once() {
     let mut bob_on_b = connect(&b, "ABC", 0, "bob").await;
     let carols = token(&a, "carol").await;
     let mut carol_on_b = token_socket(&b, "ABC", &carols).await;
+    let mut dan_on_b = connect(&b, "ABC", 0, "dan").await;
 
     let (_, links) = a
         .call_fn("alice", "share_links", &[("project", "ABC")])
@@ -317,6 +318,14 @@ async fn access_ended_through_one_node_closes_its_sockets_on_another_at_once() {
     assert_eq!(
         closed_with(&mut carol_on_b, AT_ONCE).await,
         Some(close::TOKEN_REVOKED)
+    );
+
+    // A member removed through a: an event, relayed to b's sockets.
+    a.execute_at_head("alice", "ABC", Command::RemoveMember { user: user("dan") })
+        .await;
+    assert_eq!(
+        closed_with(&mut dan_on_b, AT_ONCE).await,
+        Some(close::MEMBER_REMOVED)
     );
 }
 
