@@ -199,30 +199,18 @@ impl Kanri {
         let Some(entry) = cached.as_mut() else {
             return Ok(());
         };
-        loop {
-            let events = match self
-                .store
-                .events_after(Some(key), entry.last_seq, CATCH_UP_BATCH)
-                .await
-            {
-                Ok(events) => events,
-                Err(e) => {
-                    *cached = None;
-                    return Err(e);
+        let caught_up = self
+            .each_missed(key, entry.last_seq, u64::MAX, |events| {
+                for recorded in events {
+                    apply_mut(&mut entry.state, &recorded.event);
                 }
-            };
-            let Some(last) = events.last().map(|r| r.seq) else {
-                return Ok(());
-            };
-            for recorded in &events {
-                apply_mut(&mut entry.state, &recorded.event);
-            }
-            let prev = std::mem::replace(&mut entry.last_seq, last);
-            self.hub.publish(prev, &events.iter().collect::<Vec<_>>());
-            if events.len() < CATCH_UP_BATCH as usize {
-                return Ok(());
-            }
+            })
+            .await;
+        match caught_up {
+            Ok(last) => entry.last_seq = last,
+            Err(_) => *cached = None,
         }
+        caught_up.map(drop)
     }
 
     /// Replaces a cache that cannot be caught up (a failed append folded its
@@ -235,22 +223,40 @@ impl Kanri {
     ) -> Result<(), StoreError> {
         let missed_after = cached.take().map(|c| c.last_seq);
         let fresh = cached.insert(self.load(key).await?);
-        let Some(mut after) = missed_after else {
-            return Ok(());
-        };
-        while after < fresh.last_seq {
-            let missed = self
+        if let Some(after) = missed_after {
+            self.each_missed(key, after, fresh.last_seq, |_| ()).await?;
+        }
+        Ok(())
+    }
+
+    /// The project's events in (`after`, `until`], batch by batch: each
+    /// given to `fold`, then published to this node's board sockets. The
+    /// last sequence handed on (`after` if none).
+    async fn each_missed(
+        &self,
+        key: &ProjectKey,
+        mut after: u64,
+        until: u64,
+        mut fold: impl FnMut(&[&Recorded]),
+    ) -> Result<u64, StoreError> {
+        while after < until {
+            let batch = self
                 .store
                 .events_after(Some(key), after, CATCH_UP_BATCH)
                 .await?;
-            let Some(last) = missed.last().map(|r| r.seq.min(fresh.last_seq)) else {
+            let full = batch.len() == CATCH_UP_BATCH as usize;
+            let events: Vec<&Recorded> = batch.iter().filter(|r| r.seq <= until).collect();
+            let Some(last) = events.last().map(|r| r.seq) else {
                 break;
             };
-            let missed: Vec<&Recorded> = missed.iter().filter(|r| r.seq <= last).collect();
-            self.hub.publish(after, &missed);
+            fold(&events);
+            self.hub.publish(after, &events);
             after = last;
+            if !full {
+                break;
+            }
         }
-        Ok(())
+        Ok(after)
     }
 
     /// Another node appended to `key` up to `seq` (its notification): a
@@ -408,14 +414,16 @@ impl Kanri {
                     let first = self.first_answer(actor, envelope.id).await?;
                     let outcome = first.unwrap_or(Err(StoreError::DuplicateCommand.into()))?;
                     let entry = cached.insert(self.load(&envelope.project).await?);
-                    let produced = view(&entry.state, &outcome);
+                    let then = self.as_left_by(&envelope.project, &outcome).await?;
+                    let produced = view(then.as_ref().unwrap_or(&entry.state), &outcome);
                     return Ok(Executed { outcome, produced });
                 }
                 // A repeat may be refused now (e.g. "project exists") though it ran before.
                 Err(ExecError::Domain(e)) => {
                     let first = self.first_answer(actor, envelope.id).await?;
                     let outcome = first.unwrap_or(Err(ExecError::Domain(e)))?;
-                    let produced = view(&entry.state, &outcome);
+                    let then = self.as_left_by(&envelope.project, &outcome).await?;
+                    let produced = view(then.as_ref().unwrap_or(&entry.state), &outcome);
                     return Ok(Executed { outcome, produced });
                 }
                 Err(ExecError::Store(StoreError::Race(what))) if attempt < RACE_RETRIES => {
@@ -431,6 +439,20 @@ impl Kanri {
             }
         }
         unreachable!("the last attempt returns")
+    }
+
+    /// The project as a repeated command's first run left it (replayed from
+    /// the log), so its answer names that version, not a later writer's;
+    /// `None` if that run wrote nothing (the current state will do).
+    async fn as_left_by(
+        &self,
+        key: &ProjectKey,
+        first: &Outcome,
+    ) -> Result<Option<ProjectState>, StoreError> {
+        match first.last_seq() {
+            0 => Ok(None),
+            seq => Ok(Some(self.project_as_of(key, Until::Seq(seq)).await?.0)),
+        }
     }
 
     /// The stored answer to command `id`, if it ran before; an error if it

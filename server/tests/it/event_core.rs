@@ -5,6 +5,7 @@
 use crate::common::*;
 use kanri_domain::*;
 use server::replay;
+use server::service::Base;
 use server::store::Until;
 use server::subscribers;
 
@@ -160,6 +161,36 @@ async fn a_repeated_command_id_returns_the_first_answer_and_writes_nothing() {
         matches!(theft, Err(server::service::ExecError::CommandIdTaken(_))),
         "{theft:?}"
     );
+}
+
+#[tokio::test]
+async fn a_repeated_command_is_answered_with_the_state_its_first_run_left() {
+    let app = spawn_app().await;
+    app.create_project("ABC", "Alpha").await;
+    let n = app.create_issue("ABC", "Answered twice").await;
+    let envelope = CommandEnvelope {
+        id: new_id(),
+        project: key("ABC"),
+        base_version: 1,
+        command: move_to(n, 3),
+    };
+    let version_left = |state: &ProjectState, _: &Outcome| version_of(state, n);
+    let run = || {
+        let kanri = app.kanri.clone();
+        let envelope = envelope.clone();
+        async move {
+            kanri
+                .execute_viewing(&user("carol"), envelope, Base::Given, version_left)
+                .await
+                .unwrap()
+                .produced
+        }
+    };
+    let first = run().await;
+    // Someone writes after it; then its answer is lost and it is sent again.
+    app.execute_at_head("bob", "ABC", move_to(n, 2)).await;
+    assert!(version_of(&app.state("ABC").await, n) > first);
+    assert_eq!(run().await, first, "the version its own run left");
 }
 
 #[tokio::test]
