@@ -81,7 +81,7 @@ impl AttemptLog {
 
     /// Claims one attempt at each of `keys` at `now_ms` unless `wait`, given
     /// each key's recent attempts (in the order of `keys`), says how long to
-    /// wait first. The claimed rows' ids, to take back, or `Err(wait)`.
+    /// wait first. The claimed rows' ids, or `Err(wait)`.
     pub async fn claim(
         &self,
         keys: &[String],
@@ -149,17 +149,15 @@ impl AttemptLog {
         }
     }
 
-    /// Takes back the attempts `ids` (and every attempt at `forgiven`).
-    pub async fn take_back(&self, ids: &[i64], forgiven: Option<&str>) -> Result<(), sqlx::Error> {
-        let mut sql = Sql::new("DELETE FROM auth_attempts WHERE id IN (");
+    /// Takes back the attempts `ids`, and forgets every attempt at `key`.
+    pub async fn forgive(&self, ids: &[i64], key: &str) -> Result<(), sqlx::Error> {
+        let mut sql = Sql::new("DELETE FROM auth_attempts WHERE key = ");
+        sql.push_bind(key).push(" OR id IN (");
         let mut list = sql.separated();
         for id in ids {
             list.bind(*id);
         }
         sql.push(")");
-        if let Some(key) = forgiven {
-            sql.push(" OR key = ").push_bind(key);
-        }
         self.db.execute(&sql).await.map(drop)
     }
 

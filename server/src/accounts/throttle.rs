@@ -71,7 +71,7 @@ impl Claim<'_> {
     /// The right password: no failure, and this address's earlier failures
     /// for the account are forgiven.
     pub async fn succeeded(self) -> Result<(), sqlx::Error> {
-        self.log.take_back(&self.ids, Some(&self.pair)).await
+        self.log.forgive(&self.ids, &self.pair).await
     }
 
     /// A wrong password (or unknown account): the claim stays a failure.
