@@ -4,6 +4,7 @@
 //! [`Sql`], runs it with the methods here, and reads [`Row`]s; only the
 //! event log's append (`store::append`) has a path per engine.
 
+mod literal;
 mod postgres;
 mod row;
 pub mod sql;
@@ -185,6 +186,15 @@ impl Conn<'_> {
         match self {
             Self::Sqlite(c) => sqlite::execute_on(c, sql).await,
             Self::Postgres(c) => postgres::execute_on(c, sql).await,
+        }
+    }
+
+    /// Runs `sql`'s statements in order in one round trip (on PostgreSQL
+    /// as a script of literal statements: [`Sql::to_postgres_script`]).
+    pub async fn execute_at_once(&mut self, sql: &Sql) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(c) => sqlite::execute_on(c, sql).await.map(drop),
+            Self::Postgres(c) => postgres::execute_script_on(c, sql).await,
         }
     }
 

@@ -105,6 +105,19 @@ pub async fn execute_on(conn: &mut PgConnection, sql: &Sql) -> Result<u64, sqlx:
     Ok(changed)
 }
 
+/// Runs the statements on `conn` in one round trip, as a script of
+/// literal statements ([`Sql::to_postgres_script`]). A text PostgreSQL
+/// cannot hold fails here as its bound value would.
+pub async fn execute_script_on(conn: &mut PgConnection, sql: &Sql) -> Result<(), sqlx::Error> {
+    let script = sql.to_postgres_script().map_err(|_| {
+        sqlx::Error::Protocol("a text value holds a NUL character, which PostgreSQL refuses".into())
+    })?;
+    // A query without arguments goes as a simple Query message: all its
+    // statements in one round trip.
+    sqlx::Executor::execute(&mut *conn, script.as_str()).await?;
+    Ok(())
+}
+
 /// Runs the batch; several statements run in one transaction.
 pub(super) async fn execute(pool: &PgPool, sql: &Sql) -> Result<u64, sqlx::Error> {
     let mut tx = pool.begin().await?;

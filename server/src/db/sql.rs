@@ -184,6 +184,22 @@ impl Sql {
         (text, args)
     }
 
+    /// The statements as one script for PostgreSQL's simple query protocol,
+    /// their values written in as literals ([`super::literal`]): several
+    /// statements in one round trip, as sqlx has no pipelining.
+    pub fn to_postgres_script(&self) -> Result<String, super::literal::NulInText> {
+        let mut script = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => script.push_str(t),
+                Part::Arg(a) => super::literal::push_literal(&mut script, a)?,
+                Part::End => script.push_str(";\n"),
+                Part::Hole => panic!("a ? without its arg in {script}"),
+            }
+        }
+        Ok(script)
+    }
+
     /// The statements for PostgreSQL, one by one, each numbering its values
     /// from `$1`.
     pub fn for_postgres(&self) -> Vec<(String, Vec<Arg>)> {

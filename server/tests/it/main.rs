@@ -28,6 +28,7 @@ mod ownership;
 mod page_access;
 mod panics;
 mod postgres_log;
+mod postgres_script;
 mod request_ids;
 mod rest;
 mod revocation;
