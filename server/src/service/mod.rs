@@ -5,7 +5,9 @@
 //! command is judged without reading the database; the cache is dropped and
 //! reloaded from the projections whenever an append fails. Only projects
 //! that exist keep an entry: a key read that names no project leaves none,
-//! so reading random keys does not grow memory.
+//! so reading random keys does not grow memory. On PostgreSQL, commands to
+//! one project that queue up while one is written share its transaction
+//! ([`group_commit`]).
 
 use kanri_domain::*;
 use std::collections::HashMap;
@@ -14,7 +16,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::db::Engine;
 use crate::hub::Hub;
-use crate::store::{AppendMeta, Store, StoreError, Turn, Until};
+use crate::store::{AppendMeta, AppendTo, Store, StoreError, Until};
+use std::sync::atomic::Ordering;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
@@ -34,13 +37,33 @@ pub enum ExecError {
     Store(#[from] StoreError),
 }
 
-/// A project's cached state and the last global sequence folded into it.
+mod group_commit;
+
+use group_commit::{Batch, Committed};
+
+/// A project's cached state and the last global sequence folded into it
+/// (including the events of an open batch, not yet committed).
 struct Cached {
     state: ProjectState,
     last_seq: u64,
+    batch: Option<Batch>,
+    /// Set while a command decides and writes. Still set when the lock is
+    /// next taken, that command was dropped halfway (its caller went away):
+    /// the state may hold events its transaction never got, so it is
+    /// discarded with any open batch (see [`group_commit::lock_counted`]).
+    writing: bool,
 }
 
-type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
+/// A project's place in memory: its cache behind its lock.
+#[derive(Default)]
+struct SlotCell {
+    cached: Arc<tokio::sync::Mutex<Option<Cached>>>,
+    /// Tasks waiting for the lock: a command that finds some leaves its
+    /// transaction open for them (group commit).
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+type Slot = Arc<SlotCell>;
 type Slots = Mutex<HashMap<ProjectKey, Slot>>;
 
 /// A project's slot, locked. When it is released holding no project (the
@@ -161,13 +184,34 @@ impl Kanri {
         slots.get(key).is_some_and(|s| Arc::ptr_eq(s, slot))
     }
 
-    /// Locks the project's slot. A slot is only removed under its own lock,
-    /// so one still in the map once locked stays there until released: two
-    /// commands for the same key (say, two CreateProject) always share one.
+    /// Locks the project's slot, its open batch committed: what the holder
+    /// reads has committed.
     async fn lock(&self, key: &ProjectKey) -> Held<'_> {
+        let mut held = self.lock_for_command(key).await;
+        self.settle(key, &mut held.cached).await;
+        held
+    }
+
+    /// Commits the project's open batch, if any (see [`group_commit`]).
+    async fn settle(&self, key: &ProjectKey, cached: &mut Option<Cached>) {
+        group_commit::settle(key, cached, &self.hub, &self.announce()).await;
+    }
+
+    fn announce(&self) -> group_commit::Announce {
+        self.appended
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Locks the project's slot, leaving an open batch open for a command
+    /// to join. A slot is only removed under its own lock, so one still in
+    /// the map once locked stays there until released: two commands for the
+    /// same key (say, two CreateProject) always share one.
+    async fn lock_for_command(&self, key: &ProjectKey) -> Held<'_> {
         loop {
             let slot = self.slot(key);
-            let cached = slot.clone().lock_owned().await;
+            let cached = group_commit::lock_counted(&slot).await;
             if self.is_current(key, &slot) {
                 return Held {
                     slots: &self.slots,
@@ -185,6 +229,8 @@ impl Kanri {
         Ok(Cached {
             state: state.unwrap_or_default(),
             last_seq,
+            batch: None,
+            writing: false,
         })
     }
 
@@ -329,7 +375,7 @@ impl Kanri {
         actor: &UserName,
         envelope: CommandEnvelope,
         base: Base,
-        view: impl FnOnce(&ProjectState, &Outcome) -> T,
+        view: impl Fn(&ProjectState, &Outcome) -> T,
     ) -> Result<Executed<T>, ExecError> {
         self.execute_based(actor, envelope, base, Check::Role, view)
             .await
@@ -368,67 +414,160 @@ impl Kanri {
         mut envelope: CommandEnvelope,
         base: Base,
         check: Check,
-        view: impl FnOnce(&ProjectState, &Outcome) -> T,
+        view: impl Fn(&ProjectState, &Outcome) -> T,
     ) -> Result<Executed<T>, ExecError> {
-        let mut held = self.lock(&envelope.project).await;
-        let cached = &mut *held.cached;
+        let key = envelope.project.clone();
         for attempt in 1..=RACE_RETRIES {
-            if cached.is_none() {
-                *cached = Some(self.load(&envelope.project).await?);
-            }
+            let mut held = self.lock_for_command(&key).await;
+            let cached = &mut *held.cached;
             // After a race, the project's turn is taken before deciding and
             // the state caught up under it: no other node appends
             // meanwhile, so this attempt cannot lose the race again.
             let turn = match attempt {
                 1 => None,
-                _ => self.store.take_turn(&envelope.project).await?,
+                _ => {
+                    self.settle(&key, cached).await;
+                    self.store.take_turn(&key).await?
+                }
             };
             if turn.is_some() {
-                self.catch_up(&envelope.project, cached).await?;
+                self.catch_up(&key, cached).await?;
+            }
+            if cached.is_none() {
+                *cached = Some(self.load(&key).await?);
             }
             let entry = cached.as_mut().expect("loaded above");
             if check == Check::Role {
                 authorize(&entry.state, actor, &envelope.command)?;
             }
-            if let (Base::Head, Some(target)) = (base, envelope.command.target()) {
+            let target = envelope.command.target();
+            if let (Base::Head, Some(target)) = (base, target) {
                 envelope.base_version = entry.state.version_of(&target);
             }
-            let known_head = entry.last_seq;
-            match self
-                .try_execute(&mut entry.state, turn, known_head, actor, &envelope)
-                .await
-            {
+            // Rebasing reads the log's history, which must hold what the
+            // open batch wrote: it commits first.
+            let rebases =
+                target.is_some_and(|t| envelope.base_version < entry.state.version_of(&t));
+            if rebases && entry.batch.is_some() {
+                self.settle(&key, cached).await;
+                if cached.is_none() {
+                    continue; // The batch did not commit: start over from the stored state.
+                }
+            }
+            let entry = cached.as_mut().expect("present above");
+            let prev = entry.last_seq;
+            // On PostgreSQL a command writes into the project's open batch,
+            // or begins one (unless it holds its turn after a race).
+            let mut began = match (&turn, &entry.batch) {
+                (None, None) => self.store.begin().await?,
+                _ => None,
+            };
+            let joined = entry.batch.is_some();
+            let to = match (entry.batch.as_mut(), began.as_mut()) {
+                (Some(batch), _) => AppendTo::Open(&mut batch.turn),
+                (None, Some(opened)) => AppendTo::Open(opened),
+                (None, None) => AppendTo::Own(turn),
+            };
+            entry.writing = true;
+            let result = self
+                .try_execute(&mut entry.state, to, prev, actor, &envelope)
+                .await;
+            entry.writing = false;
+            match result {
                 Ok(outcome) => {
-                    let prev = entry.last_seq;
                     entry.last_seq = entry.last_seq.max(outcome.last_seq());
-                    self.hub.publish(prev, &outcome.recorded());
-                    if let Some(tx) = &*self.appended.lock().unwrap_or_else(|e| e.into_inner()) {
-                        let _ = tx.send((envelope.project.clone(), entry.last_seq));
-                    }
                     let produced = view(&entry.state, &outcome);
-                    return Ok(Executed { outcome, produced });
+                    let executed = Executed { outcome, produced };
+                    let committed: Option<Committed> = match (began, entry.batch.as_mut()) {
+                        (Some(opened), _) if held.slot.waiting.load(Ordering::Relaxed) == 0 => {
+                            entry.writing = true;
+                            if let Err(e) = opened.commit().await {
+                                *cached = None;
+                                return Err(e.into());
+                            }
+                            entry.writing = false;
+                            None
+                        }
+                        // Others are queued: they join this transaction.
+                        (Some(opened), _) => {
+                            let mut batch = Batch::new(opened, prev);
+                            let committed = batch.join(executed.outcome.recorded());
+                            entry.batch = Some(batch);
+                            group_commit::settle_later(
+                                held.slot.clone(),
+                                key.clone(),
+                                self.hub.clone(),
+                                self.announce(),
+                            );
+                            Some(committed)
+                        }
+                        (None, Some(batch)) => {
+                            let committed = batch.join(executed.outcome.recorded());
+                            if batch.is_full() {
+                                self.settle(&key, cached).await;
+                            }
+                            Some(committed)
+                        }
+                        (None, None) => None,
+                    };
+                    match committed {
+                        None => {
+                            let recorded = executed.outcome.recorded();
+                            group_commit::published(
+                                &key,
+                                prev,
+                                &recorded,
+                                &self.hub,
+                                &self.announce(),
+                            );
+                            return Ok(executed);
+                        }
+                        Some(committed) => {
+                            drop(held);
+                            if committed.await.is_ok() {
+                                return Ok(executed);
+                            }
+                            // The batch did not commit: run again.
+                        }
+                    }
+                }
+                // The open batch's transaction failed on this command's
+                // write: its other commands run again, and so does this one
+                // (a repeated id's first run may have been in the batch).
+                Err(ExecError::Store(e)) if joined => {
+                    *cached = None;
+                    if attempt == RACE_RETRIES {
+                        return Err(e.into());
+                    }
+                    tracing::debug!(error = %e, attempt, "a write into a group commit failed; running again");
                 }
                 // The id is in the log: the command ran before (a retry, an offline replay).
                 Err(ExecError::Store(StoreError::DuplicateCommand)) => {
                     *cached = None;
                     let first = self.first_answer(actor, envelope.id).await?;
                     let outcome = first.unwrap_or(Err(StoreError::DuplicateCommand.into()))?;
-                    let entry = cached.insert(self.load(&envelope.project).await?);
-                    let then = self.as_left_by(&envelope.project, &outcome).await?;
+                    let entry = cached.insert(self.load(&key).await?);
+                    let then = self.as_left_by(&key, &outcome).await?;
                     let produced = view(then.as_ref().unwrap_or(&entry.state), &outcome);
                     return Ok(Executed { outcome, produced });
                 }
-                // A repeat may be refused now (e.g. "project exists") though it ran before.
+                // A repeat may be refused now (e.g. "project exists") though
+                // it ran before, perhaps in the open batch: it commits first.
                 Err(ExecError::Domain(e)) => {
+                    self.settle(&key, cached).await;
                     let first = self.first_answer(actor, envelope.id).await?;
                     let outcome = first.unwrap_or(Err(ExecError::Domain(e)))?;
-                    let then = self.as_left_by(&envelope.project, &outcome).await?;
+                    let then = self.as_left_by(&key, &outcome).await?;
+                    if cached.is_none() {
+                        *cached = Some(self.load(&key).await?);
+                    }
+                    let entry = cached.as_ref().expect("loaded above");
                     let produced = view(then.as_ref().unwrap_or(&entry.state), &outcome);
                     return Ok(Executed { outcome, produced });
                 }
                 Err(ExecError::Store(StoreError::Race(what))) if attempt < RACE_RETRIES => {
                     tracing::debug!(%what, attempt, "another node appended first; reloading");
-                    self.reload(&envelope.project, cached).await?;
+                    self.reload(&key, cached).await?;
                 }
                 Err(e @ ExecError::Store(_)) => {
                     // The state may hold events the failed transaction rolled back.
@@ -438,7 +577,7 @@ impl Kanri {
                 Err(e) => return Err(e),
             }
         }
-        unreachable!("the last attempt returns")
+        Err(StoreError::NotCommitted.into())
     }
 
     /// The project as a repeated command's first run left it (replayed from
@@ -474,7 +613,7 @@ impl Kanri {
     async fn try_execute(
         &self,
         state: &mut ProjectState,
-        turn: Option<Turn>,
+        to: AppendTo<'_>,
         known_head: u64,
         actor: &UserName,
         envelope: &CommandEnvelope,
@@ -531,7 +670,7 @@ impl Kanri {
                 };
                 tracing::info!(?fields, base, current, "conflict recorded");
                 self.store
-                    .append(turn, state, &meta, vec![audit], |state, mut recorded| {
+                    .append(to, state, &meta, vec![audit], |state, mut recorded| {
                         Outcome::Conflict {
                             fields,
                             recorded: Box::new(recorded.remove(0)),
@@ -544,7 +683,7 @@ impl Kanri {
             Rebase::UpToDate => {
                 let events = decide(state, &context, command)?;
                 self.store
-                    .append(turn, state, &meta, events, |_, events| Outcome::Accepted {
+                    .append(to, state, &meta, events, |_, events| Outcome::Accepted {
                         events,
                     })
                     .await?
@@ -556,7 +695,7 @@ impl Kanri {
                     .history(project, target.expect("merges have a target"), base)
                     .await?;
                 self.store
-                    .append(turn, state, &meta, events, |_, events| Outcome::Merged {
+                    .append(to, state, &meta, events, |_, events| Outcome::Merged {
                         events,
                         over,
                     })

@@ -4,7 +4,7 @@
 use kanri_domain::*;
 
 use super::{AppendMeta, InlineProjection, Store, StoreError};
-use crate::db::{Arg, Conn, Db, PgDb, Sql, SqliteDb};
+use crate::db::{Arg, Conn, Db, Sql, SqliteDb};
 
 /// An event decided and folded into the state, waiting for its sequence number.
 struct Pending {
@@ -14,12 +14,31 @@ struct Pending {
     event: Event,
 }
 
-/// A project's turn to append, held from before its state is brought to
-/// the log's head until the append commits (PostgreSQL): no other node
-/// appends to the project meanwhile. Dropped unused, it rolls back.
+/// A PostgreSQL transaction that appends are written in. Taken as a
+/// project's turn ([`Store::take_turn`]) it holds the project from before
+/// its state is brought to the log's head; begun plainly ([`Store::begin`])
+/// the first append takes the turn. Either way, once an append is written
+/// no other node appends to the project until it commits. Dropped
+/// uncommitted, it rolls back.
 pub struct Turn {
     tx: sqlx::Transaction<'static, sqlx::Postgres>,
     _held: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Turn {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(StoreError::from_batch)
+    }
+}
+
+/// Where an append is written.
+pub enum AppendTo<'a> {
+    /// A transaction of its own (on PostgreSQL the turn, if one was taken),
+    /// committed before the append returns.
+    Own(Option<Turn>),
+    /// A turn left open for more appends to the same project, committed by
+    /// the caller (group commit): one flush of the log for all of them.
+    Open(&'a mut Turn),
 }
 
 impl Store {
@@ -29,6 +48,22 @@ impl Store {
     /// writer. (An append takes the turn itself; taking it first is for a
     /// command that must not race again.)
     pub async fn take_turn(&self, project: &ProjectKey) -> Result<Option<Turn>, StoreError> {
+        let Some(mut turn) = self.begin().await? else {
+            return Ok(None);
+        };
+        let lock = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(")
+            .bind(project.as_str())
+            .then(", 0))");
+        Conn::Postgres(&mut turn.tx)
+            .fetch_all(&lock)
+            .await
+            .map_err(StoreError::from_batch)?;
+        Ok(Some(turn))
+    }
+
+    /// A transaction for appends (PostgreSQL; `None` on SQLite), its
+    /// project's turn taken by the first append written in it.
+    pub async fn begin(&self) -> Result<Option<Turn>, StoreError> {
         let Db::Postgres(db) = &self.db else {
             return Ok(None);
         };
@@ -38,14 +73,7 @@ impl Store {
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
-        let mut tx = db.pool.begin().await.map_err(StoreError::from_batch)?;
-        let turn = Sql::new("SELECT pg_advisory_xact_lock(hashtextextended(")
-            .bind(project.as_str())
-            .then(", 0))");
-        Conn::Postgres(&mut tx)
-            .fetch_all(&turn)
-            .await
-            .map_err(StoreError::from_batch)?;
+        let tx = db.pool.begin().await.map_err(StoreError::from_batch)?;
         Ok(Some(Turn { tx, _held: held }))
     }
 
@@ -57,7 +85,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(project = %meta.project, command = %meta.command_id, events = events.len()))]
     pub async fn append(
         &self,
-        turn: Option<Turn>,
+        to: AppendTo<'_>,
         state: &mut ProjectState,
         meta: &AppendMeta<'_>,
         events: Vec<Event>,
@@ -78,9 +106,23 @@ impl Store {
                 }
             })
             .collect();
-        match &self.db {
-            Db::Sqlite(db) => append_sqlite(db, state, meta, pending, answer).await,
-            Db::Postgres(db) => append_postgres(db, turn, state, meta, pending, answer).await,
+        match (&self.db, to) {
+            (Db::Sqlite(db), AppendTo::Own(_)) => {
+                append_sqlite(db, state, meta, pending, answer).await
+            }
+            (Db::Sqlite(_), AppendTo::Open(_)) => unreachable!("a turn exists only on PostgreSQL"),
+            (Db::Postgres(_), AppendTo::Open(turn)) => {
+                append_postgres(&mut turn.tx, state, meta, pending, answer).await
+            }
+            (Db::Postgres(_), AppendTo::Own(turn)) => {
+                let mut turn = match turn {
+                    Some(turn) => turn,
+                    None => self.begin().await?.expect("PostgreSQL begins a turn"),
+                };
+                let outcome = append_postgres(&mut turn.tx, state, meta, pending, answer).await?;
+                turn.commit().await?;
+                Ok(outcome)
+            }
         }
     }
 }
@@ -199,23 +241,19 @@ fn push_events(
     Ok(())
 }
 
-/// PostgreSQL: appends to one project take turns; `kanri_append` refuses
-/// a state that missed another node's append, numbers and writes the events
-/// under the sequence lock and marks the append in flight until it ends;
-/// then the projections and the answer.
+/// PostgreSQL, within `tx` (committed by the caller): appends to one
+/// project take turns; `kanri_append` refuses a state that missed another
+/// node's append, numbers and writes the events under the sequence lock and
+/// marks the append in flight until the transaction ends; then the
+/// projections and the answer.
 async fn append_postgres(
-    db: &PgDb,
-    turn: Option<Turn>,
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     state: &ProjectState,
     meta: &AppendMeta<'_>,
     pending: Vec<Pending>,
     answer: impl FnOnce(&ProjectState, Vec<Recorded>) -> Outcome,
 ) -> Result<Outcome, StoreError> {
-    let (mut tx, _held) = match turn {
-        Some(Turn { tx, _held }) => (tx, Some(_held)),
-        None => (db.pool.begin().await.map_err(StoreError::from_batch)?, None),
-    };
-    let mut conn = Conn::Postgres(&mut tx);
+    let mut conn = Conn::Postgres(tx);
     let payloads = pending
         .iter()
         .map(|p| serde_json::to_string(&p.event).map_err(StoreError::corrupt("event")))
@@ -255,8 +293,11 @@ async fn append_postgres(
     }
     let mut rest = Sql::default();
     let outcome = record(state, meta, pending, seqs.into_iter(), answer, &mut rest)?;
-    conn.execute(&rest).await.map_err(StoreError::from_batch)?;
-    tx.commit().await.map_err(StoreError::from_batch)?;
+    // One round trip for all of them: under group commit the project's
+    // commands are written one after another, so each trip counts.
+    conn.execute_at_once(&rest)
+        .await
+        .map_err(StoreError::from_batch)?;
     Ok(outcome)
 }
 

@@ -14,7 +14,7 @@
 
 mod append;
 
-pub use append::Turn;
+pub use append::{AppendTo, Turn};
 mod projection;
 mod search;
 
@@ -39,6 +39,9 @@ pub enum StoreError {
     /// several server processes on one database).
     #[error("the log moved on during the append: {0}")]
     Race(String),
+    /// The group commit a command was written in failed each time it ran.
+    #[error("the transaction the command was written in did not commit")]
+    NotCommitted,
     /// The command id is already in the log: the command ran before.
     #[error("command id already recorded")]
     DuplicateCommand,

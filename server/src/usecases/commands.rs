@@ -39,7 +39,7 @@ impl UseCases {
         actor: &UserName,
         envelope: CommandEnvelope,
         at_head: bool,
-        view: impl FnOnce(&ProjectState, &Outcome) -> T + Send,
+        view: impl Fn(&ProjectState, &Outcome) -> T + Send + Sync,
     ) -> Result<Written<T>, ApiError> {
         let base = if at_head { Base::Head } else { Base::Given };
         Ok(self

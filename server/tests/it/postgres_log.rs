@@ -231,3 +231,114 @@ async fn the_log_refuses_update_delete_and_truncate() {
     }
     assert_eq!(committed(&store).await, vec![1, 2], "nothing was lost");
 }
+
+/// A move of `card` to column 2, 3 or 4 by `step` (never where it is), based on `version`.
+fn move_card(key: &ProjectKey, card: IssueNumber, version: u64, step: u32) -> CommandEnvelope {
+    CommandEnvelope {
+        id: CommandId(uuid::Uuid::new_v4()),
+        project: key.clone(),
+        base_version: version,
+        command: Command::MoveIssue {
+            issue: card,
+            to: StatusId(2 + step % 3),
+            after: None,
+        },
+    }
+}
+
+/// 16 writers at once on one project, each moving its own card, every
+/// fourth command sent twice at the same moment (a retry racing its first
+/// run): the commands share transactions (group commit), yet each is
+/// answered with exactly its own events, once, at the versions it saw, and
+/// the board sockets receive the log once and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn commands_to_one_project_commit_together_each_answered_with_its_own_events() {
+    const WRITERS: u32 = 16;
+    const MOVES: u32 = 12;
+    let (kanri, store) = open_kanri().await;
+    let key = create_project(&kanri, "GROUP").await;
+    for n in 0..WRITERS {
+        run(&kanri, &key, new_issue(&format!("Card {n}"))).await;
+    }
+    let setup_head = store.head(None).await.unwrap();
+    let mut board = kanri.hub().subscribe(&key);
+
+    let writers: Vec<_> = (1..=WRITERS)
+        .map(|n| {
+            let (kanri, key) = (kanri.clone(), key.clone());
+            tokio::spawn(async move {
+                let card = IssueNumber(n);
+                let mut answers = Vec::new();
+                for step in 0..MOVES {
+                    // Created at version 1, each move one more.
+                    let version = 1 + u64::from(step);
+                    let envelope = move_card(&key, card, version, step);
+                    let actor = admin();
+                    let outcome = if step % 4 == 3 {
+                        let (first, again) = tokio::join!(
+                            kanri.execute(&actor, envelope.clone()),
+                            kanri.execute(&actor, envelope.clone())
+                        );
+                        let first = first.expect("the command runs");
+                        assert_eq!(again.expect("its repeat is answered"), first);
+                        first
+                    } else {
+                        kanri.execute(&actor, envelope.clone()).await.expect("runs")
+                    };
+                    let Outcome::Accepted { events } = &outcome else {
+                        panic!("a writer alone on its card is never refused: {outcome:?}");
+                    };
+                    assert_eq!(events.len(), 1);
+                    assert_eq!(events[0].version, version + 1, "its card's next version");
+                    assert_eq!(events[0].command_id, envelope.id);
+                    answers.push(events[0].clone());
+                }
+                answers
+            })
+        })
+        .collect();
+    let mut answered = Vec::new();
+    for w in writers {
+        answered.extend(w.await.expect("the writer finishes"));
+    }
+    answered.sort_by_key(|r| r.seq);
+
+    let log = store
+        .events_after(None, setup_head, u32::MAX)
+        .await
+        .unwrap();
+    assert_eq!(answered, log, "the answers are exactly the log, each once");
+    assert_eq!(log.len(), (WRITERS * MOVES) as usize);
+
+    // The board's socket feed: the same events, once, in order, no gaps.
+    let mut fed: Vec<Recorded> = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fed.len() < log.len() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match tokio::time::timeout(left, board.recv()).await {
+            Ok(Ok(server::hub::HubMessage::Events { prev, events })) => {
+                assert_eq!(prev, fed.last().map_or(setup_head, |r| r.seq), "no gap");
+                fed.extend(events.iter().cloned());
+            }
+            Ok(Ok(_)) => {}
+            other => panic!("the feed ended before the log did: {other:?}"),
+        }
+    }
+    assert_eq!(fed, log);
+
+    // Several commands did share a transaction: the rows one transaction
+    // inserted share its id (xmin; the commands' answers, as the events are
+    // written in a subtransaction of their own).
+    let shared =
+        Sql::new("SELECT count(*) AS n FROM (SELECT xmin::text FROM commands WHERE project = ")
+            .bind(key.as_str())
+            .then(" GROUP BY 1 HAVING count(*) > 1) t");
+    let rows = store.db().fetch_all(&shared).await.unwrap();
+    let shared = rows[0].int("n").unwrap();
+    assert!(shared > 0, "no two commands were committed together");
+
+    let state = store.load_project(&key).await.unwrap().0.unwrap();
+    for n in 1..=WRITERS {
+        assert_eq!(state.issues[&IssueNumber(n)].version, 1 + MOVES as u64);
+    }
+}

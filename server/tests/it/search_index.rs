@@ -6,7 +6,7 @@ use kanri_domain::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use server::db::{Db, Engine};
-use server::store::{AppendMeta, SearchSql, Store};
+use server::store::{AppendMeta, AppendTo, SearchSql, Store};
 
 use crate::common::tempfile_dir::TempDir;
 
@@ -40,9 +40,13 @@ async fn project_from(store: &Store, commands: &[Command]) -> ProjectState {
             known_head: head,
         };
         let outcome = store
-            .append(None, &mut state, &meta, events, |_, events| {
-                Outcome::Accepted { events }
-            })
+            .append(
+                AppendTo::Own(None),
+                &mut state,
+                &meta,
+                events,
+                |_, events| Outcome::Accepted { events },
+            )
             .await
             .expect("append");
         head = head.max(outcome.last_seq());

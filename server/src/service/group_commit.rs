@@ -1,0 +1,162 @@
+//! Group commit (PostgreSQL): commands to one project that arrive while
+//! another is being written share its transaction, so one flush of the
+//! database's log commits them all.
+//!
+//! A project's commands run one at a time under its lock, as always. The
+//! first writes its events into a transaction it begins; if other tasks
+//! are queued for the lock by then, it leaves the transaction open (a
+//! [`Batch`]), queues a settler behind them and waits. Each command that
+//! gets the lock before the settler writes into the same transaction,
+//! decided against the state the earlier ones left, and waits too; the
+//! settler (or the command that fills the batch) commits, then publishes
+//! every event to the board sockets and the other nodes, in order, and
+//! wakes the commands to answer.
+//!
+//! Nothing uncommitted is ever shown: everything else that takes the lock
+//! (reads, catching up with other nodes, a command that must read the log's
+//! history to rebase) settles the open batch first. If the transaction
+//! fails, the cached state (which holds the batch's events) is dropped and
+//! every command in the batch runs again from the stored state; a command
+//! that did commit is then answered as a repeat, from its stored answer.
+
+use kanri_domain::*;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Cached, Slot};
+use crate::hub::Hub;
+use crate::store::Turn;
+
+/// Commands written in one transaction, at most: bounds how long the
+/// first of them waits for its answer, and stays below the 64
+/// subtransactions (one per `kanri_append`) PostgreSQL tracks cheaply.
+pub(super) const BATCH_MAX: usize = 32;
+
+/// An open transaction holding some commands' events, not yet committed.
+pub(super) struct Batch {
+    pub turn: Turn,
+    /// The project's last sequence before the batch's first event.
+    prev: u64,
+    events: Vec<Recorded>,
+    /// One per command in the batch: sent to once the batch commits;
+    /// dropped unsent if it does not.
+    members: Vec<oneshot::Sender<()>>,
+}
+
+/// Where a command's answer waits: resolved when its batch committed, an
+/// error if it did not (the command must run again).
+pub(super) type Committed = oneshot::Receiver<()>;
+
+impl Batch {
+    pub fn new(turn: Turn, prev: u64) -> Self {
+        Self {
+            turn,
+            prev,
+            events: Vec::new(),
+            members: Vec::new(),
+        }
+    }
+
+    /// Adds a command whose events were just written in the batch.
+    pub fn join(&mut self, recorded: Vec<&Recorded>) -> Committed {
+        self.events.extend(recorded.into_iter().cloned());
+        let (tx, rx) = oneshot::channel();
+        self.members.push(tx);
+        rx
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.members.len() >= BATCH_MAX
+    }
+}
+
+/// Where committed appends are announced to the other nodes, if anywhere.
+pub(super) type Announce = Option<mpsc::UnboundedSender<(ProjectKey, u64)>>;
+
+/// Commits the project's open batch, if any, then publishes its events and
+/// wakes its commands. If the commit fails, the cache is dropped (it holds
+/// the batch's events) and the commands, unwoken, run again.
+pub(super) async fn settle(
+    key: &ProjectKey,
+    cached: &mut Option<Cached>,
+    hub: &Hub,
+    announce: &Announce,
+) {
+    let Some(entry) = cached.as_mut() else {
+        return;
+    };
+    let Some(batch) = entry.batch.take() else {
+        return;
+    };
+    // Until the commit is known: if this is dropped halfway, the next
+    // holder of the lock reloads the project.
+    entry.writing = true;
+    let Batch {
+        turn,
+        prev,
+        events,
+        members,
+    } = batch;
+    let commands = members.len();
+    if let Err(e) = turn.commit().await {
+        tracing::warn!(project = %key, commands, error = %e, "a group commit failed; its commands run again");
+        *cached = None;
+        return;
+    }
+    if let Some(entry) = cached.as_mut() {
+        entry.writing = false;
+    }
+    published(key, prev, &events.iter().collect::<Vec<_>>(), hub, announce);
+    for member in members {
+        // An error only means the command's caller went away.
+        let _ = member.send(());
+    }
+}
+
+/// Hands committed events to this node's board sockets and announces them
+/// to the other nodes.
+pub(super) fn published(
+    key: &ProjectKey,
+    prev: u64,
+    events: &[&Recorded],
+    hub: &Hub,
+    announce: &Announce,
+) {
+    hub.publish(prev, events);
+    if let (Some(tx), Some(last)) = (announce, events.last()) {
+        let _ = tx.send((key.clone(), last.seq));
+    }
+}
+
+/// Queues a task for the project's lock that settles whatever batch is open
+/// when its turn comes: after every command that queued before it has
+/// joined. A task of its own, so a batch commits even if the command that
+/// opened it is dropped by its caller.
+pub(super) fn settle_later(slot: Slot, key: ProjectKey, hub: Arc<Hub>, announce: Announce) {
+    tokio::spawn(async move {
+        let mut cached = lock_counted(&slot).await;
+        settle(&key, &mut cached, &hub, &announce).await;
+    });
+}
+
+/// Locks a slot, counted among its waiters meanwhile (see
+/// [`super::SlotCell::waiting`]). A cache left by a command dropped while
+/// writing is discarded, and with it any open batch (rolled back; its
+/// commands run again).
+pub(super) async fn lock_counted(slot: &Slot) -> tokio::sync::OwnedMutexGuard<Option<Cached>> {
+    struct Waiting<'a>(&'a Slot);
+    impl Drop for Waiting<'_> {
+        fn drop(&mut self) {
+            self.0.waiting.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    slot.waiting.fetch_add(1, Ordering::Relaxed);
+    let _waiting = Waiting(slot);
+    let mut cached = slot.cached.clone().lock_owned().await;
+    if cached.as_ref().is_some_and(|c| c.writing) {
+        tracing::warn!("a command was dropped while writing; its project is reloaded");
+        *cached = None;
+    }
+    cached
+}
