@@ -151,6 +151,11 @@ impl Application {
                 (node, vec![tokio::spawn(background.run(stopped.clone()))])
             }
         };
+        let health = crate::routes::health::Health::first(&kanri).await;
+        let mut subscribers = subscribers;
+        subscribers.push(tokio::spawn(
+            health.clone().keep_probing(kanri.clone(), stopped.clone()),
+        ));
         let listener =
             TcpListener::bind(config.addr)
                 .await
@@ -173,6 +178,7 @@ impl Application {
             answers,
             webhooks,
             node,
+            health,
             shutdown,
         };
         tracing::info!(%addr, database = %config.database, "Kanri is ready");

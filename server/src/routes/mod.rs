@@ -2,7 +2,7 @@
 
 mod auth;
 pub mod guard;
-mod health;
+pub(crate) mod health;
 mod live;
 mod offline;
 pub mod request_id;
@@ -44,6 +44,8 @@ pub struct AppState {
     pub webhooks: Arc<crate::webhooks::Webhooks>,
     /// This node: its id and whether it hears the other nodes.
     pub node: Arc<crate::nodes::Node>,
+    /// The latest probe of the database, which `/healthz` answers from.
+    pub health: Arc<health::Health>,
     /// Turns true when the server shuts down (long-lived sockets then close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
