@@ -13,11 +13,15 @@
 //! wakes the commands to answer.
 //!
 //! Nothing uncommitted is ever shown: everything else that takes the lock
-//! (reads, catching up with other nodes, a command that must read the log's
-//! history to rebase) settles the open batch first. If the transaction
+//! (reads, catching up with other nodes) settles the open batch first, and
+//! so does a command before it is refused or rebased (a rebase reads the
+//! log's history). If the transaction
 //! fails, the cached state (which holds the batch's events) is dropped and
 //! every command in the batch runs again from the stored state; a command
-//! that did commit is then answered as a repeat, from its stored answer.
+//! that did commit is then answered as a repeat, from its stored answer. A
+//! command whose own write fails (say, a retry of a command that committed
+//! long ago: its id is already recorded) fails the transaction too, so the
+//! others run again.
 
 use kanri_domain::*;
 use std::sync::Arc;
@@ -74,13 +78,39 @@ impl Batch {
 /// Where committed appends are announced to the other nodes, if anywhere.
 pub(super) type Announce = Option<mpsc::UnboundedSender<(ProjectKey, u64)>>;
 
+impl Batch {
+    /// Commits, then publishes the events and wakes the commands; `false`
+    /// if the commit failed (the commands, unwoken, run again).
+    async fn commit(self, key: &ProjectKey, hub: &Hub, announce: &Announce) -> bool {
+        let Batch {
+            turn,
+            prev,
+            events,
+            members,
+        } = self;
+        if let Err(e) = turn.commit().await {
+            let commands = members.len();
+            tracing::warn!(project = %key, commands, error = %e, "a group commit failed; its commands run again");
+            return false;
+        }
+        published(key, prev, &events.iter().collect::<Vec<_>>(), hub, announce);
+        for member in members {
+            // An error only means the command's caller went away.
+            let _ = member.send(());
+        }
+        true
+    }
+}
+
 /// Commits the project's open batch, if any, then publishes its events and
 /// wakes its commands. If the commit fails, the cache is dropped (it holds
-/// the batch's events) and the commands, unwoken, run again.
+/// the batch's events). The commit runs as a task of its own: once begun,
+/// it and its publishing finish even if the caller is dropped meanwhile
+/// (the cache is then reloaded by the next holder of the lock).
 pub(super) async fn settle(
     key: &ProjectKey,
     cached: &mut Option<Cached>,
-    hub: &Hub,
+    hub: &Arc<Hub>,
     announce: &Announce,
 ) {
     let Some(entry) = cached.as_mut() else {
@@ -89,28 +119,12 @@ pub(super) async fn settle(
     let Some(batch) = entry.batch.take() else {
         return;
     };
-    // Until the commit is known: if this is dropped halfway, the next
-    // holder of the lock reloads the project.
     entry.writing = true;
-    let Batch {
-        turn,
-        prev,
-        events,
-        members,
-    } = batch;
-    let commands = members.len();
-    if let Err(e) = turn.commit().await {
-        tracing::warn!(project = %key, commands, error = %e, "a group commit failed; its commands run again");
-        *cached = None;
-        return;
-    }
-    if let Some(entry) = cached.as_mut() {
-        entry.writing = false;
-    }
-    published(key, prev, &events.iter().collect::<Vec<_>>(), hub, announce);
-    for member in members {
-        // An error only means the command's caller went away.
-        let _ = member.send(());
+    let (key, hub, announce) = (key.clone(), hub.clone(), announce.clone());
+    let committed = tokio::spawn(async move { batch.commit(&key, &hub, &announce).await }).await;
+    match (committed, cached.as_mut()) {
+        (Ok(true), Some(entry)) => entry.writing = false,
+        _ => *cached = None,
     }
 }
 
@@ -132,30 +146,44 @@ pub(super) fn published(
 /// Queues a task for the project's lock that settles whatever batch is open
 /// when its turn comes: after every command that queued before it has
 /// joined. A task of its own, so a batch commits even if the command that
-/// opened it is dropped by its caller.
+/// opened it is dropped by its caller. It does not count among the lock's
+/// waiters: a command that comes after it commits at once.
 pub(super) fn settle_later(slot: Slot, key: ProjectKey, hub: Arc<Hub>, announce: Announce) {
     tokio::spawn(async move {
-        let mut cached = lock_counted(&slot).await;
+        let mut cached = lock(&slot, &key, Waiter::Settler).await;
         settle(&key, &mut cached, &hub, &announce).await;
     });
 }
 
-/// Locks a slot, counted among its waiters meanwhile (see
-/// [`super::SlotCell::waiting`]). A cache left by a command dropped while
-/// writing is discarded, and with it any open batch (rolled back; its
-/// commands run again).
-pub(super) async fn lock_counted(slot: &Slot) -> tokio::sync::OwnedMutexGuard<Option<Cached>> {
+/// Who waits for a slot's lock: only commands and reads count among its
+/// waiters (see [`super::SlotCell::waiting`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Waiter {
+    Counted,
+    Settler,
+}
+
+/// Locks a slot. A cache left by a command dropped while writing is
+/// discarded, and with it any open batch (rolled back; its commands run
+/// again).
+pub(super) async fn lock(
+    slot: &Slot,
+    key: &ProjectKey,
+    waiter: Waiter,
+) -> tokio::sync::OwnedMutexGuard<Option<Cached>> {
     struct Waiting<'a>(&'a Slot);
     impl Drop for Waiting<'_> {
         fn drop(&mut self) {
             self.0.waiting.fetch_sub(1, Ordering::Relaxed);
         }
     }
-    slot.waiting.fetch_add(1, Ordering::Relaxed);
-    let _waiting = Waiting(slot);
+    let _waiting = (waiter == Waiter::Counted).then(|| {
+        slot.waiting.fetch_add(1, Ordering::Relaxed);
+        Waiting(slot)
+    });
     let mut cached = slot.cached.clone().lock_owned().await;
     if cached.as_ref().is_some_and(|c| c.writing) {
-        tracing::warn!("a command was dropped while writing; its project is reloaded");
+        tracing::warn!(project = %key, "a command was dropped while writing; the project is reloaded");
         *cached = None;
     }
     cached

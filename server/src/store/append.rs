@@ -36,9 +36,12 @@ pub enum AppendTo<'a> {
     /// A transaction of its own (on PostgreSQL the turn, if one was taken),
     /// committed before the append returns.
     Own(Option<Turn>),
-    /// A turn left open for more appends to the same project, committed by
-    /// the caller (group commit): one flush of the log for all of them.
-    Open(&'a mut Turn),
+    /// On PostgreSQL, a transaction begun for it and left open in the slot
+    /// for more appends to the same project (group commit: one flush of the
+    /// log for all), committed by the caller. On SQLite, as [`Self::Own`].
+    Begin(&'a mut Option<Turn>),
+    /// Such a transaction, begun by an earlier append (PostgreSQL).
+    Within(&'a mut Turn),
 }
 
 impl Store {
@@ -107,11 +110,20 @@ impl Store {
             })
             .collect();
         match (&self.db, to) {
-            (Db::Sqlite(db), AppendTo::Own(_)) => {
+            (Db::Sqlite(db), AppendTo::Own(_) | AppendTo::Begin(_)) => {
                 append_sqlite(db, state, meta, pending, answer).await
             }
-            (Db::Sqlite(_), AppendTo::Open(_)) => unreachable!("a turn exists only on PostgreSQL"),
-            (Db::Postgres(_), AppendTo::Open(turn)) => {
+            (Db::Sqlite(_), AppendTo::Within(_)) => {
+                unreachable!("a turn exists only on PostgreSQL")
+            }
+            (Db::Postgres(_), AppendTo::Within(turn)) => {
+                append_postgres(&mut turn.tx, state, meta, pending, answer).await
+            }
+            (Db::Postgres(_), AppendTo::Begin(begun)) => {
+                let turn = match begun {
+                    Some(turn) => turn,
+                    None => begun.insert(self.begin().await?.expect("PostgreSQL begins a turn")),
+                };
                 append_postgres(&mut turn.tx, state, meta, pending, answer).await
             }
             (Db::Postgres(_), AppendTo::Own(turn)) => {
