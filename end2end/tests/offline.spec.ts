@@ -22,7 +22,10 @@ async function keptForOffline(page: Page) {
       () =>
         page.evaluate(async () => {
           if (!navigator.serviceWorker.controller) return "no worker yet";
-          const kept = await Promise.all([location.href, "/pkg/kanri.js", "/pkg/kanri.wasm"].map((u) => caches.match(u)));
+          // The script, WebAssembly and style sheet, under their hashed names.
+          const code = [...document.querySelectorAll<HTMLLinkElement>('link[href^="/pkg/"]')].map((l) => l.getAttribute("href")!);
+          if (!code.some((c) => c.endsWith(".wasm")) || !code.some((c) => c.endsWith(".js"))) return `no code linked: ${code}`;
+          const kept = await Promise.all([location.href, ...code].map((u) => caches.match(u)));
           return kept.every(Boolean) ? "kept" : "not kept yet";
         }),
       { timeout: 20_000 },

@@ -45,6 +45,9 @@ pub struct Config {
     /// This node's name in `/healthz` and the logs (`KANRI_NODE_ID`, default
     /// the host name and process id).
     pub node_id: String,
+    /// The built WASM, JS and CSS (`LEPTOS_SITE_ROOT`) and whether their
+    /// names are hashed.
+    pub site: crate::site::Site,
 }
 
 /// The default of [`Config::hub_capacity`].
@@ -127,6 +130,7 @@ impl Config {
         };
         Ok(Self {
             node_id,
+            site: crate::site::Site::from_env(),
             run_subscribers,
             secure_cookies,
             demo,
@@ -153,6 +157,7 @@ impl Config {
             trusted_proxies: TrustedProxies::default(),
             node_id: crate::nodes::default_id(),
             sign_ups_per_hour: SIGN_UPS_PER_HOUR,
+            site: crate::site::Site::plain("target/site"),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod secret;
 pub mod service;
 pub mod sessions;
 pub mod sharing;
+pub mod site;
 pub mod startup;
 pub mod store;
 pub mod subscribers;

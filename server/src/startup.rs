@@ -22,8 +22,15 @@ use crate::hub::Hub;
 use crate::nodes::{Listener, Node};
 use crate::routes::{AppState, router};
 use crate::service::Kanri;
+use crate::site::{Site, SiteError};
 use crate::store::{Store, StoreError};
 use crate::subscribers;
+
+/// The name cargo-leptos gives the WASM, JS and CSS.
+const OUTPUT_NAME: &str = match option_env!("LEPTOS_OUTPUT_NAME") {
+    Some(name) => name,
+    None => "kanri",
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -31,6 +38,8 @@ pub enum StartError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Site(#[from] SiteError),
     #[error("cannot read the event log: {0}")]
     Store(#[from] StoreError),
     #[error("cannot give the projects created before roles an admin: {0}")]
@@ -63,19 +72,26 @@ pub struct Application {
     panic_route: bool,
 }
 
-/// The site (WASM, JS, CSS) that cargo-leptos built: `LEPTOS_SITE_ROOT` or `target/site`.
-fn leptos_options(addr: SocketAddr) -> LeptosOptions {
-    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
-    LeptosOptions::builder()
-        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kanri"))
-        .site_root(site_root)
+/// The site (WASM, JS, CSS) that cargo-leptos built, hashed or not.
+fn leptos_options(addr: SocketAddr, site: &Site) -> LeptosOptions {
+    let builder = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(site.root.to_string_lossy().as_ref())
         .site_pkg_dir("pkg")
         .site_addr(addr)
-        .build()
+        .hash_files(site.hashed());
+    match &site.hashes {
+        // Leptos joins this to the binary's directory: an absolute path stays.
+        Some(file) => builder
+            .hash_file(file.to_string_lossy().as_ref().into())
+            .build(),
+        None => builder.build(),
+    }
 }
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
+        config.site.check(OUTPUT_NAME)?;
         let db = Db::open(&config.database).await?;
         let session_store = SessionRows::open(&db).await?;
         let accounts = Arc::new(Accounts::new(
@@ -169,7 +185,7 @@ impl Application {
         })?;
         let (closing, shutdown) = watch::channel(false);
         let state = AppState {
-            leptos_options: leptos_options(addr),
+            leptos_options: leptos_options(addr, &config.site),
             kanri,
             accounts,
             shares,

@@ -31,7 +31,7 @@ mod settings;
 mod timesheet;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use leptos_router::{SsrMode, path};
@@ -51,6 +51,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // No favicon request: a 404 would show up as a console error.
                 <link rel="icon" href="data:," />
                 <AutoReload options=options.clone() />
+                // The style sheet's name carries its hash in a release build.
+                <HashedStylesheet id="kanri" options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -74,7 +76,6 @@ pub fn App() -> impl IntoView {
         outbox::keep_pages_for_offline();
     });
     view! {
-        <Stylesheet id="kanri" href="/pkg/kanri.css" />
         <Title formatter=|page: String| if page.is_empty() { "Kanri".to_string() } else { format!("{page} · Kanri") } />
         <Router>
             <TopBar />

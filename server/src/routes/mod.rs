@@ -1,5 +1,6 @@
 //! HTTP routes. Each handler only translates between HTTP and the service.
 
+mod assets;
 mod auth;
 pub mod guard;
 pub(crate) mod health;
@@ -86,6 +87,8 @@ pub fn router(
     let routes = page_routes();
     let backend: Arc<dyn Backend> = Arc::new(ServerBackend(state.use_cases()));
     let options = state.leptos_options.clone();
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let files = assets::router(pkg, options.hash_files);
     // The fallback renders the app too (its 404 page and top bar), so it
     // needs the same context as the routes.
     let context = move || provide_context(backend.clone());
@@ -119,6 +122,7 @@ pub fn router(
     .layer(axum::middleware::from_fn(guard::same_origin))
     .layer(RequestBodyLimitLayer::new(guard::MAX_BODY))
     .layer(axum::middleware::from_fn(guard::plain_errors_as_json))
+    .merge(files)
     .layer(CatchPanicLayer::custom(panic_answer))
     .layer(axum::middleware::from_fn(guard::security_headers))
     .layer(CompressionLayer::new())

@@ -61,9 +61,14 @@ async function keep(request, response) {
   if (html !== null) await keepAssets(cache, html);
 }
 
-/** Keeps the script, WebAssembly and style sheet a page refers to. */
+/**
+ * Keeps the script, WebAssembly and style sheet a page refers to. Their names
+ * carry a hash of their content, so a kept copy never goes stale; the copies
+ * of an earlier version, which no page loads any more, are dropped.
+ */
 async function keepAssets(cache, html) {
   const assets = new Set(html.match(/\/pkg\/[A-Za-z0-9_.\-]+/g) ?? []);
+  if (assets.size === 0) return;
   await Promise.all(
     [...assets].map(async (path) => {
       if (await cache.match(path)) return;
@@ -71,6 +76,10 @@ async function keepAssets(cache, html) {
       if (response?.ok) await cache.put(path, response);
     }),
   );
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith("/pkg/") && !assets.has(path)) await cache.delete(request);
+  }
 }
 
 function offlinePage(page) {

@@ -5,6 +5,7 @@
 mod account_limits;
 mod accounts;
 mod api;
+mod assets;
 mod authorization;
 mod capped;
 mod common;
