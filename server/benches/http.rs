@@ -155,7 +155,11 @@ async fn create_issues(server: &Server, key: &str, count: usize) {
 /// changes something and no two connections touch the same issue.
 fn target(connection: usize, connections: usize, n: usize) -> (usize, u32) {
     let turn = connection + connections * n;
-    let to = if (turn / HOT_ISSUES).is_multiple_of(2) { 2 } else { 1 };
+    let to = if (turn / HOT_ISSUES).is_multiple_of(2) {
+        2
+    } else {
+        1
+    };
     (1 + turn % HOT_ISSUES, to)
 }
 
