@@ -157,13 +157,25 @@ impl BoardCtx {
     }
 }
 
+/// The snapshot as the board keeps it (`model::board_state`), trimmed where
+/// it is loaded so that the server renders and serialises the lighter one.
+fn for_board(snapshot: ProjectSnapshot) -> ProjectSnapshot {
+    ProjectSnapshot {
+        state: model::board_state(snapshot.state),
+        ..snapshot
+    }
+}
+
 /// The live board (`?at=` is the past's: see `ui::past`).
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let key = move || params.with(|p| p.get("key").unwrap_or_default());
-    let snapshot = Resource::new(key, load_project);
+    let snapshot = Resource::new(
+        key,
+        |key| async move { load_project(key).await.map(for_board) },
+    );
     let me = Resource::new(|| (), |_| crate::api::current_user());
     let filters = Memo::new(move |_| query.with(|q| Filters::from_query(|k| q.get(k))));
     view! {

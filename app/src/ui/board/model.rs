@@ -22,6 +22,23 @@ fn predict(
     decide(state, context, command)
 }
 
+/// What the board keeps of a project: everything a card, a filter or an
+/// optimistic command reads, without the issues' descriptions, comments,
+/// worklogs, watchers and links. The board shows none of those, and on a
+/// board of real issues they were most of the page's hydration data. Live
+/// events about them still apply (`apply` tolerates a missing comment or
+/// worklog), and the counters that number new ones are kept.
+pub fn board_state(mut state: ProjectState) -> ProjectState {
+    for issue in state.issues.values_mut() {
+        issue.description = LongText::default();
+        issue.comments.clear();
+        issue.worklogs.clear();
+        issue.watchers.clear();
+        issue.links.clear();
+    }
+    state
+}
+
 /// One of this user's commands on its way to the server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {

@@ -288,3 +288,72 @@ fn a_drop_is_based_on_the_version_the_card_had_when_it_was_picked_up() {
         "a command decided now is based on what is shown now"
     );
 }
+
+#[test]
+fn the_board_state_drops_what_no_card_shows_and_decides_as_the_full_state_does() {
+    let mut full = model().confirmed;
+    let busy = [
+        Command::UpdateIssue {
+            issue: IssueNumber(1),
+            patch: IssuePatch {
+                description: Some(LongText::parse("A long description").unwrap()),
+                ..IssuePatch::default()
+            },
+        },
+        Command::AddComment {
+            issue: IssueNumber(1),
+            body: CommentBody::parse("A comment").unwrap(),
+        },
+        Command::WatchIssue {
+            issue: IssueNumber(1),
+            watch: true,
+        },
+    ];
+    for c in &busy {
+        for e in decide(&full, &bob(), c).unwrap() {
+            apply_mut(&mut full, &e);
+        }
+    }
+    let board = board_state(full.clone());
+    let (kept, all) = (
+        &board.issues[&IssueNumber(1)],
+        &full.issues[&IssueNumber(1)],
+    );
+    assert!(kept.description.as_str().is_empty() && kept.comments.is_empty());
+    assert!(kept.watchers.is_empty() && !all.watchers.is_empty());
+    assert_eq!(
+        (
+            kept.title.clone(),
+            kept.rank.clone(),
+            kept.version,
+            kept.last_comment
+        ),
+        (
+            all.title.clone(),
+            all.rank.clone(),
+            all.version,
+            all.last_comment
+        )
+    );
+
+    for c in [move_cmd(1, 3), move_cmd(2, 1)] {
+        assert_eq!(decide(&board, &bob(), &c), decide(&full, &bob(), &c));
+    }
+    // A live edit of a comment the board never had applies without effect.
+    let mut after = board.clone();
+    for e in decide(
+        &full,
+        &bob(),
+        &Command::EditComment {
+            issue: IssueNumber(1),
+            comment: CommentNumber(1),
+            body: CommentBody::parse("Edited").unwrap(),
+        },
+    )
+    .unwrap()
+    {
+        apply_mut(&mut after, &e);
+    }
+    assert!(after.issues[&IssueNumber(1)].comments.is_empty());
+    assert_eq!(after.issues[&IssueNumber(1)].version, kept.version + 1);
+}

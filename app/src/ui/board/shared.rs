@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{Board, Filters};
+use super::{Board, Filters, for_board};
 use crate::api::load_shared_board;
 use crate::domain::UserName;
 use crate::ui::common::{loaded, share_token};
@@ -14,7 +14,9 @@ use crate::ui::common::{loaded, share_token};
 pub fn SharedBoardPage() -> impl IntoView {
     let token = share_token();
     let query = use_query_map();
-    let snapshot = Resource::new(token, load_shared_board);
+    let snapshot = Resource::new(token, |token| async move {
+        load_shared_board(token).await.map(for_board)
+    });
     let filters = Memo::new(move |_| query.with(|q| Filters::from_query(|k| q.get(k))));
     let guest = UserName::parse("guest").expect("a valid user name");
     view! {
