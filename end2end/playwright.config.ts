@@ -1,8 +1,9 @@
 import { defineConfig } from "@playwright/test";
 
 // ./kanri test sets these: a free loopback port, a throwaway database and the
-// freshly built release server. The defaults let `npx playwright test` run
-// against a server you started yourself on 127.0.0.1:3000.
+// debug server cargo test built (beside a copy of the release site's
+// hash.txt). The defaults let `npx playwright test` run against a server you
+// started yourself on 127.0.0.1:3000.
 const port = Number(process.env.KANRI_E2E_PORT ?? 3000);
 const baseURL = `http://127.0.0.1:${port}`;
 const server = process.env.KANRI_E2E_SERVER;
