@@ -15,7 +15,7 @@ test("accounts: sign up, see yourself in the top bar, sign out, and a wrong pass
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL("/");
   await hydrated(page);
-  await expect(page.locator(".signed-in")).toHaveText("Grace Hopper");
+  await expect(page.locator(".signed-in-name")).toHaveText("Grace Hopper");
   await expect(page.locator(".avatar")).toHaveText("GH");
 
   // The same address twice is refused, with what was typed kept.
@@ -39,5 +39,5 @@ test("accounts: sign up, see yourself in the top bar, sign out, and a wrong pass
   await page.getByLabel("Password").fill("cobol forever 1959");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL("/signup");
-  await expect(page.locator(".signed-in")).toHaveText("Grace Hopper");
+  await expect(page.locator(".signed-in-name")).toHaveText("Grace Hopper");
 });

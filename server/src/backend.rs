@@ -168,6 +168,10 @@ impl Backend for ServerBackend {
         Box::pin(async move { self.0.change_password(user, current, new, keep).await })
     }
 
+    fn set_theme(&self, user: UserName, theme: Theme) -> Answer<'_, ()> {
+        Box::pin(async move { self.0.set_theme(user, theme).await })
+    }
+
     fn profile(&self, name: UserName) -> Answer<'_, Option<Profile>> {
         Box::pin(async move { self.0.profile(&name).await })
     }

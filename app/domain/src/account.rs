@@ -91,18 +91,24 @@ pub struct Profile {
     pub colour: String,
 }
 
-/// Avatar colours with white text readable on each (WCAG AA at 14 px bold).
+/// Avatar colours with white text readable on each (at least 4.6:1, WCAG
+/// AA for text of any size).
 const COLOURS: [&str; 8] = [
     "#1f6feb", "#8250df", "#bf3989", "#cf222e", "#bc4c00", "#1a7f37", "#0969da", "#57606a",
 ];
 
+/// The avatar colour of `name`, wherever the user is shown.
+pub fn avatar_colour(name: &UserName) -> &'static str {
+    // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
+    let hash = name.as_str().bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    COLOURS[hash as usize % COLOURS.len()]
+}
+
 impl Profile {
     pub fn new(name: UserName, display_name: DisplayName) -> Self {
-        // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
-        let hash = name.as_str().bytes().fold(0x811c_9dc5_u32, |h, b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        });
-        let colour = COLOURS[hash as usize % COLOURS.len()].to_string();
+        let colour = avatar_colour(&name).to_string();
         Self {
             name,
             display_name,

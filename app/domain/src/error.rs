@@ -58,4 +58,6 @@ pub enum ParseError {
     Email(String),
     #[error("a password is {min}–{max} characters (got {len})")]
     PasswordLength { min: usize, max: usize, len: usize },
+    #[error("\"{0}\" is not a theme (system, light or dark)")]
+    Theme(String),
 }

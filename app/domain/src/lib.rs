@@ -46,6 +46,7 @@ mod query;
 mod rank;
 mod refusal;
 mod reports;
+mod theme;
 mod time;
 mod timesheet;
 mod upcast;
@@ -72,7 +73,7 @@ mod tests;
 #[cfg(test)]
 mod worklog_tests;
 
-pub use account::{Email, MAX_NEXT, Password, Profile, safe_next};
+pub use account::{Email, MAX_NEXT, Password, Profile, avatar_colour, safe_next};
 pub use apply::{apply, apply_mut, replay};
 pub use authorize::{authorize, require};
 pub use bounds::OutOfRange;
@@ -101,6 +102,7 @@ pub use refusal::DomainError;
 pub use reports::{
     Burndown, BurndownDay, FlowDay, ScopeChange, VelocityRow, burndown, cumulative_flow, velocity,
 };
+pub use theme::Theme;
 pub use time::{Date, UtcTime, utc_minute};
 pub use timesheet::{
     GroupTime, LoggedTime, MAX_TIMESHEET_DAYS, RangeError, Timesheet, UserTime, days_between,

@@ -173,6 +173,12 @@ pub trait Backend: Send + Sync + 'static {
         new: crate::domain::Password,
         keep: String,
     ) -> BoxFuture<'_, Result<(), ApiError>>;
+    /// Keeps `user`'s colour theme (the browser keeps it in a cookie too).
+    fn set_theme(
+        &self,
+        user: UserName,
+        theme: crate::domain::Theme,
+    ) -> BoxFuture<'_, Result<(), ApiError>>;
     /// The profile of an account, `None` when there is no such account.
     fn profile(
         &self,

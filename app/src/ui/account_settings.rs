@@ -1,4 +1,5 @@
-//! `/account`: the signed-in user's own settings: the password (changing it
+//! `/account`: the signed-in user's own settings: the colour theme, the
+//! password (changing it
 //! signs out every other session), and the personal access tokens of the
 //! REST API: create one (shown once) with its scope (read only, preselected,
 //! or read and write), see when each was last used, revoke it at once.
@@ -9,8 +10,9 @@ use leptos_meta::Title;
 use crate::api::{
     ApiTokenView, ChangePassword, CreateApiToken, RevokeApiToken, TokenScope, api_tokens,
 };
+use crate::domain::Theme;
 use crate::ui::common::{
-    SecretForms, SecretKind, SecretPanel, SecretRow, lifetime, loaded, remove_form,
+    SecretForms, SecretKind, SecretPanel, SecretRow, ThemeChoice, lifetime, loaded, remove_form,
 };
 
 #[component]
@@ -21,6 +23,7 @@ pub fn AccountPage() -> impl IntoView {
         <Title text="Account settings" />
         <main class="page account-page">
             <h1>"Account settings"</h1>
+            <ThemePanel />
             <PasswordPanel />
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -144,6 +147,39 @@ fn PasswordPanel() -> impl IntoView {
             </ActionForm>
             {done}
             <p class="error" role="alert" data-testid="password-error">{general}</p>
+        </section>
+    }
+}
+
+/// The theme for every browser the user signs in on.
+#[component]
+fn ThemePanel() -> impl IntoView {
+    let choice = ThemeChoice::expect();
+    let options = Theme::ALL
+        .into_iter()
+        .map(|theme| {
+            view! {
+                <label class="theme-option">
+                    <input
+                        type="radio"
+                        name="theme"
+                        value=theme.as_str()
+                        checked=choice.get_untracked() == theme
+                        prop:checked=move || choice.get() == theme
+                        on:change=move |_| choice.choose(theme)
+                    />
+                    {theme.label()}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="theme-heading" data-testid="theme">
+            <h2 id="theme-heading">"Appearance"</h2>
+            <fieldset class="theme-options">
+                <legend>"Theme, for every browser you sign in on"</legend>
+                {options}
+            </fieldset>
         </section>
     }
 }

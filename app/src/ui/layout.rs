@@ -1,9 +1,12 @@
 //! The app's frame around every page: the top bar with the brand, the main
-//! navigation, and who this browser acts as.
+//! navigation, the project's pages (a menu, for narrow screens), the theme
+//! switch, and who this browser acts as.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
 use crate::api::who_am_i;
+use crate::ui::common::ThemeToggle;
 use crate::ui::outbox::SyncBadge;
 
 #[component]
@@ -17,7 +20,9 @@ pub fn TopBar() -> impl IntoView {
             <nav aria-label="Main">
                 <a href="/">"Projects"</a>
             </nav>
+            <ProjectMenu />
             <Identity />
+            <ThemeToggle />
         </header>
     }
 }
@@ -33,9 +38,12 @@ fn Identity() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match profile.await {
                         Ok(Some(p)) => view! {
-                            <span class="avatar" style=format!("background:{}", p.colour) aria-hidden="true">{p.initials()}</span>
                             <SyncBadge user=p.name.clone() />
-                            <a class="signed-in" href="/account" title=format!("@{}: account settings", p.name)>{p.display_name.to_string()}</a>
+                            // On a phone only the avatar shows: the same link.
+                            <a class="signed-in" href="/account" title=format!("@{}: account settings", p.name)>
+                                <span class="avatar" style=format!("background:{}", p.colour) aria-hidden="true">{p.initials()}</span>
+                                <span class="signed-in-name">{p.display_name.to_string()}</span>
+                            </a>
                             <form method="post" action="/auth/sign-out">
                                 <button type="submit">"Sign out"</button>
                             </form>
@@ -45,5 +53,74 @@ fn Identity() -> impl IntoView {
                 })}
             </Suspense>
         </div>
+    }
+}
+
+/// A project's pages, in the order its board's header lists them.
+const PROJECT_PAGES: [(&str, &str); 6] = [
+    ("board", "Board"),
+    ("backlog", "Backlog"),
+    ("search", "Search"),
+    ("timesheet", "Timesheet"),
+    ("reports", "Reports"),
+    ("settings", "Settings"),
+];
+
+/// The key of the project a path `/p/{KEY}/…` is in.
+fn project_of(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/p/")?;
+    let key = rest.split('/').next()?;
+    crate::domain::ProjectKey::parse(key).ok().map(|_| key)
+}
+
+/// On a narrow screen, the project's pages behind one button (a
+/// `<details>`, so it opens before the page hydrates too); wider screens
+/// show them in the page (the style sheet hides this there).
+#[component]
+fn ProjectMenu() -> impl IntoView {
+    let location = use_location();
+    let menu = NodeRef::<leptos::html::Details>::new();
+    // Closed once a page is chosen (the top bar stays across pages).
+    Effect::new(move |_| {
+        location.pathname.track();
+        if let Some(menu) = menu.get_untracked() {
+            let _ = menu.remove_attribute("open");
+        }
+    });
+    move || {
+        let path = location.pathname.get();
+        let key = project_of(&path)?.to_owned();
+        let links = PROJECT_PAGES
+            .into_iter()
+            .map(|(page, label)| {
+                let href = format!("/p/{key}/{page}");
+                let here = path == href;
+                view! {
+                    <li><a href=href aria-current=here.then_some("page")>{label}</a></li>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <details class="project-menu" data-testid="project-menu" node_ref=menu>
+                <summary>{format!("{key} menu")}</summary>
+                <nav aria-label="Project pages">
+                    <ul>{links}</ul>
+                </nav>
+            </details>
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::project_of;
+
+    #[test]
+    fn the_project_is_read_from_project_paths_only() {
+        assert_eq!(project_of("/p/ABC/board"), Some("ABC"));
+        assert_eq!(project_of("/p/ABC/issues/ABC-1"), Some("ABC"));
+        assert_eq!(project_of("/p/abc/board"), None);
+        assert_eq!(project_of("/s/token"), None);
+        assert_eq!(project_of("/"), None);
     }
 }

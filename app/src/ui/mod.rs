@@ -44,7 +44,8 @@ use layout::TopBar;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // The user's theme, if they chose one; else the device's.
+        <html lang="en" data-theme=common::rendered_theme_attribute()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(common::Refresh(RwSignal::new(0)));
     outbox::SyncStatus::provide();
+    common::ThemeChoice::provide();
     // Effects run in the browser only: the mark says hydration has finished.
     Effect::new(|_| {
         if let Some(body) = document().body() {

@@ -102,3 +102,40 @@ pub async fn online_or_after(delay: Duration) {
     #[cfg(not(feature = "hydrate"))]
     let _ = delay;
 }
+
+/// The theme named on the page's `<html data-theme>` (none on the server:
+/// there the request's cookie says it, see `common::theme`).
+pub fn page_theme() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return leptos::prelude::document()
+        .document_element()
+        .and_then(|root| root.get_attribute("data-theme"));
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// Names `theme` on `<html data-theme>`, or removes the name (`None`), so
+/// the style sheet follows the device again.
+pub fn set_page_theme(theme: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = match theme {
+            Some(theme) => root.set_attribute("data-theme", theme),
+            None => root.remove_attribute("data-theme"),
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = theme;
+}
+
+/// Whether the device asks for dark colours (`prefers-color-scheme`).
+pub fn device_prefers_dark() -> bool {
+    #[cfg(feature = "hydrate")]
+    return leptos::prelude::window()
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches());
+    #[cfg(not(feature = "hydrate"))]
+    false
+}

@@ -196,10 +196,13 @@ fn BurndownChart(b: Burndown, calendar: WorkCalendar) -> impl IntoView {
             {dots}
             {markers}
         </svg>
-        <table class="totals report-table" data-testid="burndown-table">
-            <thead><tr><th>"Day"</th><th>"Points left"</th><th>"Time left"</th><th>"Ideal"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        // Scrolls sideways on a narrow screen, inside its panel.
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Burndown, day by day">
+            <table class="totals report-table" data-testid="burndown-table">
+                <thead><tr><th>"Day"</th><th>"Points left"</th><th>"Time left"</th><th>"Ideal"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
     .into_any()
 }
@@ -238,18 +241,21 @@ fn VelocityChart(rows: Vec<VelocityRow>) -> impl IntoView {
             <text class="tick" x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{tenths(max as u32)}</text>
             {bars}
         </svg>
-        <table class="totals report-table" data-testid="velocity-table">
-            <thead><tr><th>"Sprint"</th><th>"Committed"</th><th>"Completed"</th></tr></thead>
-            <tbody>
-                {rows.into_iter().map(|r| view! {
-                    <tr data-sprint=r.sprint.0.to_string()>
-                        <th scope="row">{r.name.to_string()}</th>
-                        <td data-testid="committed">{tenths(r.committed_tenths)}</td>
-                        <td data-testid="completed">{tenths(r.completed_tenths)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        // Scrolls sideways on a narrow screen, inside its panel.
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Velocity, sprint by sprint">
+            <table class="totals report-table" data-testid="velocity-table">
+                <thead><tr><th>"Sprint"</th><th>"Committed"</th><th>"Completed"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr data-sprint=r.sprint.0.to_string()>
+                            <th scope="row">{r.name.to_string()}</th>
+                            <td data-testid="committed">{tenths(r.committed_tenths)}</td>
+                            <td data-testid="completed">{tenths(r.completed_tenths)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
     .into_any()
 }
@@ -293,17 +299,20 @@ fn FlowChart(days: Vec<FlowDay>, statuses: Vec<String>) -> impl IntoView {
         <ul class="legend">
             {statuses.iter().enumerate().map(|(s, name)| view! { <li><span class=format!("swatch band-{}", s % 6)></span>{name.clone()}</li> }).collect_view()}
         </ul>
-        <table class="totals report-table" data-testid="flow-table">
-            <thead><tr><th>"Day"</th>{statuses.iter().map(|s| view! { <th>{s.clone()}</th> }).collect_view()}</tr></thead>
-            <tbody>
-                {days.iter().map(|d| view! {
-                    <tr data-day=d.day.to_string()>
-                        <th scope="row">{d.day.to_string()}</th>
-                        {d.counts.iter().map(|c| view! { <td>{*c}</td> }).collect_view()}
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        // Scrolls sideways on a narrow screen, inside its panel.
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Cumulative flow, day by day">
+            <table class="totals report-table" data-testid="flow-table">
+                <thead><tr><th>"Day"</th>{statuses.iter().map(|s| view! { <th>{s.clone()}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {days.iter().map(|d| view! {
+                        <tr data-day=d.day.to_string()>
+                            <th scope="row">{d.day.to_string()}</th>
+                            {d.counts.iter().map(|c| view! { <td>{*c}</td> }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
     .into_any()
 }

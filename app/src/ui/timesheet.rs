@@ -65,7 +65,9 @@ fn Timesheet(page: TimesheetPage) -> impl IntoView {
         .into_any()
     };
     let grid = view! {
-            <section class="panel timesheet-grid">
+            // Scrolls sideways when the days do not fit: focusable, so a
+            // keyboard can scroll it too.
+            <section class="panel timesheet-grid" tabindex="0" aria-label="Hours per person per day">
                 <table data-testid="timesheet-grid">
                     <thead>
                         <tr>

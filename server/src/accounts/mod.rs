@@ -8,6 +8,7 @@ mod attempts;
 mod client;
 mod pool;
 mod sign_up_limit;
+mod theme;
 mod throttle;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

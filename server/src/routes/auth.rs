@@ -214,6 +214,7 @@ pub async fn sign_up(
     State(state): State<AppState>,
     session: Session,
     ClientAddress(from): ClientAddress,
+    headers: HeaderMap,
     input: Input<SignUpForm>,
 ) -> Response {
     let Input { value: form, json } = input;
@@ -230,7 +231,16 @@ pub async fn sign_up(
         Err((message, _)) => return back_to("/signup", &message, &keep),
     };
     match state.accounts.sign_up_from(new, from, now_ms()).await {
-        Ok(profile) => start_session(&session, &profile.name, json, &form.next, &profile).await,
+        Ok(profile) => {
+            // A theme chosen before signing up becomes the account's.
+            let theme = app::api::theme_of(&headers);
+            if theme != kanri_domain::Theme::System
+                && let Err(e) = state.accounts.set_theme(&profile.name, theme).await
+            {
+                tracing::warn!(error = %e, "the new account's theme could not be kept");
+            }
+            start_session(&session, &profile.name, json, &form.next, &profile).await
+        }
         Err(e @ (AccountError::NameTaken(_) | AccountError::EmailTaken)) => {
             let field = if matches!(e, AccountError::EmailTaken) {
                 "email"
@@ -271,7 +281,18 @@ pub async fn sign_in(
         .sign_in(&form.login, &form.password, from, now_ms())
         .await
     {
-        Ok(profile) => start_session(&session, &profile.name, json, &form.next, &profile).await,
+        Ok(profile) => {
+            // The account's theme follows it to this browser.
+            let theme = state.accounts.theme(&profile.name).await;
+            let response = start_session(&session, &profile.name, json, &form.next, &profile).await;
+            match theme {
+                Ok(theme) => with_theme(response, theme),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the account's theme could not be read");
+                    response
+                }
+            }
+        }
         Err(e) if matches!(e, AccountError::WrongCredentials) || not_now(&e).is_some() => {
             if !json {
                 let next = safe_next(form.next.as_deref().unwrap_or("/"));
@@ -288,6 +309,14 @@ pub async fn sign_in(
         }
         Err(e) => internal(e),
     }
+}
+
+/// `response` with the cookie that has the server render pages in `theme`.
+fn with_theme(mut response: Response, theme: kanri_domain::Theme) -> Response {
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, app::api::theme_cookie(theme));
+    response
 }
 
 /// A new session id on every sign-in, so a planted cookie is useless.

@@ -119,6 +119,15 @@ impl UseCases {
         Ok(())
     }
 
+    /// Keeps `user`'s colour theme for every browser they sign in on.
+    #[tracing::instrument(skip(self))]
+    pub async fn set_theme(&self, user: UserName, theme: Theme) -> Result<(), ApiError> {
+        self.accounts
+            .set_theme(&user, theme)
+            .await
+            .map_err(accounts_down)
+    }
+
     /// The profile of an account, `None` when there is no such account.
     pub async fn profile(&self, name: &UserName) -> Result<Option<Profile>, ApiError> {
         self.accounts.profile(name).await.map_err(accounts_down)

@@ -38,6 +38,7 @@ mod search_index;
 mod settings;
 mod share_links;
 mod sprints;
+mod themes;
 mod time;
 mod transfer;
 mod unknown_projects;

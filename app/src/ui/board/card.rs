@@ -54,6 +54,7 @@ pub fn Card(n: IssueNumber) -> impl IntoView {
                     aria-label=label
                     aria-describedby="board-help"
                     on:pointerdown=move |ev| drag::pointer_down(ctx, n, ev)
+                    on:click=move |_| drag::clicked(ctx, n)
                     on:keydown=move |ev| keyboard::key_down(ctx, n, ev)
                 >
                     <div class="card-title">{i.title.to_string()}</div>

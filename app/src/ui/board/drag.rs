@@ -61,6 +61,7 @@ pub fn pointer_down(ctx: BoardCtx, n: IssueNumber, ev: PointerEvent) {
     if on_control {
         return;
     }
+    ctx.tapped.set_value(None);
     let rect = card.get_bounding_client_rect();
     let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
     ctx.drag.set(Some(Drag {
@@ -121,8 +122,13 @@ fn pointer_up(ctx: BoardCtx, ev: PointerEvent) {
     }
     end_drag(ctx);
     if !drag.started {
-        // A click, not a drag.
-        open_issue(drag.issue);
+        // A click, not a drag. A finger's tap asks where the card should go,
+        // once its click arrives: opened now, the sheet would take that click.
+        if drag.touch {
+            ctx.tapped.set_value(Some(drag.issue));
+        } else {
+            open_issue(drag.issue);
+        }
         return;
     }
     if let Some((status, before)) = drag.over {
@@ -206,6 +212,24 @@ fn hit_test((x, y): (f64, f64), moving: IssueNumber) -> Option<(StatusId, Option
 }
 
 /// Opens an issue's page through its card's link, so the router handles it.
+/// The click on card `n` that ends a finger's tap: opens its "Move to…"
+/// sheet, the first choice focused.
+pub fn clicked(ctx: BoardCtx, n: IssueNumber) {
+    if ctx.tapped.try_update_value(Option::take).flatten() != Some(n) {
+        return;
+    }
+    ctx.sheet.set(Some(n));
+    request_animation_frame(|| {
+        let first = document()
+            .query_selector(".sheet button:not([disabled])")
+            .ok()
+            .flatten();
+        if let Some(first) = first.and_then(|b| b.dyn_into::<HtmlElement>().ok()) {
+            let _ = first.focus();
+        }
+    });
+}
+
 pub(super) fn open_issue(n: IssueNumber) {
     let link = card_element(n).and_then(|c| c.query_selector("a.card-key").ok().flatten());
     if let Some(link) = link.and_then(|l| l.dyn_into::<HtmlElement>().ok()) {

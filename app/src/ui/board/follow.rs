@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::BoardCtx;
+use super::model::others_moves_said;
 use crate::api::live::Viewer;
 use crate::domain::Recorded;
 use crate::ui::live::{Connection, Follower};
@@ -17,9 +18,27 @@ impl Follower for BoardCtx {
     }
 
     fn events(&self, prev: u64, events: Vec<Recorded>) -> bool {
-        self.model
-            .try_update(|m| m.apply_server(prev, &events).is_ok())
-            .unwrap_or(true)
+        let applied = self.model.try_update(|m| {
+            let before = m.last_seq;
+            m.apply_server(prev, &events).is_ok().then_some(before)
+        });
+        match applied {
+            Some(Some(before)) => {
+                let fresh = events.iter().position(|e| e.seq > before);
+                let fresh = fresh.map_or(&[][..], |i| &events[i..]);
+                let me = self.me.0.get_value();
+                if let Some(said) = self
+                    .displayed
+                    .with_untracked(|s| others_moves_said(s, &me, fresh))
+                {
+                    self.announce.set(said);
+                }
+                true
+            }
+            Some(None) => false,
+            // The board is gone.
+            None => true,
+        }
     }
 
     fn presence(&self, viewers: Vec<Viewer>, total: usize) {

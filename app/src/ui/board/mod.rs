@@ -12,6 +12,7 @@ pub mod model;
 #[cfg(test)]
 mod model_tests;
 mod notices;
+mod phone;
 mod shared;
 
 use leptos::prelude::*;
@@ -78,6 +79,10 @@ pub struct BoardCtx {
     pub drag: RwSignal<Option<Drag>>,
     /// Text for screen readers (an ARIA live region).
     pub announce: RwSignal<String>,
+    /// The card whose "Move to…" sheet is open (a tap on a phone).
+    pub sheet: RwSignal<Option<IssueNumber>>,
+    /// The card a finger just tapped: the click that follows opens its sheet.
+    pub tapped: StoredValue<Option<IssueNumber>>,
     /// Whether a task is sending the pending commands.
     pub sending: RwSignal<bool>,
     pub filters: Memo<Filters>,
@@ -129,6 +134,8 @@ impl BoardCtx {
             notices: RwSignal::new(Vec::new()),
             drag: RwSignal::new(None),
             announce: RwSignal::new(String::new()),
+            sheet: RwSignal::new(None),
+            tapped: StoredValue::new(None),
             sending: RwSignal::new(false),
             filters,
             can_edit,
@@ -223,6 +230,8 @@ pub(crate) fn Board(
                 .unwrap_or_default()
         })
     });
+    // The column a phone's screen shows (columns snap one per width).
+    let column_in_view = RwSignal::new(0);
     view! {
         <Title text=move || format!("{} board", name.get()) />
         <div class="board-page" data-testid="board" data-project=project.key.to_string()>
@@ -260,13 +269,22 @@ pub(crate) fn Board(
                 "Drag a card to move it. With a card focused, Alt+Left and Alt+Right move it to the previous \
                  or next column, Alt+Up and Alt+Down move it within its column, and Enter opens it."
             </p>
-            <div class="board" data-testid="columns">
+            <phone::ColumnSwitcher statuses in_view=column_in_view />
+            <div
+                class="board"
+                data-testid="columns"
+                on:scroll=move |ev| {
+                    let board: leptos::web_sys::HtmlElement = event_target(&ev);
+                    column_in_view.set(phone::column_in_view(&board));
+                }
+            >
                 <For each=move || statuses.get() key=|s| (s.id, s.name.to_string(), s.wip_limit) let:status>
                     <Column status />
                 </For>
             </div>
             <DragGhost />
             <Notices />
+            <phone::MoveSheet />
             <div class="sr-only" aria-live="polite" data-testid="announcer">{move || ctx.announce.get()}</div>
         </div>
     }

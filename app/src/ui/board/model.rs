@@ -68,6 +68,30 @@ pub struct BoardModel {
     pub pending: Vec<Pending>,
 }
 
+/// What a screen reader hears when others move cards (the user's own moves
+/// are announced as they make them): "alice moved ABC-3 to Done." for the
+/// first move by someone else in `events`, with how many more there were.
+/// `state` is the board after `events`.
+pub fn others_moves_said(
+    state: &ProjectState,
+    me: &UserName,
+    events: &[Recorded],
+) -> Option<String> {
+    let mut moves = events.iter().filter_map(|r| match &r.event {
+        Event::IssueMoved { issue, to, .. } if r.actor != *me => Some((r, *issue, *to)),
+        _ => None,
+    });
+    let (first, issue, to) = moves.next()?;
+    let column = state.project.as_ref()?.status_name(to);
+    let key = IssueKey::new(first.project.clone(), issue);
+    let said = format!("{} moved {key} to {column}.", first.actor);
+    Some(match moves.count() {
+        0 => said,
+        1 => format!("{said} 1 more card moved."),
+        more => format!("{said} {more} more cards moved."),
+    })
+}
+
 impl BoardModel {
     pub fn new(state: ProjectState, last_seq: u64) -> Self {
         Self {

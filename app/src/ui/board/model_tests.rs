@@ -357,3 +357,38 @@ fn the_board_state_drops_what_no_card_shows_and_decides_as_the_full_state_does()
     assert!(after.issues[&IssueNumber(1)].comments.is_empty());
     assert_eq!(after.issues[&IssueNumber(1)].version, kept.version + 1);
 }
+
+#[test]
+fn others_moves_are_said_by_who_made_them_and_ones_own_are_not() {
+    let mut m = model();
+    let alice = UserName::parse("alice").unwrap();
+    let by = |seq: u64, actor: &UserName, n: u32, to: u32| {
+        let event = decide(&m.confirmed, &bob(), &move_cmd(n, to))
+            .unwrap()
+            .remove(0);
+        Recorded {
+            actor: actor.clone(),
+            ..rec(seq, StreamRef::Issue(IssueNumber(n)), 2, event)
+        }
+    };
+    let alices = by(5, &alice, 1, 3);
+    let bobs = by(6, &UserName::parse("bob").unwrap(), 2, 2);
+    let alices_second = by(7, &alice, 2, 3);
+    m.apply_server(4, &[alices.clone(), bobs.clone()]).unwrap();
+    let state = m.displayed();
+    let done = state.project.as_ref().unwrap().status_name(StatusId(3));
+    let me = UserName::parse("bob").unwrap();
+
+    assert_eq!(
+        others_moves_said(&state, &me, std::slice::from_ref(&alices)),
+        Some(format!("alice moved ABC-1 to {done}."))
+    );
+    assert_eq!(
+        others_moves_said(&state, &me, std::slice::from_ref(&bobs)),
+        None
+    );
+    assert_eq!(
+        others_moves_said(&state, &me, &[alices, bobs, alices_second]),
+        Some(format!("alice moved ABC-1 to {done}. 1 more card moved."))
+    );
+}

@@ -8,16 +8,10 @@ use crate::domain::{IssueType, Priority, UserName};
 /// A round avatar with the user's initials, coloured by name.
 #[component]
 pub fn Avatar(user: UserName) -> impl IntoView {
-    const COLOURS: [&str; 8] = [
-        "#4f5bd5", "#0d8f6f", "#c2410c", "#9333ea", "#0369a1", "#be185d", "#4d7c0f", "#b45309",
-    ];
-    let hash = user
-        .as_str()
-        .bytes()
-        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
-    let colour = COLOURS[hash as usize % COLOURS.len()];
+    // The same colour as the user's own avatar in the top bar.
+    let colour = crate::domain::avatar_colour(&user);
     view! {
-        <span class="avatar" style=format!("background:{colour}") title=user.to_string() aria-label=user.to_string()>
+        <span class="avatar" style=format!("background:{colour}") role="img" title=user.to_string() aria-label=user.to_string()>
             {user.initials()}
         </span>
     }
