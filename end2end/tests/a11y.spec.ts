@@ -66,3 +66,24 @@ test("the board names its columns and cards, and says aloud when someone else mo
   await expect(page.getByRole("region", { name: "Done" }).getByRole("listitem", { name: `${key}-1 Plan the launch` })).toHaveCount(1);
   await context.close();
 });
+
+test("the phone layout, with a card's Move-to sheet open, passes axe-core in the dark theme", async ({ browser, request }) => {
+  const key = uniqueKey("AP");
+  await projectWithIssues(request, key, ["Book the venue", "Print the badges"]);
+  const phone = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, colorScheme: "dark" as const };
+  const context = await userContext(browser, "alice", phone);
+  const page = await context.newPage();
+  const found: Record<string, unknown> = {};
+  for (const path of [`/p/${key}/board`, `/p/${key}/issues/${key}-1`, `/p/${key}/reports`, `/p/${key}/timesheet`]) {
+    await page.goto(path);
+    await hydrated(page);
+    if (path.endsWith("/board")) {
+      await page.locator(`.card[data-key="${key}-1"]`).tap();
+      await expect(page.getByTestId("move-sheet")).toBeVisible();
+    }
+    const violations = await seriousViolations(page);
+    if (violations.length > 0) found[path] = violations;
+  }
+  expect(found).toEqual({});
+  await context.close();
+});
